@@ -25,11 +25,17 @@ def ensure_venv(extras: str = '') -> None:
     if sys.version_info < (3, 10): sys.exit(f'PixelBytes needs Python >= 3.10, this is {sys.version.split()[0]}')
     if not (BIN / 'python').exists():
         print(f'Creating the virtual environment {VENV}', flush=True)
-        venv.create(VENV, with_pip=True)
+        try: venv.create(VENV, with_pip=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            shutil.rmtree(VENV, ignore_errors=True)
+            sys.exit(f'Could not create {VENV} ({e}). On Debian/Ubuntu install the venv module first: '
+                     f'apt-get install python3-venv')
     spec = '.' + (f'[{extras}]' if extras else '')
     stamp = VENV / f'.pixelbytes-installed{"-" + extras if extras else ""}'
     digest = hashlib.sha256(b''.join((ROOT / f).read_bytes() for f in ('settings.ini', 'setup.py'))).hexdigest()
     if stamp.exists() and stamp.read_text() == digest: return
+    print(f'Installing PixelBytes{" with " + extras + " extras" if extras else ""} into {VENV} '
+          '(several minutes the first time: PyTorch is large)', flush=True)
     run(BIN / 'python', '-m', 'pip', 'install', '--quiet', '--upgrade', 'pip', cwd=ROOT)
     run(BIN / 'python', '-m', 'pip', 'install', '--quiet', '-e', spec, cwd=ROOT)
     stamp.write_text(digest)
