@@ -4,6 +4,7 @@ from configparser import ConfigParser
 from pathlib import Path
 import pytest
 import nbdev.test as nbt  # imported as a module so pytest does not collect `test_nb` itself
+from conftest import requested_flags
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
@@ -12,13 +13,7 @@ CFG = ConfigParser(delimiters=['=']); CFG.read(ROOT/'settings.ini')
 
 def skip_flags() -> set[str]:
     "`tst_flags` from settings.ini, less those asked for in PIXELBYTES_TEST_FLAGS and `cuda` when a GPU is present."
-    flags = set(CFG['DEFAULT']['tst_flags'].split())
-    flags -= set(os.environ.get('PIXELBYTES_TEST_FLAGS', '').replace(',', ' ').split())
-    try:
-        import torch
-        if torch.cuda.is_available(): flags.discard('cuda')
-    except ImportError: pass
-    return flags
+    return set(CFG['DEFAULT']['tst_flags'].split()) - requested_flags()
 
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
