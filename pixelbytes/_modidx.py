@@ -33,4 +33,10 @@ d = { 'settings': { 'branch': 'main',
                                                                                    'pixelbytes/metrics.py'),
                                     'pixelbytes.metrics.research_table1_scores': ( 'metrics.html#research_table1_scores',
                                                                                    'pixelbytes/metrics.py'),
-                                    'pixelbytes.metrics.table1_scores': ('metrics.html#table1_scores', 'pixelbytes/metrics.py')}}}
+                                    'pixelbytes.metrics.table1_scores': ('metrics.html#table1_scores', 'pixelbytes/metrics.py')},
+            'pixelbytes.pixelize': { 'pixelbytes.pixelize._to_rgb': ('pixelize.html#_to_rgb', 'pixelbytes/pixelize.py'),
+                                     'pixelbytes.pixelize.image_frames': ('pixelize.html#image_frames', 'pixelbytes/pixelize.py'),
+                                     'pixelbytes.pixelize.nearest_palette_bruteforce': ( 'pixelize.html#nearest_palette_bruteforce',
+                                                                                         'pixelbytes/pixelize.py'),
+                                     'pixelbytes.pixelize.palette_indices': ('pixelize.html#palette_indices', 'pixelbytes/pixelize.py'),
+                                     'pixelbytes.pixelize.palette_lab': ('pixelize.html#palette_lab', 'pixelbytes/pixelize.py')}}}
