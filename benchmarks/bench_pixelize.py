@@ -6,7 +6,7 @@ Needs the real Pokémon sample (../shared/pokemon-gen1, or PIXELBYTES_POKEMON); 
 Prints, as medians over GIFs:
   * frames/s of the pixelization step alone (decoded RGB frames -> palette colours), both methods on the same frames;
   * ms per GIF of the whole pipeline (read the file, pixelize, write the pixelized GIF), each method with its own I/O:
-    the research read and wrote with imageio, PixelBytes reads with PIL and writes with `save_gif` (atomic).
+    the research read and wrote with imageio, PixelBytes reads with PIL and writes with `save_gif` (atomic, fsync) via `pixelize_gif_file`.
 It also checks that both give the same palette colour on every pixel the research did not paint pure white.
 """
 import argparse, statistics, sys, tempfile, time
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np, cv2, imageio.v2 as imageio
 from skimage.color import rgb2lab
 from pixelbytes.core import NES_PALETTE, pokemon_sample_path
-from pixelbytes.pixelize import image_frames, pixelize_frames, pixelize_gif, save_gif, palette_lab
+from pixelbytes.pixelize import image_frames, pixelize_frames, pixelize_gif_file, palette_lab
 
 # ---- the research's method (method notes §1.2), re-implemented: one frame at a time, Lab of every pixel ----
 def original_frame(frame, max_size=50, white_threshold=250):
@@ -37,9 +37,7 @@ def original_pipeline(path, out):
     return pix
 
 def new_pipeline(path, out):
-    frames, durations = pixelize_gif(path)
-    save_gif(frames, durations, out)
-    return frames
+    return pixelize_gif_file(path, out)
 
 def timed(f, *a):
     t = time.perf_counter(); r = f(*a); return time.perf_counter() - t, r

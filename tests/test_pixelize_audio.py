@@ -121,10 +121,12 @@ def test_pixelized_size_and_colours(h, w, t):
     assert idx.min() >= 0 and idx.max() < 55
 
 @pytest.mark.skipif(pokemon_sample_path() is None, reason='the Pokémon sample is not on this machine')
-def test_real_sprites_pixelize():
+def test_real_sprites_pixelize_and_round_trip(tmp_path):
     for p in sorted((pokemon_sample_path() / 'images').glob('*.gif'))[:3]:
         frames, durations = pixelize_gif(p)
         assert len(frames) == len(durations) == len(image_frames(p)[0]) and max(frames.shape[1:3]) == 50
+        back, back_d = image_frames(save_gif(frames, durations, tmp_path / p.name))
+        np.testing.assert_array_equal(back, frames); assert back_d == durations
 
 # ---------------------------------------------------------------- audio: formats, rates, channels, bad files
 
