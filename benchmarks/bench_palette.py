@@ -38,5 +38,5 @@ if __name__ == '__main__':
     mo, mn = statistics.median(old), statistics.median(new)
     print(f'{len(old)} GIFs, identical indices: yes')
     print(f'per-frame Lab search (research): {mo:10.0f} frames/s (median)')
-    print(f'palette_indices (distinct colours): {mn:10.0f} frames/s (median)')
+    print(f'palette_indices (PixelBytes):     {mn:10.0f} frames/s (median)')
     print(f'speed-up: {mn / mo:.1f}x')
