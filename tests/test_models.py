@@ -4,7 +4,7 @@ import pytest, torch
 from torch import nn
 from pixelbytes.core import BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, PAD_ID, InputError
 from pixelbytes.models import (make_v1, make_apxby, V1Config, V1_KINDS, OBJECTIVES, diffusion_mask, diffusion_loss,
-                               selective_scan, MambaMixer, step, save_pretrained, from_pretrained)
+                               selective_scan, MambaMixer, step, save_pretrained, from_pretrained, denoise)
 import pixelbytes.models as pm
 
 V1 = len(BYTE_TOKENS) + len(NES_PALETTE)
@@ -230,3 +230,26 @@ def test_cuda_mamba_kernel_matches_pure_scan():
         mix.use_kernel = False
         pure = mix(x)
     torch.testing.assert_close(kernel, pure, atol=1e-4, rtol=1e-3)
+
+
+def test_denoise_fills_only_masked_slots():
+    m = make_apxby(embed_size=12, hidden_size=8, bidirectional=True, objective='diffusion').eval()
+    x = v2_ids(b=3, l=10)
+    mask = diffusion_mask(3, 10, generator=torch.Generator().manual_seed(0))
+    out = denoise(m, x, mask, temperature=0.5, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(out[~mask], x[~mask]) and out.shape == x.shape
+    assert ((out >= 0) & (out < V2)).all()
+    with pytest.raises(InputError, match='temperature must be positive'): denoise(m, x, mask, temperature=0)
+
+
+@pytest.mark.parametrize('kw', [dict(kind='rnn'), dict(kind='attention', causal=True, positions='learned'), dict(kind='ssm')])
+def test_v1_models_can_fit_a_batch(kw):
+    torch.manual_seed(0)
+    m = make_v1(readout='all', **SMALL, **kw)
+    x, y = v1_ids(b=2, l=6), torch.randint(0, V1, (2, 6))
+    opt = torch.optim.AdamW(m.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(25):
+        loss = nn.functional.cross_entropy(m(x).flatten(0, 1), y.flatten())
+        opt.zero_grad(); loss.backward(); opt.step(); losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
