@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_sequences.py
 
 1. Items/s of tokenization (text + animated sprite) on the real Pokémon sample when present (else synthetic
-   sprites): `PixelBytesTokenizer` vs the research's per-frame Lab conversion of every pixel.
+   sprites): `PixelBytesTokenizer` vs the research's per-frame Lab conversion of every pixel; and items/s on the
+   built-in creatures (text, sprite and cry).
 2. µs per `__getitem__` at 100 and 10,000 items: `TokenSequences` (constant time) vs the research's lookup,
    which scanned the items in Python on every call.
 """
@@ -65,6 +66,11 @@ if __name__ == '__main__':
     print('source:', pokemon_sample_path() or 'synthetic sprites', f'({len(items)} items, median per item)')
     ours, theirs = per_item(lambda it: tok(it['text'], it['image']), items), per_item(research_tokenize, items)
     print(f'tokenization: research-style {theirs:8.1f} items/s | PixelBytes {ours:8.1f} items/s | {ours / theirs:.1f}x')
+    from pixelbytes.creatures import make_creatures, DEFAULT_AUDIO_STEP
+    crs = make_creatures(50)
+    default_tok = PixelBytesTokenizer(audio_step=DEFAULT_AUDIO_STEP)
+    rate = per_item(lambda c: default_tok(c.text, c.rgb, c.audio), crs)
+    print(f'tokenization of the default data (50 creatures: text, 4-frame sprite, 2-channel cry): {rate:8.1f} items/s')
     with tempfile.TemporaryDirectory() as d:
         for n in (100, 10_000):
             texts = [{'text': f'creature number {k} ' * 8} for k in range(n)]
