@@ -1,0 +1,88 @@
+"""Training throughput (tokens/s) of the fastai Learner against the research's hand-written loop, side by side.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_train.py [--cuda] [--batches N]
+
+The Table 2 model (autoregressive, embed 128, hidden 512, 2 layers, 3.88 M parameters) on batches of 8 windows of 1,024
+tokens of the built-in creatures, then the predictive objective and a small model. The research's loop is re-implemented
+as its `_process_epoch` trained (forward on input_ids[:, :-1], cross-entropy over all six slots, AdamW step per batch);
+the Learner is `pxby_learner` as a run uses it (honest loss, callbacks, CSV log). Each figure is the median time of one
+training batch (forward, backward, optimizer step) over N batches after a warm-up; tokens/s = batch tokens / median.
+"""
+import statistics, sys, tempfile, time
+from pathlib import Path
+import torch
+import torch.nn.functional as F
+from fastai.callback.core import Callback
+from pixelbytes.creatures import make_creatures, DEFAULT_AUDIO_STEP
+from pixelbytes.tokenizer import PixelBytesTokenizer
+from pixelbytes.sequences import build_token_cache, TokenSequences
+from pixelbytes.models import ModelConfig, PxByLSTM
+from pixelbytes.train import token_dataloaders, pxby_learner
+
+BS, L = 8, 1024
+
+
+class BatchTimer(Callback):
+    "Wall time of every training batch, from before the forward pass to after the optimizer step."
+    def before_fit(self): self.times = []
+    def before_batch(self):
+        if self.training: self.t = time.perf_counter()
+    def after_batch(self):
+        if not self.training: return
+        if self.dls.device.type == 'cuda': torch.cuda.synchronize()
+        self.times.append(time.perf_counter() - self.t)
+
+
+def research_loop(config: ModelConfig, windows: TokenSequences, n: int, device: str) -> list[float]:
+    "The research's training step per batch (AR: all six slots of the next position, zeros and padding included)."
+    model = PxByLSTM(config).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    loader = torch.utils.data.DataLoader(windows, batch_size=BS, shuffle=True)
+    times = []
+    for k, (x, y) in enumerate(loader):
+        if k > n: break
+        t = time.perf_counter()
+        x, y = x.to(device), y.to(device)
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=device == 'cuda'):
+            if config.objective == 'autoregressive':
+                out = model(x[:, :-1])
+                loss = F.cross_entropy(out.reshape(-1, config.vocab_size).float(), x[:, 1:].reshape(-1))
+            else:
+                out = model(x)
+                loss = F.cross_entropy(out.reshape(-1, config.vocab_size).float(), y.reshape(-1), ignore_index=-100)
+        opt.zero_grad(); loss.backward(); opt.step()
+        if device == 'cuda': torch.cuda.synchronize()
+        times.append(time.perf_counter() - t)
+    return times[1:]                      # the first batch warms up
+
+
+def learner_times(config: ModelConfig, windows: TokenSequences, n: int, device: str, folder: Path) -> list[float]:
+    sub = torch.utils.data.Subset(windows, range(min(len(windows), (n + 1) * BS)))
+    sub.seq_length = L
+    dls = token_dataloaders(sub, torch.utils.data.Subset(windows, range(BS)), bs=BS, device=device)
+    timer = BatchTimer()
+    learn = pxby_learner(dls, config, path=folder, cbs=timer)
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+    return timer.times[1:]
+
+
+def tokens_per_s(times: list[float]) -> float: return BS * L / statistics.median(times)
+
+
+if __name__ == '__main__':
+    device = 'cuda' if '--cuda' in sys.argv else 'cpu'
+    n = int(sys.argv[sys.argv.index('--batches') + 1]) if '--batches' in sys.argv else 8
+    if device == 'cpu': torch.set_num_threads(2)
+    tmp = Path(tempfile.mkdtemp())
+    crs = make_creatures(60)
+    cache = build_token_cache(({'text': c.text, 'image': c.rgb, 'audio': c.audio} for c in crs),
+                              PixelBytesTokenizer(audio_step=DEFAULT_AUDIO_STEP), tmp/'tokens', total=len(crs), progress=False)
+    windows = TokenSequences(cache, L, L // 2)
+    print(f'device {device}, {torch.get_num_threads()} CPU threads, batch {BS} x {L} tokens, median of {n} batches after one warm-up')
+    for name, config in {'Table 2 AR (128/512/2)': ModelConfig(),
+                         'Table 2 predict (128/512/2)': ModelConfig(objective='predict'),
+                         'small AR (48/128/1)': ModelConfig(embed_size=48, hidden_size=128, num_layers=1)}.items():
+        orig = research_loop(config, windows, n, device)
+        ours = learner_times(config, windows, n, device, tmp/name.split()[0])
+        print(f'{name:28s} {sum(p.numel() for p in PxByLSTM(config).parameters()):>9,} params | research loop '
+              f'{tokens_per_s(orig):8,.0f} tok/s | fastai Learner {tokens_per_s(ours):8,.0f} tok/s | ratio {tokens_per_s(ours) / tokens_per_s(orig):.2f}')
