@@ -6,7 +6,7 @@ The Table 2 model (autoregressive, embed 128, hidden 512, 2 layers, 3.88 M param
 tokens of the built-in creatures, then the predictive objective and a small model. The research's loop is re-implemented
 as its `_process_epoch` trained (forward on input_ids[:, :-1], cross-entropy over all six slots, AdamW step per batch);
 the Learner is `pxby_learner` as a run uses it (honest loss, callbacks, CSV log). Each figure is the median time of one
-training batch (forward, backward, optimizer step) over N batches after a warm-up; tokens/s = batch tokens / median.
+training batch (forward, backward, optimizer step) over N batches after two warm-up batches; tokens/s = batch tokens / median.
 """
 import statistics, sys, tempfile, time
 from pathlib import Path
@@ -40,7 +40,7 @@ def research_loop(config: ModelConfig, windows: TokenSequences, n: int, device: 
     loader = torch.utils.data.DataLoader(windows, batch_size=BS, shuffle=True)
     times = []
     for k, (x, y) in enumerate(loader):
-        if k > n: break
+        if k > n + 1: break
         t = time.perf_counter()
         x, y = x.to(device), y.to(device)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=device == 'cuda'):
@@ -53,17 +53,17 @@ def research_loop(config: ModelConfig, windows: TokenSequences, n: int, device: 
         opt.zero_grad(); loss.backward(); opt.step()
         if device == 'cuda': torch.cuda.synchronize()
         times.append(time.perf_counter() - t)
-    return times[1:]                      # the first batch warms up
+    return times[2:]                      # the first batches warm up (the first costs many times a later one)
 
 
 def learner_times(config: ModelConfig, windows: TokenSequences, n: int, device: str, folder: Path) -> list[float]:
-    sub = torch.utils.data.Subset(windows, range(min(len(windows), (n + 1) * BS)))
+    sub = torch.utils.data.Subset(windows, range(min(len(windows), (n + 2) * BS)))
     sub.seq_length = L
     dls = token_dataloaders(sub, torch.utils.data.Subset(windows, range(BS)), bs=BS, device=device)
     timer = BatchTimer()
     learn = pxby_learner(dls, config, path=folder, cbs=timer)
     with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
-    return timer.times[1:]
+    return timer.times[2:]
 
 
 def tokens_per_s(times: list[float]) -> float: return BS * L / statistics.median(times)
@@ -78,7 +78,7 @@ if __name__ == '__main__':
     cache = build_token_cache(({'text': c.text, 'image': c.rgb, 'audio': c.audio} for c in crs),
                               PixelBytesTokenizer(audio_step=DEFAULT_AUDIO_STEP), tmp/'tokens', total=len(crs), progress=False)
     windows = TokenSequences(cache, L, L // 2)
-    print(f'device {device}, {torch.get_num_threads()} CPU threads, batch {BS} x {L} tokens, median of {n} batches after one warm-up')
+    print(f'device {device}, {torch.get_num_threads()} CPU threads, batch {BS} x {L} tokens, median of {n} batches after two warm-up batches')
     for name, config in {'Table 2 AR (128/512/2)': ModelConfig(),
                          'Table 2 predict (128/512/2)': ModelConfig(objective='predict'),
                          'small AR (48/128/1)': ModelConfig(embed_size=48, hidden_size=128, num_layers=1)}.items():
