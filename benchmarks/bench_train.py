@@ -7,6 +7,7 @@ tokens of the built-in creatures, then the predictive objective and a small mode
 as its `_process_epoch` trained (forward on input_ids[:, :-1], cross-entropy over all six slots, AdamW step per batch);
 the Learner is `pxby_learner` as a run uses it (honest loss, callbacks, CSV log). Each figure is the median time of one
 training batch (forward, backward, optimizer step) over N batches after two warm-up batches; tokens/s = batch tokens / median.
+The two are measured in alternation (`--rounds` rounds of research loop then Learner), so a change of machine load hits both.
 """
 import statistics, sys, tempfile, time
 from pathlib import Path
@@ -72,17 +73,21 @@ def tokens_per_s(times: list[float]) -> float: return BS * L / statistics.median
 if __name__ == '__main__':
     device = 'cuda' if '--cuda' in sys.argv else 'cpu'
     n = int(sys.argv[sys.argv.index('--batches') + 1]) if '--batches' in sys.argv else 8
+    rounds = int(sys.argv[sys.argv.index('--rounds') + 1]) if '--rounds' in sys.argv else 2
     if device == 'cpu': torch.set_num_threads(2)
     tmp = Path(tempfile.mkdtemp())
     crs = make_creatures(60)
     cache = build_token_cache(({'text': c.text, 'image': c.rgb, 'audio': c.audio} for c in crs),
                               PixelBytesTokenizer(audio_step=DEFAULT_AUDIO_STEP), tmp/'tokens', total=len(crs), progress=False)
     windows = TokenSequences(cache, L, L // 2)
-    print(f'device {device}, {torch.get_num_threads()} CPU threads, batch {BS} x {L} tokens, median of {n} batches after two warm-up batches')
+    print(f'device {device}, {torch.get_num_threads()} CPU threads, batch {BS} x {L} tokens, median of {rounds} x {n} batches '
+          f'(each run drops two warm-up batches), research loop and Learner in alternation')
     for name, config in {'Table 2 AR (128/512/2)': ModelConfig(),
                          'Table 2 predict (128/512/2)': ModelConfig(objective='predict'),
                          'small AR (48/128/1)': ModelConfig(embed_size=48, hidden_size=128, num_layers=1)}.items():
-        orig = research_loop(config, windows, n, device)
-        ours = learner_times(config, windows, n, device, tmp/name.split()[0])
+        orig, ours = [], []
+        for r in range(rounds):
+            orig += research_loop(config, windows, n, device)
+            ours += learner_times(config, windows, n, device, tmp/f'{name.split()[0]}{r}')
         print(f'{name:28s} {sum(p.numel() for p in PxByLSTM(config).parameters()):>9,} params | research loop '
               f'{tokens_per_s(orig):8,.0f} tok/s | fastai Learner {tokens_per_s(ours):8,.0f} tok/s | ratio {tokens_per_s(ours) / tokens_per_s(orig):.2f}')
