@@ -100,11 +100,13 @@ class PxByLoss:
             return F.cross_entropy(pred.flatten(0, -2).float(), labels.flatten(), ignore_index=IGNORE_INDEX)
         if self.objective == 'diffusion':
             return F.cross_entropy(pred[mask].float(), contexts[mask])
-        target = contexts[:, 1:].clone()
-        target[labels[:, 1:] == IGNORE_INDEX] = IGNORE_INDEX          # padded positions
+        target, padded = contexts[:, 1:].clone(), labels[:, 1:] == IGNORE_INDEX
         if not self.research:
-            target[target == PAD_ID] = IGNORE_INDEX                   # empty slots carry no information
-            target[..., 5] = labels[:, :-1]                           # slot 6 is the position's own token, a segment's last one included
+            starts = (target == PAD_ID).all(-1)                       # the next position opens a segment
+            target[target == PAD_ID] = IGNORE_INDEX                   # empty slots carry no information...
+            target[..., 1][starts] = PAD_ID                           # ...but an empty previous-frame slot there says the segment ended
+        target[padded] = IGNORE_INDEX                                 # padded positions
+        if not self.research: target[..., 5] = labels[:, :-1]         # slot 6 is the position's own token, a segment's last one included
         return F.cross_entropy(pred[:, :-1].flatten(0, -2).float(), target.flatten(), ignore_index=IGNORE_INDEX)
 
 def next_token_scores(pred, objective: str):
