@@ -15,8 +15,9 @@ from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'V1_KINDS', 'ModelConfig', 'PxByLSTM', 'lstm_step', 'step', 'diffusion_mask', 'noise_embeddings',
-           'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'AttentionModel',
-           'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained', 'from_pretrained']
+           'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step',
+           'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained',
+           'from_pretrained']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -213,6 +214,19 @@ class RNNModel(_V1Base):
         return (h if h.dim() == 2 else h[:, -1]), s
 
 # %% ../nbs/10_models.ipynb #46458004
+@torch.no_grad()
+def encoder_layer_step(layer: nn.TransformerEncoderLayer, # post-norm (norm_first=False, ReLU), in eval mode (no dropout)
+                       x: torch.Tensor,                   # (B, E) the new position
+                       cache: tuple | None = None         # (keys, values) of the earlier positions, each (B, heads, t, head_dim); None at the start
+                      ) -> tuple:                         # (B, E) output, (keys, values) with t + 1 positions
+    "One position through an encoder layer from its own weights: its query attends over the cached keys and values and its own."
+    sa = layer.self_attn
+    b, e = x.shape
+    q, k, v = nn.functional.linear(x, sa.in_proj_weight, sa.in_proj_bias).view(b, 3, sa.num_heads, 1, e // sa.num_heads).unbind(1)
+    if cache is not None: k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
+    x = layer.norm1(x + sa.out_proj(nn.functional.scaled_dot_product_attention(q, k, v).flatten(1)))
+    return layer.norm2(x + layer.linear2(layer.activation(layer.linear1(x)))), (k, v)
+
 class AttentionModel(_V1Base):
     "Table 1 Transformer encoder (width (D//4)·4, 4 heads, FF 4E, post-norm); research: no positions, no mask."
     def __init__(self, config: V1Config):
@@ -225,13 +239,32 @@ class AttentionModel(_V1Base):
         self.encoder = nn.TransformerEncoder(layer, c.depth, enable_nested_tensor=False)
         self.head = nn.Linear(e, c.vocab_size)
 
+    def _add_positions(self, h: torch.Tensor, start: int = 0) -> torch.Tensor:
+        "Add the learned positions start, start + 1, … to h (B, L, E), refusing to run past max_len; nothing for positions='none'."
+        if self.pos is None: return h
+        end = start + h.shape[1]
+        if end > self.config.max_len: raise InputError(f'sequence of {end} positions is longer than max_len {self.config.max_len}', 'AttentionModel')
+        return h + self.pos(torch.arange(start, end, device=h.device))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor: # (B, L, 3, 3) ids -> (B, V) or (B, L, V)
-        h, l = self.embed(x), x.shape[1]
-        if self.pos is not None:
-            if l > self.config.max_len: raise InputError(f'sequence of {l} positions is longer than max_len {self.config.max_len}', 'AttentionModel')
-            h = h + self.pos(torch.arange(l, device=x.device))
+        h, l = self._add_positions(self.embed(x)), x.shape[1]
         mask = nn.Transformer.generate_square_subsequent_mask(l, device=x.device) if self.config.causal else None
         return self._read(self.encoder(h, mask=mask, is_causal=self.config.causal))
+
+    @torch.no_grad()
+    def step(self, x_t: torch.Tensor,   # (B, 3, 3) the next window
+             state: tuple | None = None # (positions read so far, [(keys, values)] per layer) from the previous step, or None
+            ) -> tuple:                 # (B, V) scores, new state
+        "Scores for the next token from one more window, attending over a key/value cache: (B, V), new state. Causal models only."
+        if not self.config.causal:
+            raise InputError('a non-causal model attends to the future: it cannot generate token by token; re-read the sequence with forward instead', 'AttentionModel.step')
+        t, caches = state or (0, [None] * self.config.depth)
+        h = self._add_positions(self.embed(x_t[:, None]), t)[:, 0]
+        new = []
+        for layer, cache in zip(self.encoder.layers, caches):
+            h, cache = encoder_layer_step(layer, h, cache)
+            new.append(cache)
+        return self.head(h), (t + 1, new)
 
 # %% ../nbs/10_models.ipynb #cee64922
 try:
@@ -285,6 +318,21 @@ class MambaMixer(nn.Module):
         else: y = selective_scan(u, delta, A, B, C, self.D)
         return self.out_proj((y * nn.functional.silu(z)).transpose(1, 2))
 
+    def step(self, x: torch.Tensor,     # (B, D) one position
+             state: tuple | None = None # (conv_state (B, d_inner, d_conv): the conv's last d_conv inputs, ssm_state (B, d_inner, d_state) float32); None: zeros
+            ) -> tuple:                 # (B, D) output, new state
+        "One position through the mixer, as `forward` computes it: the causal conv over the carried inputs, one step of the scan."
+        b, d_conv = x.shape[0], self.conv1d.kernel_size[0]
+        conv_state, h = state or (x.new_zeros(b, self.d_inner, d_conv), x.new_zeros(b, self.d_inner, self.d_state, dtype=torch.float32))
+        u, z = self.in_proj(x).chunk(2, -1)                                      # (B, d_inner) each
+        conv_state = torch.cat([conv_state[..., 1:], u[..., None]], -1)
+        u = nn.functional.silu((conv_state * self.conv1d.weight[:, 0]).sum(-1) + self.conv1d.bias)
+        dt, B, C = self.x_proj(u).split([self.dt_rank, self.d_state, self.d_state], -1)
+        delta = nn.functional.softplus(self.dt_proj(dt)).float()
+        h = torch.exp(delta[..., None] * -torch.exp(self.A_log.float())) * h + (delta * u.float())[..., None] * B.float()[:, None]
+        y = ((h * C.float()[:, None]).sum(-1) + u.float() * self.D.float()).to(u.dtype)
+        return self.out_proj(y * nn.functional.silu(z)), (conv_state, h)
+
 # %% ../nbs/10_models.ipynb #78a12ac6
 class SSMModel(_V1Base):
     "Table 1 SSM: embedding, a Mamba layer run both ways (shared weights, summed, LayerNorm) or one way, depth−1 more layers, head."
@@ -302,15 +350,29 @@ class SSMModel(_V1Base):
         if k == 0 and self.config.bidirectional: return m(h) + m(h.flip(1)).flip(1)
         return m(h)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor: # (B, L, 3, 3) ids -> (B, V) or (B, L, V)
-        h = self.embed(x)
+    def _stack(self, h: torch.Tensor, mix) -> torch.Tensor:
+        "The layers around `mix(k, h)`: pre-norm residuals and a final norm, or the research's plain stack."
         for k in range(self.config.depth):
-            if self.config.residual: h = h + self._mix(k, self.norms[k](h))
+            if self.config.residual: h = h + mix(k, self.norms[k](h))
             else:
-                h = self._mix(k, h)
+                h = mix(k, h)
                 if k == 0 and self.config.bidirectional: h = self.norms[0](h)
-        if self.config.residual: h = self.norms[-1](h)
-        return self._read(h)
+        return self.norms[-1](h) if self.config.residual else h
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: # (B, L, 3, 3) ids -> (B, V) or (B, L, V)
+        return self._read(self._stack(self.embed(x), self._mix))
+
+    @torch.no_grad()
+    def step(self, x_t: torch.Tensor,   # (B, 3, 3) the next window
+             state: list | None = None  # one `MambaMixer.step` state per layer, from the previous step, or None
+            ) -> tuple:                 # (B, V) scores, new state
+        "Scores for the next token from one more window: (B, V), new state. Refused for bidirectional models."
+        if self.config.bidirectional: raise InputError('a bidirectional model reads the future: it cannot generate token by token', 'SSMModel.step')
+        states = list(state or [None] * self.config.depth)
+        def mix(k, h):
+            y, states[k] = self.layers[k].step(h, states[k])
+            return y
+        return self.head(self._stack(self.embed(x_t[:, None])[:, 0], mix)), states
 
 # %% ../nbs/10_models.ipynb #95e0502b
 def make_v1(config: V1Config | None = None, **kwargs) -> nn.Module:

@@ -109,8 +109,20 @@ def test_streaming_matches_full_pass():
     torch.testing.assert_close(y, full2[:, -1], atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize('kw', [dict(kind='ssm', bidirectional=False), dict(kind='ssm', bidirectional=False, residual=False, depth=3),
+                                dict(kind='attention', causal=True, positions='learned'), dict(kind='attention', causal=True, depth=1)])
+def test_v1_streaming_matches_full_pass(kw):
+    m = make_v1(readout='all', **SMALL, **kw).eval()
+    x, state = v1_ids(), None
+    full = m(x)
+    for t in range(x.shape[1]):
+        y, state = m.step(x[:, t], state)
+        torch.testing.assert_close(y, full[:, t], atol=1e-5, rtol=1e-5)
+
+
 def test_bidirectional_refused_for_generation():
-    with pytest.raises(InputError, match='cannot generate'): make_v1(**SMALL).step(v1_ids()[:, 0])
+    for kw in (dict(kind='rnn'), dict(kind='ssm'), dict(kind='attention')):
+        with pytest.raises(InputError, match='cannot generate token by token'): make_v1(**SMALL, **kw).step(v1_ids()[:, 0])
     with pytest.raises(InputError, match='cannot generate'): step(make_apxby(embed_size=24, hidden_size=32, bidirectional=True), v2_ids()[:, 0])
 
 
