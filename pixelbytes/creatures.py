@@ -16,7 +16,7 @@ from .dataset import features, wav_bytes
 __all__ = ['COLOUR_FAMILIES', 'SIZES', 'SHAPES', 'TYPES', 'PATTERNS', 'PITCHES', 'BLACK', 'WHITE', 'SIZE_WORDS', 'PITCH_WORDS',
            'TEMPLATES', 'SHAPE_WORDS', 'FAMILY_OF_INDEX', 'DEFAULT_AUDIO_STEP', 'Attributes', 'sample_attributes',
            'draw_frames', 'describe', 'synth_cry', 'Creature', 'make_creature', 'make_creatures', 'split_of',
-           'items_in_split', 'creatures_dataset', 'dominant_colour', 'size_class', 'cry_pitch']
+           'items_in_split', 'creatures_dataset', 'dominant_colour', 'size_class', 'cry_pitch', 'level_pitch']
 
 # %% ../nbs/05_creatures.ipynb #54486d5e
 COLOUR_FAMILIES = {  # name: (main, light, dark) indices into NES_PALETTE
@@ -214,6 +214,19 @@ def cry_pitch(audio: np.ndarray, sr: int = SAMPLE_RATE, threshold: float = 380.)
     rms = librosa.feature.rms(y=x.astype(np.float32), frame_length=1024, hop_length=256)[0][:len(f0)]
     loud = rms >= 0.25 * rms.max()                     # where the cry is audible, not its fading tail
     return 'high' if np.median(f0[loud]) > threshold else 'low'
+
+# %% ../nbs/05_creatures.ipynb #884ea0f1
+def level_pitch(levels: np.ndarray,          # (C, N) decoded levels (channel 0: the action) or (N,)
+                sr: int,                      # their rate: 16 kHz / the tokenizer's audio step
+                threshold: float = 380.       # Hz between 'low' and 'high'
+               ) -> str | None:
+    "'high' or 'low' from the strongest frequency of a tokenized cry's action channel; None for silence or a single sample."
+    x = np.asarray(levels, np.float64)
+    x = x[0] if x.ndim == 2 else x
+    x = x - x.mean()
+    if len(x) < 2 or not np.abs(x).max() > 0: return None
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return 'high' if np.fft.rfftfreq(len(x), 1 / sr)[spectrum.argmax()] > threshold else 'low'
 
 # %% ../nbs/05_creatures.ipynb #ce49615a
 DEFAULT_AUDIO_STEP = 8   # the default data keeps every 8th cry sample (2 kHz) when tokenized

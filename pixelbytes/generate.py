@@ -4,32 +4,29 @@
 
 # %% ../nbs/13_generate.ipynb #8d69a8bf
 from __future__ import annotations
-import io, math
+import io, math, tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-import torch.nn.functional as F
-from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write
-from .tokenizer import (PixelBytesTokenizer, TokenizerConfig, Decoded, decode, encode_text, encode_image,
-                                  encode_audio, image_to_rgb, IMAGE_OFFSET, AUDIO_OFFSET, UNK_ID)
-from .models import PxByLSTM, V1Config, RNNModel, AttentionModel, SSMModel, MambaMixer, lstm_step, step as lstm_model_step
+from fastprogress.fastprogress import progress_bar
+from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device
+from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, encode_image, encode_audio,
+                                  IMAGE_OFFSET, AUDIO_OFFSET, MODALITY_ORDER)
+from .models import PxByLSTM, from_pretrained, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes
 from .train import next_token_scores
-from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['MODALITIES', 'BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart',
-           'AudioPart', 'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'SequenceBuilder',
-           'sample_tokens', 'check_sampling', 'LSTMStream', 'Recompute', 'Generated', 'cpu_threads',
+__all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
+           'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'SequenceBuilder', 'sample_tokens',
+           'check_sampling', 'LSTMStream', 'Recompute', 'Generated', 'cpu_threads', 'generation_threads',
            'decide_image_ends', 'generate', 'load_run', 'describe_to_draw', 'draw_to_describe', 'continue_cry']
 
 # %% ../nbs/13_generate.ipynb #b983df13
-MODALITIES = ('text', 'image', 'audio')
-
 @dataclass
 class TextPart:
     "A text segment: given (a prompt) or generated, at most `max_tokens` characters."
@@ -199,13 +196,21 @@ def _check_image_geometry(part, ids: np.ndarray):
     if part.frames is not None and (t > part.frames or part.complete and t != part.frames): raise InputError(f'the given image has {t} frames, the part says frames={part.frames}', 'ImagePart')
 
 # %% ../nbs/13_generate.ipynb #bf41f484
+def _check_order(asked: list[str], order: tuple):
+    "The parts must follow the order the model was trained on, each modality once."
+    where = [order.index(m) for m in asked]
+    if where != sorted(set(where)):
+        raise InputError(f"the model's sequences go {' → '.join(order)}, each modality once; these parts ask for {' → '.join(asked)} "
+                         "(train with another `order` to generate in it)", 'SequenceBuilder')
+
 class SequenceBuilder:
     "One sequence of parts being written: the prompt's tokens, then generated ones, each with the context the model read."
     def __init__(self, parts: list,                 # `TextPart` / `ImagePart` / `AudioPart`, in sequence order
                  tokenizer: PixelBytesTokenizer):   # how given values become ids (its steps and normalization)
         if not parts: raise InputError('a sequence needs at least one part', 'SequenceBuilder')
         for p in parts:
-            if getattr(p, 'modality', None) not in MODALITIES: raise InputError(f'not a part: {p!r} (use TextPart, ImagePart or AudioPart)', 'SequenceBuilder')
+            if getattr(p, 'modality', None) not in MODALITY_ORDER: raise InputError(f'not a part: {p!r} (use TextPart, ImagePart or AudioPart)', 'SequenceBuilder')
+        _check_order([p.modality for p in parts], tokenizer.config.order)
         given = [p.given is not None for p in parts]
         if any(g and not prev for prev, g in zip(given, given[1:])):
             raise InputError('given parts must come first: a prompt is a prefix of the sequence', 'SequenceBuilder')
@@ -270,7 +275,7 @@ def sample_tokens(logits: torch.Tensor,          # (B, V) scores of the next tok
                  ) -> torch.Tensor:              # (B,) sampled ids
     "Sample one token per row among the allowed ones, by inverse CDF on one uniform draw per row (the same draws whatever computed the scores)."
     logits = logits.float().masked_fill(~allowed, -math.inf)
-    u = 1 - torch.rand(logits.shape[0], 1, generator=generator)      # in (0, 1]: always drawn, so greedy and sampled runs stay in step
+    u = torch.rand(logits.shape[0], 1, generator=generator)          # always drawn, so greedy and sampled runs stay in step
     if temperature == 0: return logits.argmax(-1)
     logits = logits / temperature
     if top_k: logits = logits.masked_fill(logits < logits.topk(min(top_k, logits.shape[-1]), -1).values[:, -1:], -math.inf)
@@ -280,7 +285,7 @@ def sample_tokens(logits: torch.Tensor,          # (B, V) scores of the next tok
         p[(p.cumsum(-1) - p) >= top_p] = 0                          # the first token is always kept
         probs = torch.zeros_like(probs).scatter_(-1, order, p)
     cdf = probs.cumsum(-1)
-    return (cdf < u.to(cdf.device) * cdf[:, -1:]).sum(-1).clamp_max(logits.shape[-1] - 1)
+    return (cdf <= u.to(cdf.device) * cdf[:, -1:]).sum(-1).clamp_max(logits.shape[-1] - 1)   # the first token whose CDF passes u
 
 def check_sampling(temperature: float, top_k: int, top_p: float):
     "Refuse sampling settings that mean nothing."
@@ -373,7 +378,6 @@ class Generated:
     def show(self, scale: int = 4, frame_ms: int = 150):
         "Display the text, the animated sprite and an audio player in a notebook."
         from IPython.display import display, Audio, Image as IImage, Markdown
-        import tempfile
         d = self.decoded
         if d.text: display(Markdown(f'> {d.text}'))
         if d.frames is not None:
@@ -390,6 +394,11 @@ def cpu_threads(n: int | None):
     if n: torch.set_num_threads(n)
     try: yield
     finally: torch.set_num_threads(before)
+
+def generation_threads(model: nn.Module, threads: int | str | None) -> int | None:
+    "'auto': one thread for a model under a million parameters (its weights sit in cache; sharing costs more than it saves), PyTorch's default otherwise."
+    if threads != 'auto': return threads
+    return 1 if sum(p.numel() for p in model.parameters()) < 1_000_000 else None
 
 def _result(b: SequenceBuilder, audio_step: int) -> Generated:
     segs = []
@@ -441,7 +450,7 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
              seed: int = 0,              # fixes the samples
              streaming: bool = True,     # False: re-read the whole sequence for every token (the research's way; slow)
              progress: bool = False,     # show a progress bar
-             threads: int | None = 1     # CPU threads while generating (one token's work is too small to share; None: leave as is)
+             threads: int | str | None = 'auto' # CPU threads while generating ('auto': see `generation_threads`; None: leave as is)
             ) -> list[Generated]:
     "Continue every prompt token by token; each new token's context is built from the tokens so far and the structure the parts fix."
     check_sampling(temperature, top_k, top_p)
@@ -449,7 +458,7 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
     prompts = [prompts] if not isinstance(prompts[0], (list, tuple)) else prompts
     builders = [SequenceBuilder(list(p), tokenizer) for p in prompts]
     model.eval()
-    with cpu_threads(threads): return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress)
+    with cpu_threads(generation_threads(model, threads)): return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress)
 
 def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress):
     stream = LSTMStream(model) if streaming else Recompute(model)
@@ -473,8 +482,6 @@ def load_run(folder: str | Path, # a run folder (config.json, model.safetensors,
              device=None         # default: GPU when present
             ) -> tuple[nn.Module, PixelBytesTokenizer]:
     "The trained model (in eval mode) and the tokenizer of a run folder."
-    from pixelbytes.models import from_pretrained
-    from pixelbytes.core import default_device
     folder = Path(folder)
     if not (folder/'tokenizer.json').exists(): raise InputError('no tokenizer.json: not a run folder written by `pixelbytes train`', folder)
     return from_pretrained(folder, device or default_device()), PixelBytesTokenizer.load(folder/'tokenizer.json')

@@ -15,9 +15,9 @@ from .pixelize import palette_indices, image_frames, save_gif
 from .context import with_frame_separators, sequence_context_3d, windows_2d, with_separators
 
 # %% auto #0
-__all__ = ['UNK_ID', 'UNK_CHAR', 'IMAGE_OFFSET', 'AUDIO_OFFSET', 'WHITE_INDEX', 'fold_text', 'TokenizerConfig', 'encode_text',
-           'image_to_rgb', 'encode_image', 'normalize_audio', 'denormalize_audio', 'quantize_levels', 'as_channels',
-           'encode_audio', 'Decoded', 'decode', 'PixelBytesTokenizer']
+__all__ = ['UNK_ID', 'UNK_CHAR', 'IMAGE_OFFSET', 'AUDIO_OFFSET', 'MODALITY_ORDER', 'WHITE_INDEX', 'fold_text', 'TokenizerConfig',
+           'encode_text', 'image_to_rgb', 'encode_image', 'normalize_audio', 'denormalize_audio', 'quantize_levels',
+           'as_channels', 'encode_audio', 'Decoded', 'decode', 'PixelBytesTokenizer']
 
 # %% ../nbs/06_tokenizer.ipynb #0e2833c0
 UNK_ID = BYTE_TOKENS.index(b'\xc2')
@@ -33,6 +33,8 @@ def fold_text(text: str # any Unicode text
     return ''.join(' ' if c.isspace() else c if ord(c) in _BYTE_ID else UNK_CHAR for c in ascii_text)
 
 # %% ../nbs/06_tokenizer.ipynb #6694d7c4
+MODALITY_ORDER = ('text', 'image', 'audio')
+
 @dataclass
 class TokenizerConfig:
     "Everything that changes how data becomes ids; saved beside the vocabulary."
@@ -41,11 +43,15 @@ class TokenizerConfig:
     frame_step: int = 1            # keep every `frame_step`-th frame
     audio_step: int = 1            # keep every `audio_step`-th sample
     audio_norm: str = 'minmax'     # 'minmax' (one range for all channels, the research's later choice), 'zscore' (per channel, clamped) or 'none'
+    order: tuple = MODALITY_ORDER  # modalities in a sequence: the research's text, image, audio, or another order (image first teaches image → text)
 
     def __post_init__(self):
         if self.version not in (1, 2): raise InputError(f'unknown tokenizer version {self.version!r} (1 or 2)', 'TokenizerConfig')
         for k in ('image_step', 'frame_step', 'audio_step'):
             if int(getattr(self, k)) < 1: raise InputError(f'{k} must be >= 1, got {getattr(self, k)}', 'TokenizerConfig')
+        self.order = tuple(self.order)
+        if sorted(self.order) != sorted(MODALITY_ORDER):
+            raise InputError(f'order must list text, image and audio once each, got {self.order}', 'TokenizerConfig')
         if self.audio_norm not in ('minmax', 'zscore', 'none'):
             raise InputError(f"audio_norm must be 'minmax', 'zscore' or 'none', got {self.audio_norm!r}", 'TokenizerConfig')
 
@@ -185,16 +191,16 @@ class PixelBytesTokenizer:
     def vocab_size(self) -> int: return len(self.vocab)
 
     def encode(self, text: str | None = None, image=None, audio=None) -> list[np.ndarray]:
-        "The (T, H, W) id segments of the modalities given, in the order text, image, audio."
+        "The (T, H, W) id segments of the modalities given, in the configured order (default text, image, audio)."
         c, segs = self.config, []
         if text is None and image is None and audio is None: raise InputError('nothing to encode: give text, image or audio', 'tokenizer')
         if c.version == 1 and audio is not None: raise InputError('the v1 vocabulary has no audio levels: use version=2', 'tokenizer')
         if c.version == 1 and image is not None:
             segs.append(encode_text('({}, {})'.format(*image_to_rgb(image).shape[1:3])))
-        if text is not None: segs.append(encode_text(text))
-        if image is not None: segs.append(encode_image(image, c.image_step, c.frame_step))
-        if audio is not None: segs.append(encode_audio(audio, c.audio_step, c.audio_norm)[0])
-        return segs
+        encoders = {'text': lambda: encode_text(text), 'image': lambda: encode_image(image, c.image_step, c.frame_step),
+                    'audio': lambda: encode_audio(audio, c.audio_step, c.audio_norm)[0]}
+        given = {'text': text, 'image': image, 'audio': audio}
+        return segs + [encoders[m]() for m in c.order if given[m] is not None]
 
     def __call__(self, text: str | None = None, image=None, audio=None) -> dict:
         "v2: `input_ids` (N, 6) contexts and `labels` (N,); v1: `input_ids` (N, 3, 3) windows and `labels` (N,)."

@@ -59,7 +59,7 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
     "Build (or reuse) the token cache and item split of `source` in `folder`."
     folder = Path(folder)
     tokenizer = tokenizer or TokenizerConfig(audio_step=8)
-    recipe = {'source': str(source), 'n': n, 'seed': seed, 'tokenizer': tokenizer.__dict__, 'valid_pct': valid_pct}
+    recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': tokenizer.__dict__, 'valid_pct': valid_pct}))
     done = folder/'data.json'
     if done.exists():
         data = json.loads(done.read_text())
@@ -318,13 +318,15 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 accumulate: int = 1,          # batches per optimizer step
                 patience: int = 0,            # early stopping patience in epochs (0: off)
                 valid_pct: float = 0.1,       # validation share when the data has no split column
+                order: str = 'text,image,audio', # modalities in each sequence (e.g. 'image,text,audio' to learn describing)
                 progress: bool = True,        # show progress bars (`--no-progress` hides them)
                ) -> Path:                     # the run folder
     "Train an aPxBy model on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
     out = Path(out)
     config = ModelConfig(embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers, objective=objective)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
-    cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, valid_pct=valid_pct, progress=progress)
+    tokenizer = TokenizerConfig(audio_step=8, order=tuple(m.strip() for m in order.split(',')))
+    cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tokenizer, valid_pct=valid_pct, progress=progress)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
     learn = pxby_learner(token_dataloaders(*windows, bs=bs), config, out, accumulate, patience or None)
     if not rank_distrib(): atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
@@ -338,4 +340,4 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'objective', 'embed_size', 'hidden_size', 'num_layers', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'objective', 'embed_size', 'hidden_size', 'num_layers', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')

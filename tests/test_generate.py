@@ -1,0 +1,118 @@
+"""Generation beyond the chapter's examples: the builder equals the tokenizer on random data, streaming equals re-reading
+on random prompts (open ones too), outputs are well-formed files, and the console command runs the main job end to end."""
+import json, subprocess, sys
+from pathlib import Path
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+from hypothesis import given, settings, strategies as st, HealthCheck
+from PIL import Image
+from pixelbytes.core import NES_PALETTE, InputError
+from pixelbytes.tokenizer import PixelBytesTokenizer, ACTION_LEVELS
+from pixelbytes.models import PxByLSTM
+from pixelbytes.generate import (TextPart, ImagePart, AudioPart, SequenceBuilder, generate, kind_of, PIXEL, continue_cry,
+                                 describe_to_draw, draw_to_describe)
+
+TOK = PixelBytesTokenizer(audio_step=1)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@st.composite
+def items(draw):
+    "A random text, a random NES sprite (1-3 frames, up to 5x6) and a random 1-3 channel sound, each maybe absent."
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    text = draw(st.one_of(st.none(), st.text(max_size=12)))
+    image = NES_PALETTE[rng.integers(0, 55, (draw(st.integers(1, 3)), draw(st.integers(1, 5)), draw(st.integers(1, 6))))]
+    audio = rng.uniform(-1, 1, (draw(st.integers(1, 3)), draw(st.integers(1, 8))))
+    image, audio = (v if draw(st.booleans()) else None for v in (image, audio))
+    return (text if text is not None or image is not None or audio is not None else 'x'), image, audio
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items())
+def test_builder_equals_tokenizer(item):
+    "Given whole, or replayed token by token with no geometry given, every sequence gets the tokenizer's ids and contexts."
+    text, image, audio = item
+    real = TOK(text=text, image=image, audio=audio)
+    present = [(m, v) for m, v in (('text', text), ('image', image), ('audio', audio)) if v is not None]
+    make = {'text': TextPart, 'image': ImagePart, 'audio': lambda v=None: AudioPart(v, channels=audio.shape[0])}
+    whole = SequenceBuilder([make[m](v) for m, v in present], TOK)
+    replay = SequenceBuilder([make[m]() for m, _ in present], TOK)
+    for t in real['labels'].tolist():
+        if replay.pending and kind_of(t) != PIXEL: replay.close()
+        replay.push(t)
+    if replay.pending: replay.close()
+    for b in (whole, replay):
+        assert b.done
+        np.testing.assert_array_equal(b.tokens, real['labels'])
+        np.testing.assert_array_equal(np.array(b.contexts).reshape(-1, 6), real['input_ids'])
+
+
+@pytest.mark.parametrize('objective', ['predict', 'autoregressive'])
+def test_streaming_equals_rereading_on_open_prompts(objective):
+    "A sprite's first rows and a cry's beginning, continued: the same tokens whether the state is carried or the sequence re-read."
+    torch.manual_seed(1)
+    model = PxByLSTM(embed_size=24, hidden_size=48, num_layers=2, objective=objective)
+    rng = np.random.default_rng(0)
+    rows = NES_PALETTE[rng.integers(0, 55, (3, 7))]
+    cry = rng.uniform(-1, 1, (2, 30))
+    prompts = [[TextPart('a blue one'), ImagePart(rows, complete=False, height=5, frames=2), AudioPart(samples=20)],
+               [AudioPart(cry, complete=False, samples=45)],
+               [TextPart('a small red', complete=False), ImagePart(width=4, max_height=5, max_frames=3)]]
+    for temperature, top_k, top_p in ((1.0, 0, 1.0), (0.7, 20, 0.9), (0, 0, 1.0)):
+        fast = generate(model, prompts, TOK, temperature=temperature, top_k=top_k, top_p=top_p, seed=5)
+        slow = generate(model, prompts, TOK, temperature=temperature, top_k=top_k, top_p=top_p, seed=5, streaming=False)
+        for a, b in zip(fast, slow): np.testing.assert_array_equal(a.ids, b.ids)
+    frames = fast[0].decoded.frames
+    assert frames.shape == (2, 5, 7) and (frames[0, :3] == np.array([[np.flatnonzero((NES_PALETTE == c).all(1))[0] for c in r] for r in rows])).all()
+    assert fast[1].decoded.audio.shape == (2, 45) and fast[1].audio_params['method'] == 'minmax'
+    assert np.allclose(fast[1].waveform()[:, :30], cry, atol=(cry.max() - cry.min()) / 37)   # the prompt, back in its units
+
+
+def test_outputs_are_well_formed_files(tmp_path):
+    "The GIF has the frames and the WAV the channels and length the structure fixed; the ids file reloads."
+    model = PxByLSTM(embed_size=24, hidden_size=32, num_layers=1)
+    g = describe_to_draw(model, TOK, 'a tiny green creature', image=ImagePart(width=6, height=4, frames=3), audio=AudioPart(samples=160))[0]
+    files = g.save(tmp_path, 'x', frame_ms=120)
+    gif = Image.open(files['gif'])
+    assert (gif.n_frames, gif.size, gif.info['duration']) == (3, (6, 4), 120)
+    wav, rate = sf.read(files['wav'])
+    assert rate == 16000 and wav.shape == (160 * 16000 // g.sample_rate, 2) and np.abs(wav).max() <= 1
+    np.testing.assert_array_equal(np.load(files['ids']), g.ids)
+    assert Path(files['text']).read_text() == 'a tiny green creature'
+
+
+def test_helpers_and_bad_prompts():
+    model = PxByLSTM(embed_size=24, hidden_size=32, num_layers=1)
+    cry = np.random.default_rng(0).uniform(-1, 1, (2, 64))
+    tok8 = PixelBytesTokenizer(audio_step=8)
+    g = continue_cry(model, tok8, cry, seconds=0.01)[0]
+    assert g.decoded.audio.shape == (2, 20) and g.prompt_length == 16        # 64 samples / 8 = 8 steps given, 0.01 s = 20 steps
+    with pytest.raises(InputError, match='image → text'): draw_to_describe(model, TOK, NES_PALETTE[np.zeros((2, 2), int)])
+    image_first = PixelBytesTokenizer(order=('image', 'text', 'audio'))
+    d = draw_to_describe(model, image_first, NES_PALETTE[np.zeros((2, 2), int)], text=TextPart(max_tokens=5))[0]
+    assert d.segments[0]['modality'] == 'image' and len(d.text) <= 5
+    with pytest.raises(InputError, match='no prompt'): generate(model, [], TOK)
+    with pytest.raises(InputError, match='not a part'): generate(model, [['hello']], TOK)
+    with pytest.raises(InputError, match='pixels wide'): generate(model, [ImagePart(NES_PALETTE[np.zeros((2, 3), int)], width=4)], TOK)
+    with pytest.raises(InputError, match='top_k'): generate(model, [TextPart()], TOK, top_k=-1)
+
+
+def test_console_main_job_end_to_end(tmp_path):
+    "The installed `pixelbytes` command runs the main job at a tiny budget, then generates from its run folder."
+    exe = Path(sys.executable).parent/'pixelbytes'
+    run = tmp_path/'demo'
+    done = subprocess.run([exe, 'demo', '--out', run, '--n', '30', '--epochs', '1', '--embed_size', '12', '--hidden_size', '24',
+                           '--seq_length', '128', '--samples', '1', '--max_frames', '2', '--no-progress'], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads((run/'report.json').read_text())
+    assert {'config.json', 'model.safetensors', 'metrics.csv', 'curves.png', 'report.html'} <= {p.name for p in run.iterdir()}
+    for kind in ('given', 'free'): assert (run/report['items'][0][kind]['files']['gif']).exists()
+    out = tmp_path/'gen'
+    done = subprocess.run([exe, 'generate', run, '--text', 'a large blue creature', '--then', 'image', '--frames', '1',
+                           '--n', '3', '--out', out, '--no-progress'], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in out.glob('sample_*.gif')) == ['sample_0.gif', 'sample_1.gif', 'sample_2.gif']
+    bad = subprocess.run([exe, 'generate', run, '--then', 'smell', '--out', out], capture_output=True, text=True)
+    assert bad.returncode == 1 and 'unknown modality' in bad.stderr
