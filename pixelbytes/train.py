@@ -279,17 +279,16 @@ def plot_run(log: str | Path,   # a metrics log written by `RunLog`
              png: str | Path    # picture to write
             ) -> Path:
     "Loss curves and validation accuracies per modality of a run, as a PNG (written atomically)."
-    import pandas as pd, matplotlib
-    matplotlib.use('Agg', force=False)
-    import matplotlib.pyplot as plt
+    import pandas as pd
+    from matplotlib.figure import Figure          # no pyplot: a notebook's inline plotting and backend stay as they are
     df = pd.read_csv(log)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
+    fig = Figure(figsize=(10, 3.5))
+    a, b = fig.subplots(1, 2)
     df.plot(x='epoch', y=[c for c in ('train_loss', 'valid_loss') if c in df], ax=a, marker='o', title='loss')
     accs = [c for c in df if c.endswith('_acc')]
     if accs: df.plot(x='epoch', y=accs, ax=b, marker='o', title='validation accuracy')
     fig.tight_layout()
     with atomic_path(png) as tmp: fig.savefig(tmp, dpi=80)
-    plt.close(fig)
     return Path(png)
 
 # %% ../nbs/12_train.ipynb #06452502
