@@ -24,7 +24,8 @@ from .train import next_token_scores
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'SequenceBuilder', 'sample_tokens',
            'check_sampling', 'LSTMStream', 'Recompute', 'Generated', 'cpu_threads', 'generation_threads',
-           'decide_image_ends', 'generate', 'load_run', 'describe_to_draw', 'draw_to_describe', 'continue_cry']
+           'decide_image_ends', 'generate', 'load_run', 'describe_to_draw', 'draw_to_describe', 'continue_cry',
+           'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -325,12 +326,17 @@ class Recompute:
 
     def start(self, prompts: list[torch.Tensor]) -> tuple[list, torch.Tensor | None]:
         prompts = [x.to(self.device) for x in prompts]
-        return prompts, _stack_outputs([self.model(x[None])[0, -1] if len(x) else None for x in prompts])
+        return prompts, _stack_outputs([self._last(x[None])[0] if len(x) else None for x in prompts])
 
     def step(self, x: torch.Tensor, state: list) -> tuple[torch.Tensor, list]:
         seqs = [torch.cat([s, x[b:b + 1].to(self.device)]) for b, s in enumerate(state)]
-        if len({len(s) for s in seqs}) == 1: return self.model(torch.stack(seqs))[:, -1], seqs
-        return torch.stack([self.model(s[None])[0, -1] for s in seqs]), seqs
+        if len({len(s) for s in seqs}) == 1: return self._last(torch.stack(seqs)), seqs
+        return torch.cat([self._last(s[None]) for s in seqs]), seqs
+
+    def _last(self, x: torch.Tensor) -> torch.Tensor:
+        "The output at the last position (a v1 model with the research's last-position readout gives only that one)."
+        out = self.model(x)
+        return out if getattr(self.model.config, 'readout', 'all') == 'last' else out[:, -1]
 
     @property
     def device(self): return next(self.model.parameters()).device
@@ -509,3 +515,68 @@ def continue_cry(model, tokenizer, cries,             # one (C, N) sound or a li
     "Continue the beginning of a cry (in the given sound's units)."
     samples = None if seconds is None else round(seconds * SAMPLE_RATE / tokenizer.config.audio_step)
     return generate(model, [[AudioPart(c, complete=False, samples=samples)] for c in _many(cries)], tokenizer, **kwargs)
+
+# %% ../nbs/13_generate.ipynb #f661fd2e
+class WindowBuilder:
+    "A v1 sequence being read or written: the rows of its current segment and the 3×3 window of every token (as `windows_2d` builds them)."
+    def __init__(self, tokens=()):                 # the tokens so far, from the start of the item
+        self.rows, self.tokens, self.windows = [[]], [], []
+        for t in tokens: self.push(int(t))
+
+    def _at(self, i: int, j: int) -> int:
+        return self.rows[i][j] if 0 <= i < len(self.rows) and 0 <= j < len(self.rows[i]) else PAD_ID
+
+    def push(self, token: int) -> None:
+        "Append a token and its window; a `1` starts a new row, a `2` a new segment."
+        i, j = len(self.rows) - 1, len(self.rows[-1])
+        self.rows[-1].append(token); self.tokens.append(token)
+        self.windows.append([[self._at(i - 1, j - 1), self._at(i - 1, j), self._at(i - 1, j + 1)], [self._at(i, j - 1), token, PAD_ID], [PAD_ID] * 3])
+        if token == SEGMENT_END_ID: self.rows = [[]]
+        elif token == ROW_END_ID: self.rows.append([])
+
+def can_stream(model: nn.Module) -> bool:
+    "Whether a v1 model reads only the past (unidirectional RNN or SSM, causal Transformer), so its state can be carried."
+    c = model.config
+    return not c.bidirectional if c.kind in ('rnn', 'ssm') else c.causal
+
+class V1Stream:
+    "Streaming scores of a v1 model that reads only the past: one window per step through the model's own `step`."
+    def __init__(self, model: nn.Module): self.model = model
+
+    def start(self, prompts: list[torch.Tensor]) -> tuple[object, torch.Tensor]: # state, scores after each prompt
+        "Read the prompts' windows ((P, 3, 3) each, P equal for all) step by step."
+        if len({len(x) for x in prompts}) != 1 or not len(prompts[0]):
+            raise InputError('streaming a v1 batch needs prompts of one (non-zero) length: give `context`', 'V1Stream')
+        x, state = torch.stack(prompts).to(self.device), None
+        for t in range(x.shape[1]): out, state = self.model.step(x[:, t], state)
+        return state, out
+
+    def step(self, x: torch.Tensor, state) -> tuple[torch.Tensor, object]: return self.model.step(x.to(self.device), state)
+
+    @property
+    def device(self): return next(self.model.parameters()).device
+
+@torch.no_grad()
+def continue_v1(model: nn.Module,          # a v1 model (`make_v1`)
+                prompts: list,             # per sequence, its token ids so far (from the start of its item)
+                new: int = 16,             # tokens to generate
+                context: int | None = None,  # windows of the prompt the model reads (None: all; 64: the research's Table 1 protocol)
+                temperature: float = 0.0,  # 0: greedy, as the research's evaluation
+                top_k: int = 0, top_p: float = 1.0, seed: int = 0,
+                streaming: bool | None = None, # None: carry the state when the model reads only the past, re-read otherwise
+                threads: int | str | None = 'auto'
+               ) -> list[dict]:            # per sequence: 'tokens' (new,) and their 'windows' (new, 3, 3)
+    "Continue v1 sequences token by token, each new token's window built from the rows so far."
+    check_sampling(temperature, top_k, top_p)
+    if not prompts or not all(len(p) for p in prompts): raise InputError('every prompt needs at least one token', 'continue_v1')
+    builders = [WindowBuilder(p) for p in prompts]
+    model.eval()
+    with cpu_threads(generation_threads(model, threads)):
+        stream = V1Stream(model) if (can_stream(model) if streaming is None else streaming) else Recompute(model)
+        state, out = stream.start([torch.tensor(b.windows[-context if context else 0:]) for b in builders])
+        allowed = (torch.arange(model.config.vocab_size) != PAD_ID).expand(len(builders), -1).to(stream.device)
+        gen = torch.Generator().manual_seed(seed)
+        for _ in range(new):
+            for b, t in zip(builders, sample_tokens(out, allowed, temperature, top_k, top_p, gen).tolist()): b.push(t)
+            out, state = stream.step(torch.tensor([b.windows[-1] for b in builders]), state)
+    return [{'tokens': np.array(b.tokens[-new:]), 'windows': np.array(b.windows[-new:])} for b in builders]
