@@ -318,13 +318,16 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 patience: int = 0,            # early stopping patience in epochs (0: off)
                 valid_pct: float = 0.1,       # validation share when the data has no split column
                 order: str = 'text,image,audio', # modalities in each sequence (e.g. 'image,text,audio' to learn describing)
+                image_step: int = 1,          # keep every n-th pixel row and column
+                frame_step: int = 1,          # keep every n-th frame
+                audio_step: int = 8,          # keep every n-th audio sample (8: 2 kHz)
                 progress: bool = True,        # show progress bars (`--no-progress` hides them)
                ) -> Path:                     # the run folder
     "Train an aPxBy model on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
     out = Path(out)
     config = ModelConfig(embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers, objective=objective)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
-    tokenizer = TokenizerConfig(audio_step=8, order=tuple(m.strip() for m in order.split(',')))
+    tokenizer = TokenizerConfig(image_step=image_step, frame_step=frame_step, audio_step=audio_step, order=tuple(m.strip() for m in order.split(',')))
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tokenizer, valid_pct=valid_pct, progress=progress)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
     learn = pxby_learner(token_dataloaders(*windows, bs=bs), config, out, accumulate, patience or None)
@@ -339,4 +342,4 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'objective', 'embed_size', 'hidden_size', 'num_layers', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'embed_size', 'hidden_size', 'num_layers', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
