@@ -18,14 +18,16 @@ from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, encod
 from .models import PxByLSTM, from_pretrained, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes
+from .pixelize import image_frames, save_gif
+from PIL import Image as PILImage
 from .train import next_token_scores
 
 # %% auto #0
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
-           'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'SequenceBuilder', 'sample_tokens',
-           'check_sampling', 'LSTMStream', 'Recompute', 'Generated', 'cpu_threads', 'generation_threads',
-           'decide_image_ends', 'generate', 'load_run', 'describe_to_draw', 'draw_to_describe', 'continue_cry',
-           'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
+           'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
+           'sample_tokens', 'check_sampling', 'LSTMStream', 'Recompute', 'Generated', 'cpu_threads',
+           'generation_threads', 'decide_image_ends', 'generate', 'load_run', 'describe_to_draw', 'draw_to_describe',
+           'continue_cry', 'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -197,6 +199,12 @@ def _check_image_geometry(part, ids: np.ndarray):
     if part.frames is not None and (t > part.frames or part.complete and t != part.frames): raise InputError(f'the given image has {t} frames, the part says frames={part.frames}', 'ImagePart')
 
 # %% ../nbs/13_generate.ipynb #bf41f484
+def given_durations(image, frame_step: int = 1) -> list[int] | None:
+    "Frame durations (ms) of a given GIF or image file, a kept frame lasting as long as the frames it stands for; None for arrays."
+    if not isinstance(image, (PILImage.Image, str, Path)): return None
+    durations = image_frames(image)[1]
+    return [sum(durations[k:k + frame_step]) for k in range(0, len(durations), frame_step)]
+
 def _check_order(asked: list[str], order: tuple):
     "The parts must follow the order the model was trained on, each modality once."
     where = [order.index(m) for m in asked]
@@ -218,13 +226,14 @@ class SequenceBuilder:
         if not all(p.complete for p in parts[:sum(given) - 1]):
             raise InputError('only the last given part can be left open (complete=False)', 'SequenceBuilder')
         self.parts, self.tokens, self.contexts, self.segments = list(parts), [], [], []
-        self.audio_params, self._ctx = None, None
+        self.audio_params, self.durations, self._ctx = None, None, None
         self._next = 0
         self._advance()
         for p in parts:
             if p.given is None: break
             ids, params = part_tokens(p, tokenizer)
             self.audio_params = params or self.audio_params
+            if p.modality == 'image': self.durations = given_durations(p.given, tokenizer.config.frame_step)
             for t in ids: self.push(t)
             if p.complete and self.segment is not None and self.segment.part is p: self.segment.close(); self._advance()
         self.prompt_length = len(self.tokens)
@@ -356,6 +365,7 @@ class Generated:
     segments: list               # per segment: modality, start, end and geometry
     audio_params: dict | None    # normalization of a given sound (to return generated audio to its units)
     sample_rate: int             # audio time steps per second (16 kHz / the tokenizer's audio step)
+    durations: list | None = None # ms per frame of a given GIF (its frames keep them in the saved sprite)
 
     @property
     def decoded(self) -> Decoded: return decode(self.ids)
@@ -376,10 +386,14 @@ class Generated:
         "Write the text (.txt), the sprite (.gif, `frame_ms` per frame), the sound (.wav) and the ids (.npy) that exist."
         folder, d, out = Path(folder), self.decoded, {}
         if d.text: out['text'] = atomic_write(folder/f'{stem}.txt', d.text)
-        if d.frames is not None: out['gif'] = d.save_gif(folder/f'{stem}.gif', frame_ms)
+        if d.frames is not None: out['gif'] = save_gif(d.frames, self.frame_durations(len(d.frames), frame_ms), folder/f'{stem}.gif')
         if d.audio is not None: out['wav'] = atomic_write(folder/f'{stem}.wav', self.wav())
         buf = io.BytesIO(); np.save(buf, self.ids.astype(np.uint8)); out['ids'] = atomic_write(folder/f'{stem}.npy', buf.getvalue())
         return out
+
+    def frame_durations(self, frames: int, frame_ms: int = 150) -> list[int]:
+        "Duration of every frame: a given GIF's own for its frames, `frame_ms` for generated ones."
+        return ((self.durations or []) + [frame_ms] * frames)[:frames]
 
     def show(self, scale: int = 4, frame_ms: int = 150):
         "Display the text, the animated sprite and an audio player in a notebook."
@@ -388,7 +402,7 @@ class Generated:
         if d.text: display(Markdown(f'> {d.text}'))
         if d.frames is not None:
             with tempfile.TemporaryDirectory() as tmp:
-                gif = d.save_gif(Path(tmp)/'x.gif', frame_ms).read_bytes()
+                gif = save_gif(d.frames, self.frame_durations(len(d.frames), frame_ms), Path(tmp)/'x.gif').read_bytes()
             display(IImage(gif, width=scale * d.frames.shape[2]))
         if d.audio is not None: display(Audio(self.wav(), rate=SAMPLE_RATE))
 
@@ -416,7 +430,7 @@ def _result(b: SequenceBuilder, audio_step: int) -> Generated:
         if seg.modality == 'audio': info.update(channels=seg.row_len, samples=n // seg.row_len - (1 if seg.closed else 0))
         segs.append(info)
     return Generated(np.array(b.tokens, np.int64), np.array(b.contexts, np.int64).reshape(-1, 6), b.prompt_length, segs,
-                     b.audio_params, SAMPLE_RATE // audio_step)
+                     b.audio_params, SAMPLE_RATE // audio_step, b.durations)
 
 def decide_image_ends(builders: list, stream, state, last_out, table: torch.Tensor, objective: str,
                       temperature: float = 1.0, generator: torch.Generator | None = None):

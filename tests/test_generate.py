@@ -116,3 +116,14 @@ def test_console_main_job_end_to_end(tmp_path):
     assert sorted(p.name for p in out.glob('sample_*.gif')) == ['sample_0.gif', 'sample_1.gif', 'sample_2.gif']
     bad = subprocess.run([exe, 'generate', run, '--then', 'smell', '--out', out], capture_output=True, text=True)
     assert bad.returncode == 1 and 'unknown modality' in bad.stderr
+
+
+def test_given_gif_keeps_its_frame_durations(tmp_path):
+    "A sprite given as a GIF keeps its frames' durations in the saved result; generated frames get `frame_ms`."
+    from pixelbytes.pixelize import save_gif
+    gif = save_gif(np.random.default_rng(0).integers(0, 55, (2, 4, 5)), [120, 80], tmp_path/'given.gif')
+    model = PxByLSTM(embed_size=24, hidden_size=32, num_layers=1)
+    g = generate(model, [ImagePart(gif, complete=False, frames=3), AudioPart(samples=5)], TOK)[0]
+    assert g.durations == [120, 80] and g.frame_durations(3, frame_ms=150) == [120, 80, 150]
+    out = Image.open(g.save(tmp_path, 'x', frame_ms=150)['gif'])
+    assert [(out.seek(k), out.info['duration'])[1] for k in range(out.n_frames)] == [120, 80, 150]
