@@ -37,7 +37,7 @@ __all__ = ['TABLE1', 'V1_ORDER', 'SPLITS', 'SCORES', 'BASELINE', 'SPLIT_WORDS', 
            'summarize_blocks', 'train_table1_model', 'score_table1_model', 'compare_with_paper', 'print_comparisons',
            'table1', 'plot_table1']
 
-# %% ../nbs/14_table1.ipynb #aa4f153e
+# %% ../nbs/14_table1.ipynb #b3e2ff8e
 @dataclass(frozen=True)
 class Table1Model:
     "One row of the first paper's Table 1: its name, configuration, the research's parameter count and the reported scores."
@@ -73,13 +73,14 @@ TABLE1 = (
     Table1Model('RNN uni',          dict(bidirectional=False),            86_825, (0.153, 0.064), (0.904, 0.088), (0.777, 0.087)),
 )
 
-def table1_model(name: str) -> Table1Model:
+def table1_model(name: str # e.g. 'RNN d1'
+                ) -> Table1Model:
     "The Table 1 row called `name` (a clear error listing the names otherwise)."
     for m in TABLE1:
         if m.name == name: return m
     raise InputError(f'no Table 1 model {name!r}; the names are {[m.name for m in TABLE1]}', 'table1_model')
 
-# %% ../nbs/14_table1.ipynb #a198b016
+# %% ../nbs/14_table1.ipynb #8f4f72be
 V1_ORDER = ('image', 'text', 'audio')   # the research's v1 rows: shape string, image, caption (method notes §1.4)
 
 def v1_tokenizer() -> PixelBytesTokenizer:
@@ -94,11 +95,13 @@ def v1_image(image,                 # a PIL image, a path, or an RGB array (H, W
     rgb = image_to_rgb(image)[0]
     return pixelize_miniature(Image.fromarray(rgb), max_size) if miniature else rgb
 
-def creature_v1_item(c: Creature, miniature: bool = True) -> dict: # tokenizer inputs
+def creature_v1_item(c: Creature,           # a creature of `make_creatures`
+                     miniature: bool = True   # its first frame as a ≤ 25 px miniature (else as drawn)
+                    ) -> dict:                # tokenizer inputs: 'text', 'image'
     "A creature as a v1 row: its first frame (a miniature by default) and its description as the caption."
     return {'text': c.text, 'image': v1_image(c.rgb[0], miniature)}
 
-# %% ../nbs/14_table1.ipynb #1150ab54
+# %% ../nbs/14_table1.ipynb #defb4f89
 SPLITS = ('train', 'valid', 'test')
 
 def _rows_split(ds, seed: int) -> list[str]:
@@ -151,7 +154,9 @@ def v1_data(folder: str | Path,     # receives `data.json` and the token cache `
     atomic_write(done, json.dumps({'recipe': recipe, 'splits': splits, 'skipped': sorted(skipped)}))
     return cache, {k: np.array(v, np.int64) for k, v in splits.items()}
 
-def item_tokens(cache: str | Path, items) -> list[np.ndarray]: # the token ids of each item
+def item_tokens(cache: str | Path, # a token cache (`v1_data`)
+                items              # item indices, e.g. a split
+               ) -> list[np.ndarray]: # the token ids of each item
     "The tokens (labels) of the given items of a token cache."
     labels, offsets = np.load(Path(cache)/'labels.npy', mmap_mode='r'), np.load(Path(cache)/'offsets.npy')
     return [np.asarray(labels[offsets[i]:offsets[i + 1]], np.int64) for i in items]
@@ -173,7 +178,7 @@ class V1Subsequences(TokenSequences):
         windows, tokens = super().__getitem__(i)
         return windows[:-1], tokens[-1]
 
-# %% ../nbs/14_table1.ipynb #9a82de13
+# %% ../nbs/14_table1.ipynb #b5d25fb1
 class BudgetSamples(torch.utils.data.Dataset):
     "Exactly `n` items of `ds`, as successive random permutations of it: a budget of any size covers the data evenly, in one fastai epoch."
     def __init__(self, ds,             # e.g. `V1Subsequences`
@@ -182,10 +187,13 @@ class BudgetSamples(torch.utils.data.Dataset):
         if not len(ds): raise InputError('no training pairs', 'BudgetSamples')
         rng = np.random.default_rng(seed)
         self.ds, self.order = ds, np.concatenate([rng.permutation(len(ds)) for _ in range(-(-n // len(ds)))])[:n]
-    def __len__(self): return len(self.order)
+    def __len__(self) -> int: return len(self.order)
     def __getitem__(self, i): return self.ds[int(self.order[i])]
 
-def fixed_subset(ds, n: int | None, seed: int = 0):
+def fixed_subset(ds,              # any data set
+                 n: int | None,   # items kept
+                 seed: int = 0    # which ones
+                ):
     "At most `n` items of `ds`, the same ones every time (all of them when `n` is None or larger)."
     if n is None or n >= len(ds): return ds
     return torch.utils.data.Subset(ds, np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False)).tolist())
@@ -324,7 +332,7 @@ def score_table1_model(generate,        # `partial(continue_v1, model)` or `repe
     if blocks_csv is not None: atomic_write(blocks_csv, pd.concat(lines).to_csv(index=False))
     return out
 
-# %% ../nbs/14_table1.ipynb #524be849
+# %% ../nbs/14_table1.ipynb #2f37f3da
 def _pm(mean: float, std: float) -> str: return f'{mean:.3f}±{std:.3f}'
 
 def compare_with_paper(df: pd.DataFrame,   # what `table1` returned (or results.csv read back)
@@ -345,7 +353,9 @@ def compare_with_paper(df: pd.DataFrame,   # what `table1` returned (or results.
 
 SPLIT_WORDS = {'test': 'held-out creatures (test split)', 'train': 'training rows (as the research scored, for comparison only)'}
 
-def print_comparisons(df: pd.DataFrame, lengths: tuple = (16, 32)) -> None:
+def print_comparisons(df: pd.DataFrame,         # what `table1` returned
+                      lengths: tuple = (16, 32) # the scored lengths
+                     ) -> None:
     "Print `compare_with_paper` for held-out and training rows at every scored length."
     for n in lengths:
         for split in ('test', 'train'):
@@ -414,13 +424,14 @@ def table1(folder: str | Path = 'runs/table1', # run folder: data, one sub-folde
     if show: print_comparisons(df, lengths)
     return df
 
-# %% ../nbs/14_table1.ipynb #a9bd11ac
+# %% ../nbs/14_table1.ipynb #7c191a75
 PANELS = (('hamming', 'token_error_rate', 'Hamming ↓ / token error rate ↓'), ('cosine', 'bag_cosine', 'cosine ↑ / bag-of-tokens cosine ↑'),
           ('bleu', 'bleu_smoothed', 'BLEU ↑ / smoothed BLEU ↑'))
 
 def plot_table1(df: pd.DataFrame,     # what `table1` returned
                 png: str | Path,      # picture to write
-                split: str = 'test', n: int = 16
+                split: str = 'test',  # 'test' (held-out) or 'train' rows
+                n: int = 16           # generated tokens scored
                ) -> Path:
     "Bars of the paper's scores, ours computed the same way and the honest counterparts (± one standard deviation), one panel per metric."
     from matplotlib.figure import Figure          # no pyplot: a notebook's inline plotting stays as it is
