@@ -21,6 +21,7 @@ from .metrics import modality_of, MODALITIES
 from .train import train_model, dataset_items
 from .generate import TextPart, ImagePart, AudioPart, generate, load_run
 from .evaluate import ATTRIBUTES, CHANCE, measured_attributes, agreement, agreement_rate, evaluate_run
+from .control import control_experiment
 
 # %% auto #0
 __all__ = ['COMMANDS', 'token_stats', 'held_out_rows', 'real_structure', 'free_structure', 'report_html', 'demo', 'generate_cmd',
@@ -227,7 +228,7 @@ def _fixed(part, width, height, frames, seconds, tok):
     return part
 
 # %% ../nbs/90_cli.ipynb #2c724ca0
-COMMANDS = {'demo': demo, 'train': train_model, 'generate': generate_cmd, 'evaluate': evaluate_run}
+COMMANDS = {'demo': demo, 'train': train_model, 'generate': generate_cmd, 'evaluate': evaluate_run, 'control': control_experiment}
 
 def main(argv: list[str] | None = None # arguments after the program name (default: `sys.argv[1:]`)
         ):

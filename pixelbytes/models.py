@@ -135,12 +135,15 @@ def diffusion_loss(model: DiffusionLSTM, x: torch.Tensor, t=None, mask=None) -> 
 def denoise(model: DiffusionLSTM, x: torch.Tensor, # (B, L, 6) ids; the masked slots' values are ignored
             mask: torch.Tensor,                    # (B, L, 6) bool, True = to generate
             temperature: float = 1.0,              # softmax temperature (> 0)
+            allowed: torch.Tensor | None = None,   # (V,) bool: the ids that may be generated (default: all)
             generator: torch.Generator | None = None) -> torch.Tensor: # (B, L, 6) ids with the masked slots filled
     "Fill the masked slots by denoising from t = n down to 0, resampling them at every level."
     if temperature <= 0: raise InputError(f'temperature must be positive, got {temperature}', 'denoise')
     x, mask = x.clone(), mask.to(x.device)
     for t in range(model.config.diffusion_steps, -1, -1):
-        probs = torch.softmax(model(x, t=t, mask=mask)[mask].float() / temperature, -1)
+        logits = model(x, t=t, mask=mask)[mask].float()
+        if allowed is not None: logits = logits.masked_fill(~allowed.to(logits.device), float('-inf'))
+        probs = torch.softmax(logits / temperature, -1)
         x[mask] = torch.multinomial(probs, 1, generator=generator).squeeze(-1).to(x.dtype)
     return x
 

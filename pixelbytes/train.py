@@ -122,9 +122,12 @@ class DiffusionNoise(Callback):
         x, labels = self.xb[0], self.yb[0]
         b, l, n = x.shape[0], x.shape[1], self.learn.model.config.diffusion_steps
         gen = None if self.training else self.gen
-        mask = diffusion_mask(b, l, self.fraction, generator=gen).to(x.device) & (labels != IGNORE_INDEX)[..., None]
+        mask = self.make_mask(b, l, gen).to(x.device) & (labels != IGNORE_INDEX)[..., None]
         t = torch.randint(0, n + 1, (b,), generator=gen).to(x.device)
         self.learn.xb, self.learn.yb = (x, t, mask), (*self.yb[:2], mask)
+    def make_mask(self, b: int, l: int, gen=None) -> torch.Tensor: # (b, l, 6) bool, True = noised
+        "The research's mask: a `fraction` of the positions fully noised, the next position's slots 1–5 too."
+        return diffusion_mask(b, l, self.fraction, generator=gen)
 
 # %% ../nbs/12_train.ipynb #b2149894
 class ModalityMetric(Metric):
@@ -202,15 +205,17 @@ def pxby_learner(dls: DataLoaders,
                  patience: int | None = None,       # stop after this many epochs without a better validation loss
                  research_loss: bool = False,       # score empty slots too, as the research did
                  cbs: list | None = None,           # more callbacks
+                 noise: Callback | None = None,     # diffusion: the mask callback (default `DiffusionNoise()`)
+                 metrics: list | None = None,       # default `pxby_metrics(config.objective)`
                  **kwargs) -> Learner:
     "A fastai `Learner` for an aPxBy model on `dls`, with logging, best-model saving and mixed precision on GPU."
     config = config or ModelConfig()
     cbs = [RunLog('metrics.csv'), SaveBestModel(monitor='valid_loss', fname='best')] + list(L(cbs))
-    if config.objective == 'diffusion': cbs.append(DiffusionNoise())
+    if config.objective == 'diffusion': cbs.append(noise or DiffusionNoise())
     if accumulate > 1: cbs.append(GradientAccumulation(n_acc=accumulate * dls.bs))
     if patience: cbs.append(EarlyStoppingCallback(monitor='valid_loss', patience=patience))
     learn = Learner(dls, make_apxby(config), loss_func=PxByLoss(config.objective, research_loss),
-                    metrics=pxby_metrics(config.objective), path=path, model_dir='.', cbs=cbs, **kwargs)
+                    metrics=pxby_metrics(config.objective) if metrics is None else metrics, path=path, model_dir='.', cbs=cbs, **kwargs)
     if dls.device.type == 'cuda':
         learn = learn.to_bf16() if torch.cuda.is_bf16_supported() else learn.to_fp16()
     return learn
