@@ -41,13 +41,19 @@ def build_token_cache(items: Iterable[dict],  # dicts with any of 'text', 'image
         try: out = tokenizer(**{m: item.get(m) for m in ('text', 'image', 'audio')})
         except InputError as e:
             skipped.append({'item': k, 'reason': str(e)}); continue
-        contexts.append(out['input_ids'].astype(np.uint8)); labels.append(out['labels'].astype(np.uint8))
+        contexts.append(out['input_ids'].astype(np.uint16)); labels.append(out['labels'].astype(np.uint16))
         offsets.append(offsets[-1] + len(out['labels']))
     if not labels: raise InputError('no item could be tokenized', folder)
-    for name, arr in (('contexts', np.concatenate(contexts)), ('labels', np.concatenate(labels)), ('offsets', np.array(offsets, np.int64))):
+    for name, arr in (('contexts', _compact(contexts)), ('labels', _compact(labels)), ('offsets', np.array(offsets, np.int64))):
         with atomic_path(folder/f'{name}.npy') as tmp: np.save(tmp, arr)
     atomic_write(folder/'cache.json', json.dumps({'items': len(offsets) - 1, 'tokens': int(offsets[-1]), 'skipped': skipped}, indent=1))
     return folder
+
+def _compact(parts: list[np.ndarray]) -> np.ndarray:
+    "Concatenated ids in one byte each when every id fits (the 151-id vocabularies), else two."
+    arr = np.concatenate(parts)
+    return arr.astype(np.uint8) if arr.max(initial=0) < 256 else arr
+
 
 # %% ../nbs/08_sequences.ipynb #5cb0be23
 class TokenSequences(torch.utils.data.Dataset):

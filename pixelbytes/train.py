@@ -99,7 +99,9 @@ class PxByLoss:
         if self.objective == 'predict':
             return F.cross_entropy(pred.flatten(0, -2).float(), labels.flatten(), ignore_index=IGNORE_INDEX)
         if self.objective == 'diffusion':
-            return F.cross_entropy(pred[mask].float(), contexts[mask])
+            if self.research: return F.cross_entropy(pred.flatten(0, -2).float(), contexts.flatten())   # every slot, noised or not
+            keep = mask & (contexts != PAD_ID)                        # noised slots that hold a token: an always-empty slot teaches nothing
+            return F.cross_entropy(pred[keep].float(), contexts[keep]) if keep.any() else pred.sum() * 0
         target, padded = contexts[:, 1:].clone(), labels[:, 1:] == IGNORE_INDEX
         if not self.research:
             starts = (target == PAD_ID).all(-1)                       # the next position opens a segment

@@ -45,16 +45,18 @@ def test_batch_simulation_equals_dlsim(seed):
 
 
 @SETTINGS
-@given(seed=st.integers(0, 2**32 - 1), levels=st.sampled_from([38, 141]), n=st.integers(1, 50))
-def test_tokens_invert_within_half_a_level(seed, levels, n):
+@given(seed=st.integers(0, 2**32 - 1), levels=st.sampled_from([38, 141]), n=st.integers(1, 50), separate=st.booleans())
+def test_tokens_invert_within_half_a_level(seed, levels, n, separate):
     rng = np.random.default_rng(seed)
-    tok = ControlTokenizer(levels, y_range=(-2.0, 3.0))
+    tok = ControlTokenizer(levels, y_range=(-2.0, 3.0), separate=separate)
     x = np.stack([rng.uniform(-1, 1, n), rng.uniform(-2, 3, n)])
     ids, _ = tok.encode(x)
     back = tok.decode(ids)
     assert np.abs(back[0] - x[0]).max() <= 1 / (levels - 1) + 1e-9
+    assert ids.max() < tok.vocab_size and (ids[:-1, 0, 1].min() >= tok.first_id + levels) == separate
     assert np.abs(back[1] - x[1]).max() <= 2.5 / (levels - 1) + 1e-9
-    np.testing.assert_array_equal(tok.to_ids(tok.normalize(back)[0]).T, ids[:-1, 0])   # levels are fixed points
+    z = tok.normalize(back)[0]
+    np.testing.assert_array_equal(np.stack([tok.to_ids(z[0], 0), tok.to_ids(z[1], 1)], 1), ids[:-1, 0])   # levels are fixed points
 
 
 @SETTINGS
@@ -130,6 +132,16 @@ def test_closed_loop_with_a_trained_model_stays_in_limits(tiny_run):
     for u, y in runs.values():
         assert u.shape == (4, 25) and np.isfinite(y).all() and np.abs(u).max() <= 1
     tok = ControlTokenizer.load(tiny_run/'control_tokenizer.json')
-    levels = tok.to_ids(tok.normalize(np.stack([runs['diffusion (learned)'][0][0]] * 2))[0])[0]
+    levels = tok.to_ids(tok.normalize(np.stack([runs['diffusion (learned)'][0][0]] * 2))[0][0], 0)
     np.testing.assert_allclose(tok.denormalize(np.stack([tok.values[levels - tok.first_id]] * 2))[0],
                                runs['diffusion (learned)'][0][0], atol=1e-9)   # every action applied is a level, in physical units
+
+
+def test_the_control_command_runs_the_experiment(tmp_path):
+    from pixelbytes.cli import main
+    out = tmp_path/'control'
+    args = ['control', '--out', str(out), '--n', '8', '--steps', '60', '--epochs', '1', '--embed_size', '12', '--hidden_size', '16',
+            '--num_layers', '1', '--seq_length', '32', '--stride', '16', '--bs', '4', '--plants', '2', '--loop_steps', '10', '--no-progress']
+    assert main(args) == 0
+    assert {'closed_loop.csv', 'closed_loop_runs.csv', 'trajectories.png', 'diffusion', 'autoregressive'} <= {p.name for p in out.iterdir()}
+    assert main(args[:3] + ['--n', '9', '--no-progress']) == 1          # another recipe in the same folder: refused, clearly
