@@ -61,15 +61,19 @@ class Plant:
         return f'num=[{f(self.num)}] den=[{f(self.den)}] delay={self.delay} noise={self.noise:.3g} dt={self.dt:g}'
 
     def to_dict(self) -> dict:
+        "The plant as JSON-ready numbers (complex roots as [real, imaginary] pairs)."
         return {'zeros': [[z.real, z.imag] for z in self.zeros], 'poles': [[p.real, p.imag] for p in self.poles],
                 'gain': self.gain, 'dt': self.dt, 'delay': self.delay, 'noise': self.noise}
 
     @classmethod
     def from_dict(cls, d: dict) -> Plant:
+        "The plant `to_dict` wrote."
         return cls([complex(*z) for z in d['zeros']], [complex(*p) for p in d['poles']], d['gain'], d['dt'], d['delay'], d['noise'])
 
 # %% ../nbs/16_control.ipynb #07dafd93
-def is_stable(A) -> bool: return bool(np.all(np.linalg.eigvals(np.atleast_2d(A)).real < 0))
+def is_stable(A) -> bool:
+    "Every eigenvalue of the continuous-time `A` in the open left half-plane."
+    return bool(np.all(np.linalg.eigvals(np.atleast_2d(A)).real < 0))
 
 def is_controllable(A, B, tol: float = 1e-9) -> bool:
     "Kalman rank test: `[B, AB, ..., A^(n-1) B]` has full rank (singular values above `tol` relative to the largest)."
@@ -191,7 +195,9 @@ def simulate(plants: list[Plant], policy, setpoints, steps: int = 400, seed: int
     return tuple(np.stack(a, 1) for a in zip(*out))
 
 # %% ../nbs/16_control.ipynb #7b71370a
-def iae(y: np.ndarray, r: np.ndarray) -> np.ndarray: return np.abs(y - np.asarray(r)[:, None]).mean(1)
+def iae(y: np.ndarray, r: np.ndarray) -> np.ndarray: # (B,)
+    "Mean absolute tracking error of outputs `y` (B, T) toward setpoints `r` (B,)."
+    return np.abs(y - np.asarray(r)[:, None]).mean(1)
 
 def tune_pi(plant: Plant, setpoint: float = 0.5, steps: int = 400,
             grid: int = 16, polish: bool = True) -> tuple[float, float]: # (kp, ki)
@@ -265,6 +271,7 @@ class ControlTokenizer:
         self.vocab_size = max(151, self.first_id + self.levels * (2 if self.separate else 1))
 
     def channel_start(self, channel: int) -> int: # id of the lowest level of channel 0 (action) or 1 (output)
+        "Where a channel's levels start: the same for both channels when they share their ids."
         return self.first_id + (channel * self.levels if self.separate else 0)
 
     @classmethod
@@ -303,7 +310,9 @@ class ControlTokenizer:
         if bad.any(): raise InputError(f'{int(bad.sum())} ids are not levels of channel {channel} (e.g. {int(ids[bad][0])}; its levels are {lo}..{lo + self.levels - 1})', 'ControlTokenizer.to_values')
         return self.values[ids - lo]
 
-    def level_ids(self, channel: int) -> np.ndarray: return np.arange(self.channel_start(channel), self.channel_start(channel) + self.levels)
+    def level_ids(self, channel: int) -> np.ndarray:
+        "Every level id of one channel."
+        return np.arange(self.channel_start(channel), self.channel_start(channel) + self.levels)
 
     def encode(self, signal: np.ndarray) -> tuple[np.ndarray, dict]: # (N+1, 1, 2) ids, params
         "Frames of (action, output) ids in time order, closed by the separator row [1, 2], as the v2 tokenizer lays out stereo audio."
@@ -325,10 +334,13 @@ class ControlTokenizer:
         ctx, labels = context_3d(self.encode(audio)[0])
         return {'input_ids': ctx, 'labels': labels}
 
-    def save(self, path) -> Path: return atomic_write(path, json.dumps({'kind': 'control', **asdict(self)}, indent=1))
+    def save(self, path) -> Path:
+        "Write the tokenizer as JSON, atomically."
+        return atomic_write(path, json.dumps({'kind': 'control', **asdict(self)}, indent=1))
 
     @classmethod
     def load(cls, path) -> ControlTokenizer:
+        "Read a tokenizer `save` wrote; any other JSON file is refused."
         d = json.loads(Path(path).read_text())
         if d.pop('kind', None) != 'control': raise InputError('not a control tokenizer file', path)
         return cls(**d)
