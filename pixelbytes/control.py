@@ -19,7 +19,7 @@ from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, 
 from .context import context_3d
 from .sequences import TokenSequences, build_token_cache, split_items
 from .models import ModelConfig, diffusion_mask, denoise, save_pretrained, from_pretrained
-from .train import token_dataloaders, pxby_learner, DiffusionNoise, ResearchSlotAccuracy, fit_resumable, plot_run, next_token_scores
+from .train import read_recipe, token_dataloaders, pxby_learner, DiffusionNoise, ResearchSlotAccuracy, fit_resumable, plot_run, next_token_scores
 
 # %% auto #0
 __all__ = ['CONTROL_LEVELS', 'CONTROL_PAPER', 'Plant', 'is_stable', 'is_controllable', 'is_observable', 'random_plant',
@@ -451,11 +451,8 @@ def control_data(folder: str | Path, n: int = 400, seed: int = 0, steps: int = 4
     "Build (or reuse) the control data set, its tokenizer (output range fitted on the training split), token cache and split in `folder`."
     folder = Path(folder)
     recipe = {'n': n, 'seed': seed, 'steps': steps, 'levels': levels, 'separate': separate, 'valid_pct': valid_pct}
-    done = folder/'data.json'
-    if done.exists():
-        data = json.loads(done.read_text())
-        if data['recipe'] != recipe: raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder", done)
-        return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64), ControlTokenizer.load(folder/'control_tokenizer.json')
+    data = read_recipe(folder, recipe)
+    if data: return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64), ControlTokenizer.load(folder/'control_tokenizer.json')
     ds = control_dataset(n, seed, steps, valid_pct=valid_pct)
     signals = [np.array([row['u'], row['y']]) for row in ds]
     split = np.array(ds['split'])
@@ -463,7 +460,7 @@ def control_data(folder: str | Path, n: int = 400, seed: int = 0, steps: int = 4
     tokenizer = ControlTokenizer.fitted([signals[i] for i in train], levels, separate=separate)
     tokenizer.save(folder/'control_tokenizer.json')
     cache = build_token_cache(({'audio': s} for s in signals), tokenizer, folder/'tokens', total=len(ds), progress=progress)
-    atomic_write(done, json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
+    atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
     return cache, train, valid, tokenizer
 
 def train_control(out: str = 'runs/control',   # run folder; an unfinished run there is resumed

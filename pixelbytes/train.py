@@ -26,10 +26,10 @@ from .dataset import build_dataset, decode_audio
 from .tokenizer import PixelBytesTokenizer, TokenizerConfig
 
 # %% auto #0
-__all__ = ['dataset_items', 'dataset_split', 'token_data', 'TrainWindows', 'token_dataloaders', 'PxByLoss', 'next_token_scores',
-           'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog',
-           'SaveBestModel', 'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable',
-           'plot_run', 'train_model']
+__all__ = ['dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows', 'token_dataloaders', 'PxByLoss',
+           'next_token_scores', 'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy',
+           'pxby_metrics', 'RunLog', 'SaveBestModel', 'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint', 'trim_log',
+           'fit_resumable', 'plot_run', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -49,6 +49,16 @@ def dataset_split(ds, valid_pct: float = 0.1, # validation share when the data s
     return split_items(len(ds), valid_pct, seed)
 
 # %% ../nbs/12_train.ipynb #5b2e1217
+def read_recipe(folder: str | Path, # a run folder
+                recipe: dict              # what its data must have been built from
+               ) -> dict | None:          # the folder's `data.json`, or None for a folder without data yet
+    "The data record of a run folder built from `recipe`; a folder built from another recipe is refused (its cache would not match)."
+    done = Path(folder)/'data.json'
+    if not done.exists(): return None
+    data = json.loads(done.read_text())
+    if data['recipe'] != recipe: raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder", done)
+    return data
+
 def token_data(folder: str | Path,                  # run folder: receives `tokenizer.json`, `data.json` and `tokens/`
                source: str = 'creatures',           # 'creatures', a local folder or a Hub data set id
                n: int = 200, seed: int = 0,         # creatures: how many, which series
@@ -60,18 +70,15 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
     folder = Path(folder)
     tokenizer = tokenizer or TokenizerConfig(audio_step=8)
     recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': tokenizer.__dict__, 'valid_pct': valid_pct}))
-    done = folder/'data.json'
-    if done.exists():
-        data = json.loads(done.read_text())
-        if data['recipe'] != recipe: raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder", done)
-        return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
+    data = read_recipe(folder, recipe)
+    if data: return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
     ds = build_dataset(source, n=n, seed=seed)
     tok = PixelBytesTokenizer(tokenizer)
     tok.save(folder/'tokenizer.json')
     cache = build_token_cache(dataset_items(ds), tok, folder/'tokens', total=len(ds), progress=progress)
     train, valid = dataset_split(ds, valid_pct, seed)
     if not len(train) or not len(valid): raise InputError(f'{len(ds)} items give {len(train)} training and {len(valid)} validation items', source)
-    atomic_write(done, json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
+    atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
     return cache, train, valid
 
 # %% ../nbs/12_train.ipynb #9abe7e16
