@@ -15,7 +15,7 @@ from scipy import signal, optimize
 from fastai.learner import Metric
 from fastprogress.fastprogress import progress_bar
 import pandas as pd
-from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path, default_device
+from .core import ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path
 from .context import context_3d
 from .sequences import TokenSequences, build_token_cache, split_items
 from .models import ModelConfig, diffusion_mask, denoise, save_pretrained, from_pretrained

@@ -6,11 +6,11 @@
 from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np
-from .core import NES_PALETTE, ROW_END_ID, SEGMENT_END_ID, InputError
+from fastcore.basics import patch
+from .core import BYTE_TOKENS, NES_PALETTE, ROW_END_ID, SEGMENT_END_ID, InputError
 from .pixelize import palette_indices
 from .context import with_frame_separators
 from .tokenizer import encode_text, image_to_rgb, IMAGE_OFFSET, UNK_ID, UNK_CHAR
-from .core import BYTE_TOKENS
 
 # %% auto #0
 __all__ = ['FOLD_FACTORS', 'FoldTokenizer', 'FoldDecoded', 'tokens_per_image']
@@ -61,14 +61,16 @@ class FoldDecoded:
     text: str = ''
     frames: np.ndarray | None = None
 
-def _encode(self: FoldTokenizer, text: str | None = None, image=None) -> np.ndarray: # (L,) ids
+@patch
+def encode(self: FoldTokenizer, text: str | None = None, image=None) -> np.ndarray: # (L,) ids
     "Flat ids of a text and an image (PIL image, path or uint8 RGB array), in that order."
     if text is None and image is None: raise InputError('nothing to encode: give a text, an image or both', 'FoldTokenizer.encode')
     parts = [] if text is None else [encode_text(text).ravel()]
     if image is not None: parts.append(with_frame_separators(self.colour_ids(image_to_rgb(image))).ravel())
     return np.concatenate(parts)
 
-def _decode(self: FoldTokenizer, ids) -> FoldDecoded:
+@patch
+def decode(self: FoldTokenizer, ids) -> FoldDecoded:
     "The folded text and frames of a flat sequence written by `encode` (padding skipped)."
     text, frames, rows, row = [], [], [], []
     for k, i in enumerate(map(int, np.asarray(ids).ravel())):
@@ -82,8 +84,6 @@ def _decode(self: FoldTokenizer, ids) -> FoldDecoded:
     if rows: frames.append(rows)
     if frames and len({(len(f), len(f[0])) for f in frames}) > 1: raise InputError('frames of different sizes', 'FoldTokenizer.decode')
     return FoldDecoded(''.join(text), self.colours(np.array(frames)) if frames else None)
-
-FoldTokenizer.encode, FoldTokenizer.decode = _encode, _decode
 
 def tokens_per_image(height: int, width: int, frames: int = 1) -> int:
     "Tokens an image takes in a sequence: one per pixel plus one separator per row (the same in both schemes)."

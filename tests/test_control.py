@@ -11,9 +11,7 @@ from pixelbytes.core import InputError
 from pixelbytes.context import context_3d
 from pixelbytes.control import (Plant, random_plant, is_stable, is_controllable, is_observable, peak_gain, PlantBatch,
                                 ControlTokenizer, action_slots, plan_mask, ControlNoise, control_dataset, train_control,
-                                DiffusionController, learned_controller, run_closed_loop, baseline_controllers, fresh_plants,
-                                tracking_metrics, simulate, BangBang)
-from pixelbytes.models import from_pretrained
+                                learned_controller, run_closed_loop, baseline_controllers, fresh_plants, tracking_metrics)
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
