@@ -461,7 +461,7 @@ def _budget(b: SequenceBuilder) -> int:
     return total
 
 @torch.no_grad()
-def generate(model: nn.Module,           # a unidirectional predict or autoregressive aPxBy model
+def generate(model: nn.Module,           # a unidirectional predict or autoregressive aPxBy model, or a pixel-token transformer
              prompts: list,              # a list of parts (one sequence), or a list of such lists (a batch)
              tokenizer: PixelBytesTokenizer, # the tokenizer of the model's training data
              temperature: float = 1.0,   # 0: greedy
@@ -481,7 +481,7 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
     with cpu_threads(generation_threads(model, threads)): return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress)
 
 def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress):
-    stream = LSTMStream(model) if streaming else Recompute(model)
+    stream = (model.stream() if hasattr(model, 'stream') else LSTMStream(model)) if streaming else Recompute(model)
     device, objective = stream.device, model.config.objective
     state, out = stream.start([torch.tensor(b.contexts, dtype=torch.long).view(-1, 6) for b in builders])
     table = kind_masks(model.config.vocab_size).to(device)

@@ -19,18 +19,21 @@ MODALITIES = ('pad', 'structure', 'text', 'image', 'audio')
 IMAGE_START = len(BYTE_TOKENS)
 AUDIO_START = IMAGE_START + len(NES_PALETTE)
 
-def modality_of(ids) -> np.ndarray: # index into `MODALITIES` for every id
+def modality_of(ids,                        # token ids (any shape)
+                audio_start: int = AUDIO_START # first audio id (a `FoldTokenizer` puts the levels after its colours)
+               ) -> np.ndarray: # index into `MODALITIES` for every id
     "Modality code of each token id (0 pad, 1 structure, 2 text, 3 image, 4 audio); negative ids (ignored targets) map to pad."
     ids = np.asarray(ids)
-    codes = np.select([ids < 0, ids == PAD_ID, (ids == ROW_END_ID) | (ids == SEGMENT_END_ID), ids < IMAGE_START, ids < AUDIO_START],
+    codes = np.select([ids < 0, ids == PAD_ID, (ids == ROW_END_ID) | (ids == SEGMENT_END_ID), ids < IMAGE_START, ids < audio_start],
                       [0, 0, 1, 2, 3], default=4)
     return codes.astype(np.int8)
 
 # %% ../nbs/11_metrics.ipynb #fe37d13a
 class TokenScores:
     "Running next-token accuracy and bits per token, per modality, over real (non-padding) targets."
-    def __init__(self, ignore_index: int = -100): # target value that is never scored
-        self.ignore_index = ignore_index
+    def __init__(self, ignore_index: int = -100,    # target value that is never scored
+                 audio_start: int = AUDIO_START): # first audio id of the vocabulary
+        self.ignore_index, self.audio_start = ignore_index, audio_start
         self.n, self.correct, self.nll = (np.zeros(len(MODALITIES)) for _ in range(3))
 
     def update(self, logits,  # (..., V) unnormalized scores, numpy or torch
@@ -46,7 +49,7 @@ class TokenScores:
         logz = np.logaddexp.reduce(logits, axis=-1)
         nll = logz - logits[np.arange(len(targets)), targets]
         hit = logits.argmax(-1) == targets
-        mod = modality_of(targets)
+        mod = modality_of(targets, self.audio_start)
         for arr, vals in ((self.n, np.ones_like(nll)), (self.correct, hit), (self.nll, nll)): np.add.at(arr, mod, vals)
         return self
 

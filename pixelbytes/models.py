@@ -16,7 +16,7 @@ from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 # %% auto #0
 __all__ = ['OBJECTIVES', 'V1_KINDS', 'ModelConfig', 'PxByLSTM', 'lstm_step', 'step', 'diffusion_mask', 'noise_embeddings',
            'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step',
-           'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained',
+           'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained', 'model_types',
            'from_pretrained']
 
 # %% ../nbs/10_models.ipynb #154ad82a
@@ -32,6 +32,7 @@ class ModelConfig:
     bidirectional: bool = False    # read the sequence both ways (cannot generate next tokens)
     objective: str = 'autoregressive' # 'predict', 'autoregressive' or 'diffusion'
     diffusion_steps: int = 5       # noise levels 0..n of the diffusion objective
+    model_type = 'apxby'           # what `save_pretrained` writes into config.json
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES: raise InputError(f'objective must be one of {OBJECTIVES}, got {self.objective!r}', 'ModelConfig')
@@ -154,6 +155,7 @@ V1_KINDS = ('rnn', 'attention', 'ssm')
 class V1Config:
     "One of the Table 1 models; saved as JSON beside the weights."
     kind: str = 'rnn'            # 'rnn', 'attention' or 'ssm'
+    model_type = 'v1'            # what `save_pretrained` writes into config.json
     vocab_size: int = 113        # ids in the v1 vocabulary
     dim: int = 81                # embedding size D (attention uses (D // 4)·4)
     d_state: int = 64            # LSTM width (rnn) or SSM state size (ssm); unused by attention, as in the research
@@ -384,15 +386,21 @@ def make_v1(config: V1Config | None = None, **kwargs) -> nn.Module:
     return {'rnn': RNNModel, 'attention': AttentionModel, 'ssm': SSMModel}[c.kind](c)
 
 # %% ../nbs/10_models.ipynb #02e82080
-def save_pretrained(model: nn.Module, # a `PxByLSTM`/`DiffusionLSTM` or a v1 model
+def save_pretrained(model: nn.Module, # a `PxByLSTM`/`DiffusionLSTM`, a v1 model or a `PixelTokenTransformer`
                     folder: str | Path) -> Path:
     "Write `config.json` (with its `model_type`) and `model.safetensors` into `folder`."
     folder = Path(folder)
-    kind = 'v1' if isinstance(model.config, V1Config) else 'apxby'
-    atomic_write(folder/'config.json', json.dumps({'model_type': kind, **asdict(model.config)}, indent=1))
+    atomic_write(folder/'config.json', json.dumps({'model_type': model.config.model_type, **asdict(model.config)}, indent=1))
     with atomic_path(folder/'model.safetensors') as tmp:
         save_file({k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}, str(tmp))
     return folder
+
+def model_types(kind: str) -> tuple: # (config class, builder)
+    "The configuration class and builder of a checkpoint's `model_type`; chapter 17's pixel-token transformer is imported when asked for."
+    if kind == 'pixeltoken':
+        from pixelbytes.pixeltoken import PixelTokenConfig, PixelTokenTransformer   # a later chapter's model
+        return PixelTokenConfig, PixelTokenTransformer
+    return {'apxby': (ModelConfig, make_apxby), 'v1': (V1Config, make_v1)}[kind]
 
 def _local_files(folder: str | Path) -> Path:
     "A local folder as is; otherwise a Hub repo id, downloaded (cached) with huggingface_hub."
@@ -407,14 +415,14 @@ def from_pretrained(folder: str | Path, # a folder written by `save_pretrained`,
     folder = _local_files(folder)
     try:
         cfg = json.loads((folder/'config.json').read_text())
-        kind = cfg.pop('model_type', 'apxby')
-        config = V1Config(**cfg) if kind == 'v1' else ModelConfig(**cfg)
-    except (OSError, json.JSONDecodeError, TypeError, AttributeError) as e: raise InputError(f'no readable model configuration ({e})', folder/'config.json') from e
+        config_type, build = model_types(cfg.pop('model_type', 'apxby'))
+        config = config_type(**cfg)
+    except (OSError, json.JSONDecodeError, TypeError, AttributeError, KeyError) as e: raise InputError(f'no readable model configuration ({e})', folder/'config.json') from e
     for key, value in expect.items():
         if getattr(config, key, None) != value: raise InputError(f'{key} is {getattr(config, key, None)!r} in the checkpoint, expected {value!r}', folder/'config.json')
     try: weights = load_file(str(folder/'model.safetensors'))
     except Exception as e: raise InputError(f'not a readable safetensors file ({e})', folder/'model.safetensors') from e
-    model = make_v1(config) if kind == 'v1' else make_apxby(config)
+    model = build(config)
     expected = model.state_dict()
     for name, t in expected.items():
         if name not in weights: raise InputError(f'missing tensor {name!r}', folder/'model.safetensors')

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner, Metric
 import json, os
@@ -20,16 +21,16 @@ from fastai.distributed import DistributedDL, rank0_first
 from accelerate import PartialState
 from .core import default_device, PAD_ID, InputError, atomic_path, atomic_write
 from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_items
-from .metrics import TokenScores
+from .metrics import TokenScores, AUDIO_START
 from .models import PxByLSTM, ModelConfig, make_apxby, diffusion_mask, save_pretrained
 from .dataset import build_dataset, decode_audio
 from .tokenizer import PixelBytesTokenizer, TokenizerConfig
 
 # %% auto #0
-__all__ = ['dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows', 'token_dataloaders', 'PxByLoss',
-           'next_token_scores', 'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy',
-           'pxby_metrics', 'RunLog', 'SaveBestModel', 'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint', 'trim_log',
-           'fit_resumable', 'plot_run', 'train_model']
+__all__ = ['ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows', 'token_dataloaders',
+           'PxByLoss', 'next_token_scores', 'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy',
+           'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'SaveBestModel', 'pxby_learner', 'ResumeCheckpoint',
+           'read_checkpoint', 'trim_log', 'fit_resumable', 'plot_run', 'arch_model', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -141,9 +142,9 @@ class DiffusionNoise(Callback):
 # %% ../nbs/12_train.ipynb #b2149894
 class ModalityMetric(Metric):
     "Next-token accuracy or bits per token over real tokens of one modality ('all', 'text', 'image', 'audio')."
-    def __init__(self, objective: str, modality: str = 'all', kind: str = 'accuracy'):
-        self.objective, self.modality, self.kind = objective, modality, kind
-    def reset(self): self.scores = TokenScores()
+    def __init__(self, objective: str, modality: str = 'all', kind: str = 'accuracy', audio_start: int = AUDIO_START):
+        self.objective, self.modality, self.kind, self.audio_start = objective, modality, kind, audio_start
+    def reset(self): self.scores = TokenScores(audio_start=self.audio_start)
     def accumulate(self, learn):
         self.scores.update(next_token_scores(learn.pred, self.objective), learn.yb[0])
     @property
@@ -176,10 +177,10 @@ class MaskedSlotAccuracy(Metric):
     @property
     def name(self): return 'masked_acc'
 
-def pxby_metrics(objective: str) -> list:
-    "Honest metrics for the objective, plus the research's slot accuracy for the autoregressive objective."
+def pxby_metrics(objective: str, audio_start: int = AUDIO_START) -> list:
+    "Honest metrics for the objective (per modality of a vocabulary whose audio starts at `audio_start`), plus the research's slot accuracy for the autoregressive objective."
     if objective == 'diffusion': return [MaskedSlotAccuracy()]
-    ms = [ModalityMetric(objective, m, k) for m in ('all', 'text', 'image', 'audio') for k in ('accuracy', 'bits')]
+    ms = [ModalityMetric(objective, m, k, audio_start) for m in ('all', 'text', 'image', 'audio') for k in ('accuracy', 'bits')]
     return ms + ([ResearchSlotAccuracy()] if objective == 'autoregressive' else [])
 
 # %% ../nbs/12_train.ipynb #66bad641
@@ -216,14 +217,15 @@ def pxby_learner(dls: DataLoaders,
                  cbs: list | None = None,           # more callbacks
                  noise: Callback | None = None,     # diffusion: the mask callback (default `DiffusionNoise()`)
                  metrics: list | None = None,       # default `pxby_metrics(config.objective)`
+                 model: nn.Module | None = None,    # another next-token model with a `config` (e.g. chapter 17's `PixelTokenTransformer`); default `make_apxby(config)`
                  **kwargs) -> Learner:
-    "A fastai `Learner` for an aPxBy model on `dls`, with logging, best-model saving and mixed precision on GPU."
-    config = config or ModelConfig()
+    "A fastai `Learner` for an aPxBy model (or `model`) on `dls`, with logging, best-model saving and mixed precision on GPU."
+    config = model.config if model is not None else config or ModelConfig()
     cbs = [RunLog('metrics.csv'), SaveBestModel(monitor='valid_loss', fname='best')] + list(L(cbs))
     if config.objective == 'diffusion': cbs.append(noise or DiffusionNoise())
     if accumulate > 1: cbs.append(GradientAccumulation(n_acc=accumulate * dls.bs))
     if patience: cbs.append(EarlyStoppingCallback(monitor='valid_loss', patience=patience))
-    learn = Learner(dls, make_apxby(config), loss_func=PxByLoss(config.objective, research_loss),
+    learn = Learner(dls, make_apxby(config) if model is None else model, loss_func=PxByLoss(config.objective, research_loss),
                     metrics=pxby_metrics(config.objective) if metrics is None else metrics, path=path, model_dir='.', cbs=cbs, **kwargs)
     if dls.device.type == 'cuda':
         learn = learn.to_bf16() if torch.cuda.is_bf16_supported() else learn.to_fp16()
@@ -314,15 +316,35 @@ def _broadcast(self: DistributedDL, t, rank):
     torch.distributed.broadcast(t, rank)
     return t.cpu().tolist()
 
+# %% ../nbs/12_train.ipynb #8f95a993
+ARCHS = ('lstm', 'pixeltoken')
+
+def arch_model(arch: str,             # 'lstm' or 'pixeltoken'
+               objective: str,        # the run's objective (a pixel-token model only predicts)
+               vocab_size: int = 151, # PixelBytes v2
+               **sizes                # `PixelTokenConfig` sizes: dim, heads, depth, window
+              ) -> nn.Module | None:  # None for the LSTM (`pxby_learner` builds it from its config)
+    "The model `train_model` trains when it is not the aPxBy LSTM: chapter 17's pixel-token transformer."
+    if arch not in ARCHS: raise InputError(f'arch must be one of {ARCHS}, got {arch!r}', 'train_model')
+    if arch == 'lstm': return None
+    if objective != 'predict': raise InputError(f"a pixel-token transformer predicts the next token: objective must be 'predict', got {objective!r}", 'train_model')
+    from pixelbytes.pixeltoken import PixelTokenTransformer     # chapter 17's model, built on this chapter's training
+    return PixelTokenTransformer(vocab_size=vocab_size, **sizes)
+
 # %% ../nbs/12_train.ipynb #f275dfc9
 def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local folder, or a Hub data set id
                 out: str = 'runs/train',      # run folder; an unfinished run there is resumed
                 n: int = 200,                 # creatures: how many
                 seed: int = 0,                # creatures: which series
-                objective: str = 'autoregressive', # 'predict', 'autoregressive' or 'diffusion'
+                objective: str | None = None, # 'predict', 'autoregressive' or 'diffusion' (default: autoregressive; a pixel-token model always predicts)
+                arch: str = 'lstm',           # 'lstm' (aPxBy) or 'pixeltoken' (chapter 17's windowed transformer)
                 embed_size: int = 48,         # context embedding size
                 hidden_size: int = 128,       # LSTM size
                 num_layers: int = 1,          # LSTM layers
+                dim: int = 64,                # pixeltoken: width
+                heads: int = 4,               # pixeltoken: attention heads
+                depth: int = 2,               # pixeltoken: blocks
+                window: int = 64,             # pixeltoken: most pixel or level tokens in a local window
                 seq_length: int = 256,        # tokens per training window
                 stride: int = 256,            # tokens between window starts
                 bs: int = 8,                  # windows per batch
@@ -337,14 +359,16 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 audio_step: int = 8,          # keep every n-th audio sample (8: 2 kHz)
                 progress: bool = True,        # show progress bars (`--no-progress` hides them)
                ) -> Path:                     # the run folder
-    "Train an aPxBy model on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
+    "Train an aPxBy model (or a pixel-token transformer) on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
     out = Path(out)
-    config = ModelConfig(embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers, objective=objective)
+    objective = objective or ('predict' if arch == 'pixeltoken' else 'autoregressive')
+    model = arch_model(arch, objective, dim=dim, heads=heads, depth=depth, window=window)
+    config = ModelConfig(embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers, objective=objective) if model is None else model.config
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
     tokenizer = TokenizerConfig(image_step=image_step, frame_step=frame_step, audio_step=audio_step, order=tuple(m.strip() for m in order.split(',')))
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tokenizer, valid_pct=valid_pct, progress=progress)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
-    learn = pxby_learner(token_dataloaders(*windows, bs=bs), config, out, accumulate, patience or None)
+    learn = pxby_learner(token_dataloaders(*windows, bs=bs), config, out, accumulate, patience or None, model=model)
     if not rank_distrib(): atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
     with learn.distrib_ctx(), (nullcontext() if progress else learn.no_bar()):
         start = fit_resumable(learn, epochs, lr)
@@ -356,4 +380,4 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'embed_size', 'hidden_size', 'num_layers', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'arch', 'embed_size', 'hidden_size', 'num_layers', 'dim', 'heads', 'depth', 'window', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
