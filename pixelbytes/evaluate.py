@@ -42,7 +42,7 @@ def real_sequence(c, tokenizer: PixelBytesTokenizer) -> Generated:
     "A real creature as the generator would have written it: its description, sprite and cry through the tokenizer."
     b = SequenceBuilder([TextPart(c.text), ImagePart(c.rgb), AudioPart(c.audio)], tokenizer)
     return Generated(np.array(b.tokens), np.array(b.contexts), len(b.tokens), [], b.audio_params,
-                     tokenizer.config.audio_step and 16000 // tokenizer.config.audio_step)
+                     16000 // tokenizer.config.audio_step, tokenizer=tokenizer)
 
 def named_attributes(c) -> dict: return {a: getattr(c.attributes, a) for a in ATTRIBUTES}
 

@@ -64,27 +64,29 @@ class AudioPart:
 # %% ../nbs/13_generate.ipynb #4870c98a
 BYTE, PIXEL, LEVEL, ROW_END, FRAME_END, PAD = 1, 2, 4, 8, 16, 32   # kinds of token a position may take, as bit flags
 
-def kind_masks(vocab_size: int = 151) -> torch.Tensor: # (64, vocab_size) bool: row r allows the kinds in the bits of r
+def kind_masks(vocab_size: int = 151,          # ids in the vocabulary
+               audio_start: int = AUDIO_OFFSET  # first audio id (a `FoldTokenizer` puts its levels after its colours)
+              ) -> torch.Tensor: # (64, vocab_size) bool: row r allows the kinds in the bits of r
     "For every combination of kinds, the token ids it allows (a lookup table for the sampler)."
     ids = torch.arange(vocab_size)
-    kinds = {BYTE: (ids > SEGMENT_END_ID) & (ids < IMAGE_OFFSET), PIXEL: (ids >= IMAGE_OFFSET) & (ids < AUDIO_OFFSET),
-             LEVEL: ids >= AUDIO_OFFSET, ROW_END: ids == ROW_END_ID, FRAME_END: ids == SEGMENT_END_ID, PAD: ids == PAD_ID}
+    kinds = {BYTE: (ids > SEGMENT_END_ID) & (ids < IMAGE_OFFSET), PIXEL: (ids >= IMAGE_OFFSET) & (ids < audio_start),
+             LEVEL: ids >= audio_start, ROW_END: ids == ROW_END_ID, FRAME_END: ids == SEGMENT_END_ID, PAD: ids == PAD_ID}
     return torch.stack([sum((m for bit, m in kinds.items() if r & bit), torch.zeros(vocab_size, dtype=torch.bool)) for r in range(64)])
 
-def kind_of(token: int) -> int: # the kind bit of a token id
+def kind_of(token: int, audio_start: int = AUDIO_OFFSET) -> int: # the kind bit of a token id
     "Which kind a token id is (one bit of `BYTE`, `PIXEL`, `LEVEL`, `ROW_END`, `FRAME_END`, `PAD`)."
     if token == PAD_ID: return PAD
     if token == ROW_END_ID: return ROW_END
     if token == SEGMENT_END_ID: return FRAME_END
-    return BYTE if token < IMAGE_OFFSET else PIXEL if token < AUDIO_OFFSET else LEVEL
+    return BYTE if token < IMAGE_OFFSET else PIXEL if token < audio_start else LEVEL
 
 FIRST_KIND = {'text': BYTE, 'image': PIXEL, 'audio': LEVEL}   # what the first token of a segment is
 
 # %% ../nbs/13_generate.ipynb #61573e70
 class Segment:
     "One segment being read or written: its tokens, geometry, the six-slot context and allowed kinds of its next position."
-    def __init__(self, part):
-        self.part, self.modality, self.tokens = part, part.modality, []
+    def __init__(self, part, audio_start: int = AUDIO_OFFSET): # audio_start: the vocabulary's first audio id
+        self.part, self.modality, self.tokens, self.audio_start = part, part.modality, [], audio_start
         self.closed = self.pending = False         # pending: an image frame just ended, another may follow
         self.row_len = self.height = None          # tokens per row (separator included) and rows per frame, once known
         if self.modality == 'image':
@@ -146,7 +148,7 @@ class Segment:
     def push(self, token: int) -> None:
         "Append a token (it must be one the structure allows) and update the geometry it reveals."
         allowed = self.kinds()
-        if not kind_of(token) & allowed:
+        if not kind_of(token, self.audio_start) & allowed:
             raise InputError(f'token {token} is not allowed at position {len(self.tokens)} of this {self.modality} segment '
                              f'(allowed: {describe_kinds(allowed)})', f'{self.modality} segment')
         k = len(self.tokens)
@@ -176,18 +178,18 @@ def describe_kinds(kinds: int) -> str:
     return ' or '.join(n for bit, n in names.items() if kinds & bit)
 
 # %% ../nbs/13_generate.ipynb #bae37742
-def part_tokens(part, tokenizer: PixelBytesTokenizer) -> tuple[list[int], dict | None]: # flat ids of the given value, audio normalization
+def part_tokens(part, tokenizer: PixelBytesTokenizer # or a `FoldTokenizer`
+               ) -> tuple[list[int], dict | None]: # flat ids of the given value, audio normalization
     "The ids the tokenizer gives a part's `given` value; for an open part (`complete=False`) without what would close it."
-    c, params = tokenizer.config, None
     if part.modality == 'text':
         ids = encode_text(part.given).ravel()
         return ids.tolist()[:None if part.complete else -1], None
     if part.modality == 'image':
-        ids = encode_image(part.given, c.image_step, c.frame_step)
+        ids = tokenizer.image_ids(part.given)
         _check_image_geometry(part, ids)
         if not part.complete and ids.shape[0] == 1 and part.height != ids.shape[1]: ids[0, -1, -1] = ROW_END_ID  # the frame goes on
         return ids.ravel().tolist(), None
-    ids, params = encode_audio(part.given, c.audio_step, c.audio_norm)
+    ids, params = tokenizer.audio_ids(part.given)
     if ids.shape[2] != part.channels: raise InputError(f'the given audio has {ids.shape[2]} channels, the part says {part.channels}', 'AudioPart')
     return ids.ravel().tolist()[:None if part.complete else -part.channels], params
 
@@ -215,7 +217,7 @@ def _check_order(asked: list[str], order: tuple):
 class SequenceBuilder:
     "One sequence of parts being written: the prompt's tokens, then generated ones, each with the context the model read."
     def __init__(self, parts: list,                 # `TextPart` / `ImagePart` / `AudioPart`, in sequence order
-                 tokenizer: PixelBytesTokenizer):   # how given values become ids (its steps and normalization)
+                 tokenizer: PixelBytesTokenizer):   # how given values become ids (its steps and normalization); or a `FoldTokenizer`
         if not parts: raise InputError('a sequence needs at least one part', 'SequenceBuilder')
         for p in parts:
             if getattr(p, 'modality', None) not in MODALITY_ORDER: raise InputError(f'not a part: {p!r} (use TextPart, ImagePart or AudioPart)', 'SequenceBuilder')
@@ -227,7 +229,7 @@ class SequenceBuilder:
             raise InputError('only the last given part can be left open (complete=False)', 'SequenceBuilder')
         self.parts, self.tokens, self.contexts, self.segments = list(parts), [], [], []
         self.audio_params, self.durations, self._ctx = None, None, None
-        self._next = 0
+        self._next, self.tokenizer = 0, tokenizer
         self._advance()
         for p in parts:
             if p.given is None: break
@@ -243,7 +245,7 @@ class SequenceBuilder:
         while self.segments == [] or (self.segment is not None and self.segment.closed):
             if self.segments: self.segments[-1]['end'] = len(self.tokens)
             if self._next >= len(self.parts): self.segment = None; return
-            self.segment = Segment(self.parts[self._next]); self._next += 1
+            self.segment = Segment(self.parts[self._next], self.tokenizer.audio_offset); self._next += 1
             self.segments.append({'modality': self.segment.modality, 'start': len(self.tokens), 'end': None, 'segment': self.segment})
 
     @property
@@ -366,9 +368,10 @@ class Generated:
     audio_params: dict | None    # normalization of a given sound (to return generated audio to its units)
     sample_rate: int             # audio time steps per second (16 kHz / the tokenizer's audio step)
     durations: list | None = None # ms per frame of a given GIF (its frames keep them in the saved sprite)
+    tokenizer: object = None     # what decodes the ids (None: PixelBytes v2's `decode`)
 
     @property
-    def decoded(self) -> Decoded: return decode(self.ids)
+    def decoded(self) -> Decoded: return decode(self.ids) if self.tokenizer is None else self.tokenizer.decode(self.ids)
     @property
     def text(self) -> str: return self.decoded.text
 
@@ -388,7 +391,7 @@ class Generated:
         if d.text: out['text'] = atomic_write(folder/f'{stem}.txt', d.text)
         if d.frames is not None: out['gif'] = save_gif(d.frames, self.frame_durations(len(d.frames), frame_ms), folder/f'{stem}.gif')
         if d.audio is not None: out['wav'] = atomic_write(folder/f'{stem}.wav', self.wav())
-        buf = io.BytesIO(); np.save(buf, self.ids.astype(np.uint8)); out['ids'] = atomic_write(folder/f'{stem}.npy', buf.getvalue())
+        buf = io.BytesIO(); np.save(buf, self.ids.astype(np.uint8 if self.ids.max(initial=0) < 256 else np.uint16)); out['ids'] = atomic_write(folder/f'{stem}.npy', buf.getvalue())
         return out
 
     def frame_durations(self, frames: int, frame_ms: int = 150) -> list[int]:
@@ -420,7 +423,7 @@ def generation_threads(model: nn.Module, threads: int | str | None) -> int | Non
     if threads != 'auto': return threads
     return 1 if sum(p.numel() for p in model.parameters()) < 1_000_000 else None
 
-def _result(b: SequenceBuilder, audio_step: int) -> Generated:
+def _result(b: SequenceBuilder) -> Generated:
     segs = []
     for s in b.segments:
         seg, info = s['segment'], {k: v for k, v in s.items() if k != 'segment'}
@@ -430,7 +433,7 @@ def _result(b: SequenceBuilder, audio_step: int) -> Generated:
         if seg.modality == 'audio': info.update(channels=seg.row_len, samples=n // seg.row_len - (1 if seg.closed else 0))
         segs.append(info)
     return Generated(np.array(b.tokens, np.int64), np.array(b.contexts, np.int64).reshape(-1, 6), b.prompt_length, segs,
-                     b.audio_params, SAMPLE_RATE // audio_step, b.durations)
+                     b.audio_params, SAMPLE_RATE // b.tokenizer.config.audio_step, b.durations, b.tokenizer)
 
 def decide_image_ends(builders: list, stream, state, last_out, table: torch.Tensor, objective: str,
                       temperature: float = 1.0, generator: torch.Generator | None = None):
@@ -474,6 +477,8 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
             ) -> list[Generated]:
     "Continue every prompt token by token; each new token's context is built from the tokens so far and the structure the parts fix."
     check_sampling(temperature, top_k, top_p)
+    if model.config.vocab_size != tokenizer.vocab_size:
+        raise InputError(f'the model reads {model.config.vocab_size} ids, the tokenizer writes {tokenizer.vocab_size}: give the tokenizer of its training data', 'generate')
     if not prompts: raise InputError('no prompt: give a list of parts, or a list of such lists', 'generate')
     prompts = [prompts] if not isinstance(prompts[0], (list, tuple)) else prompts
     builders = [SequenceBuilder(list(p), tokenizer) for p in prompts]
@@ -484,7 +489,7 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
     stream = (model.stream() if hasattr(model, 'stream') else LSTMStream(model)) if streaming else Recompute(model)
     device, objective = stream.device, model.config.objective
     state, out = stream.start([torch.tensor(b.contexts, dtype=torch.long).view(-1, 6) for b in builders])
-    table = kind_masks(model.config.vocab_size).to(device)
+    table = kind_masks(model.config.vocab_size, tokenizer.audio_offset).to(device)
     gen = torch.Generator().manual_seed(seed)
     steps = range(max(_budget(b) for b in builders))
     for _ in (progress_bar(steps, leave=False) if progress else steps):
@@ -495,7 +500,7 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
         out, state = stream.step(x, state)
         for b, t in zip(builders, sample_tokens(next_token_scores(out, objective), table[kinds], temperature, top_k, top_p, gen).tolist()):
             if not b.done: b.push(t)
-    return [_result(b, tokenizer.config.audio_step) for b in builders]
+    return [_result(b) for b in builders]
 
 # %% ../nbs/13_generate.ipynb #af60c5f2
 def load_run(folder: str | Path, # a run folder (config.json, model.safetensors, tokenizer.json), e.g. from `pixelbytes train`

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .core import BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, ROW_END_ID, SEGMENT_END_ID, InputError
 from .pixelize import palette_indices
 from .context import with_frame_separators, sequence_context_3d
-from .tokenizer import encode_text, encode_audio, image_to_rgb, IMAGE_OFFSET, AUDIO_OFFSET, UNK_ID, UNK_CHAR
+from .tokenizer import encode_text, encode_audio, image_to_rgb, TokenizerConfig, Decoded, IMAGE_OFFSET, AUDIO_OFFSET, UNK_ID, UNK_CHAR
 
 # %% auto #0
 __all__ = ['FOLD_FACTORS', 'FoldTokenizer', 'FoldDecoded', 'tokens_per_image', 'PixelTokenConfig', 'summary_tokens',
@@ -46,6 +46,10 @@ class FoldTokenizer:
     @property
     def vocab_size(self) -> int: return self.audio_offset + len(ACTION_LEVELS)
 
+    @property
+    def config(self) -> TokenizerConfig: # what the generator reads: steps, normalization, the research's order
+        return TokenizerConfig(audio_step=self.audio_step, audio_norm=self.audio_norm)
+
     def fold(self, rgb) -> np.ndarray: # (..., 3) uint8: each channel at the centre of its bin
         "What the tokenizer keeps of each colour (after the NES mapping when `nes`)."
         rgb = np.asarray(rgb, np.uint8)
@@ -69,20 +73,35 @@ class FoldTokenizer:
 # %% ../nbs/17_pixeltoken.ipynb #ae7023f1
 @dataclass
 class FoldDecoded:
-    "What `FoldTokenizer.decode` recovers: folded text, (T, H, W, 3) folded frames, (C, N) audio levels in [-1, 1]."
+    "What `FoldTokenizer.decode` recovers: folded text, (T, H, W, 3) folded colours, (C, N) audio levels in [-1, 1]."
     text: str = ''
-    frames: np.ndarray | None = None
+    rgb: np.ndarray | None = None        # the folded frames, exactly
     audio: np.ndarray | None = None
+    waveform = Decoded.waveform          # the levels, in physical units when given the normalization
+
+    @property
+    def frames(self) -> np.ndarray | None: # (T, H, W) NES palette indices nearest to the folded colours
+        "What the project's scorers and GIF writer read (they speak NES indices); `rgb` is the exact decoding."
+        return None if self.rgb is None else palette_indices(self.rgb)
+
+@patch
+def image_ids(self: FoldTokenizer, image) -> np.ndarray: # (T, H, W+1) ids
+    "Colour ids of every pixel, rows and frames closed by their separators."
+    return with_frame_separators(self.colour_ids(image_to_rgb(image)))
+
+@patch
+def audio_ids(self: FoldTokenizer, audio) -> tuple[np.ndarray, dict]: # (N+1, 1, C) ids, normalization parameters
+    "PixelBytes' audio ids moved after the colours."
+    ids, params = encode_audio(audio, self.audio_step, self.audio_norm)
+    return np.where(ids >= AUDIO_OFFSET, ids - AUDIO_OFFSET + self.audio_offset, ids), params
 
 @patch
 def segments(self: FoldTokenizer, text: str | None = None, image=None, audio=None) -> list[np.ndarray]: # (T, H, W) id segments
     "The segments of the modalities given, in the research's order: text, image (PIL image, path or uint8 RGB array), audio ((C, N) or (N,) samples)."
     if text is None and image is None and audio is None: raise InputError('nothing to encode: give a text, an image or audio', 'FoldTokenizer')
     segs = [] if text is None else [encode_text(text)]
-    if image is not None: segs.append(with_frame_separators(self.colour_ids(image_to_rgb(image))))
-    if audio is not None:
-        ids = encode_audio(audio, self.audio_step, self.audio_norm)[0]
-        segs.append(np.where(ids >= AUDIO_OFFSET, ids - AUDIO_OFFSET + self.audio_offset, ids))
+    if image is not None: segs.append(self.image_ids(image))
+    if audio is not None: segs.append(self.audio_ids(audio)[0])
     return segs
 
 @patch

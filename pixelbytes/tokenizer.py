@@ -187,8 +187,18 @@ class PixelBytesTokenizer:
         self.vocab = list(BYTE_TOKENS) + [tuple(map(int, c)) for c in NES_PALETTE] + (
             [float(v) for v in ACTION_LEVELS] if self.config.version == 2 else [])
 
+    audio_offset = AUDIO_OFFSET    # first audio id (the generator and the metrics read it from the tokenizer)
+
     @property
     def vocab_size(self) -> int: return len(self.vocab)
+
+    def image_ids(self, image) -> np.ndarray: # (T, H, W+1) ids
+        "The ids of an image's kept pixels, rows and frames closed by their separators."
+        return encode_image(image, self.config.image_step, self.config.frame_step)
+
+    def audio_ids(self, audio) -> tuple[np.ndarray, dict]: # (N+1, 1, C) ids, normalization parameters
+        "The ids of a sound's kept samples, closed by the separator row."
+        return encode_audio(audio, self.config.audio_step, self.config.audio_norm)
 
     def encode(self, text: str | None = None, image=None, audio=None) -> list[np.ndarray]:
         "The (T, H, W) id segments of the modalities given, in the configured order (default text, image, audio)."
@@ -197,8 +207,7 @@ class PixelBytesTokenizer:
         if c.version == 1 and audio is not None: raise InputError('the v1 vocabulary has no audio levels: use version=2', 'tokenizer')
         if c.version == 1 and image is not None:
             segs.append(encode_text('({}, {})'.format(*image_to_rgb(image).shape[1:3])))
-        encoders = {'text': lambda: encode_text(text), 'image': lambda: encode_image(image, c.image_step, c.frame_step),
-                    'audio': lambda: encode_audio(audio, c.audio_step, c.audio_norm)[0]}
+        encoders = {'text': lambda: encode_text(text), 'image': lambda: self.image_ids(image), 'audio': lambda: self.audio_ids(audio)[0]}
         given = {'text': text, 'image': image, 'audio': audio}
         return segs + [encoders[m]() for m in c.order if given[m] is not None]
 

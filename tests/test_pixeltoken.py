@@ -13,6 +13,6 @@ def test_fold_round_trip(seed, factor, nes, shape, text):
     ids = tok.encode(text, image)
     assert ids.min() >= 0 and ids.max() < tok.vocab_size
     back = tok.decode(ids)
-    np.testing.assert_array_equal(back.frames, tok.fold(image))
-    np.testing.assert_array_equal(tok.encode(text, back.frames), ids)
+    np.testing.assert_array_equal(back.rgb, tok.fold(image))
+    np.testing.assert_array_equal(tok.encode(text, back.rgb), ids)
     assert len(ids) == (0 if text is None else len(tok.decode(ids).text) + 1) + tokens_per_image(shape[1], shape[2], shape[0])
