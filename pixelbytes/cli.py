@@ -17,7 +17,7 @@ from .audio import SAMPLE_RATE
 from .pixelize import image_frames, pixelize_gif
 from .dataset import build_dataset, decode_audio, read_audio, wav_bytes
 from .tokenizer import encode_image, encode_audio
-from .metrics import modality_of, MODALITIES
+from .metrics import modality_of, MODALITIES, AUDIO_START
 from .train import train_model, dataset_items
 from .generate import TextPart, ImagePart, AudioPart, generate, load_run
 from .evaluate import ATTRIBUTES, CHANCE, measured_attributes, agreement, agreement_rate, evaluate_run
@@ -28,9 +28,11 @@ __all__ = ['COMMANDS', 'token_stats', 'held_out_rows', 'real_structure', 'free_s
            'main']
 
 # %% ../nbs/90_cli.ipynb #7765ae0a
-def token_stats(labels: np.ndarray) -> dict: # tokens per modality and their shares
+def token_stats(labels: np.ndarray,          # token ids
+                audio_start: int = AUDIO_START # the vocabulary's first audio id
+               ) -> dict: # tokens per modality and their shares
     "How many tokens of each modality a label array holds (padding excluded)."
-    counts = np.bincount(modality_of(labels), minlength=len(MODALITIES))
+    counts = np.bincount(modality_of(labels, audio_start), minlength=len(MODALITIES))
     total = int(counts[1:].sum())
     return {m: {'tokens': int(n), 'share': round(n / total, 4)} for m, n in zip(MODALITIES, counts) if m != 'pad'}
 
@@ -80,6 +82,11 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          embed_size: int = 48,       # context embedding size
          hidden_size: int = 128,     # LSTM size
          num_layers: int = 1,        # LSTM layers
+         arch: str = 'lstm',         # 'lstm' or 'pixeltoken' (chapter 17's transformer, sized by dim, heads, depth)
+         fold: int = 0,              # 0: NES colours; 8 or 16: colour folding (chapter 17)
+         dim: int = 64,              # pixeltoken: width
+         heads: int = 4,             # pixeltoken: attention heads
+         depth: int = 2,             # pixeltoken: blocks
          seq_length: int = 256,      # tokens per training window
          lr: float = 1e-2,           # peak learning rate
          samples: int = 8,           # held-out descriptions to draw and voice
@@ -89,7 +96,7 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
         ) -> Path:                   # the run folder
     "The main job: train a small model, then draw and voice held-out descriptions, with the real structure and with the model's own, and report."
     out = Path(out)
-    train_model(source, str(out), n, seed, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
+    train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers, dim=dim, heads=heads, depth=depth,
                 seq_length=seq_length, stride=seq_length, epochs=epochs, lr=lr, progress=progress)
     model, tok = load_run(out)
     ds = build_dataset(source, n=n, seed=seed)
@@ -137,7 +144,7 @@ def _demo_summary(report: list[dict], out: Path, tok) -> dict:
     log = pd.read_csv(out/'metrics.csv')
     last = log.iloc[-1]
     summary = {'epochs': int(len(log)), 'validation': {c: float(last[c]) for c in log.columns if c not in ('epoch', 'time')},
-               'tokens': token_stats(np.load(out/'tokens'/'labels.npy')), 'held_out': len(report)}
+               'tokens': token_stats(np.load(out/'tokens'/'labels.npy'), tok.audio_offset), 'held_out': len(report)}
     for kind in ('given', 'free'):
         scores = [r[kind].get('agreement') for r in report if r[kind].get('agreement')]
         if scores: summary[f'agreement_{kind}'] = {a: agreement_rate([s.get(a) for s in scores]) for a in CHANCE}

@@ -13,7 +13,7 @@ from .core import InputError, atomic_write, atomic_path
 from .creatures import make_creatures, items_in_split, dominant_colour, size_class, level_pitch, COLOUR_FAMILIES, SIZES, PITCHES
 from .tokenizer import PixelBytesTokenizer, encode_image, encode_audio
 from .generate import TextPart, ImagePart, AudioPart, Generated, SequenceBuilder, generate, load_run
-from .metrics import TokenScores
+from .metrics import TokenScores, AUDIO_START
 from .sequences import TokenSequences
 from .train import PxByLoss, next_token_scores, train_model
 from fastprogress.fastprogress import progress_bar
@@ -49,13 +49,14 @@ def named_attributes(c) -> dict: return {a: getattr(c.attributes, a) for a in AT
 # %% ../nbs/15_evaluate.ipynb #e5972c65
 @torch.no_grad()
 def score_windows(model, windows,              # a `TokenSequences` (e.g. the validation windows of a run)
-                  bs: int = 8, progress: bool = False) -> dict:
+                  bs: int = 8, progress: bool = False,
+                  audio_start: int = AUDIO_START) -> dict: # the vocabulary's first audio id (a tokenizer's `audio_offset`)
     "Next-token metrics of a predict or autoregressive model: our loss and the research's, per-modality accuracy and bits per token, the research's slot accuracy."
     objective = model.config.objective
     if objective == 'diffusion': raise InputError('score a diffusion model on its masked slots (the training log has them)', 'score_windows')
     model.eval()
     device = next(model.parameters()).device
-    scores, ours, research, hits, slots, n = TokenScores(), 0., 0., 0, 0, 0
+    scores, ours, research, hits, slots, n = TokenScores(audio_start=audio_start), 0., 0., 0, 0, 0
     loader = torch.utils.data.DataLoader(windows, batch_size=bs)
     for x, y in (progress_bar(loader, leave=False) if progress else loader):
         x, y = x.to(device), y.to(device)
@@ -187,7 +188,8 @@ def cry_spectrograms(creatures: list, generated: list, tokenizer: PixelBytesToke
                                         ('generated', None if g.decoded.audio is None else g.decoded.audio[0]))):
             ax = axes[r, k]
             if x is None or len(x) < 64: ax.set_axis_off(); continue
-            f, t, s = spectrogram(x, fs=rate, nperseg=128, noverlap=96)
+            seg = min(128, len(x))                                 # a short generated cry gets a shorter window
+            f, t, s = spectrogram(x, fs=rate, nperseg=seg, noverlap=seg * 3 // 4)
             ax.pcolormesh(t, f, 10 * np.log10(s + 1e-10), shading='auto', cmap='magma')
             ax.set_title(f'{label}: {c.attributes.pitch} ({c.number})', fontsize=8)
             ax.set_xlabel('s', fontsize=7); ax.set_ylabel('Hz', fontsize=7); ax.tick_params(labelsize=6)
@@ -227,7 +229,7 @@ def evaluate_run(run: str,                 # a run folder written by `pixelbytes
     run = Path(run)
     out = Path(out) if out else run/'evaluation'
     model, tok = load_run(run)
-    rows = [{'metric': k, 'value': v} for k, v in score_windows(model, run_windows(run), progress=progress).items()]
+    rows = [{'metric': k, 'value': v} for k, v in score_windows(model, run_windows(run), progress=progress, audio_start=tok.audio_offset).items()]
     if json.loads((run/'run.json').read_text())['source'] == 'creatures':
         held = held_out_creatures(run, samples)
         df, made = coherence(model, tok, held, structure, temperature, seed, progress=progress)

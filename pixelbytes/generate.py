@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_generate.ipynb #8d69a8bf
 from __future__ import annotations
-import io, math, tempfile
+import io, json, math, tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,8 +26,8 @@ from .train import next_token_scores
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
            'sample_tokens', 'check_sampling', 'LSTMStream', 'Recompute', 'Generated', 'cpu_threads',
-           'generation_threads', 'decide_image_ends', 'generate', 'load_run', 'describe_to_draw', 'draw_to_describe',
-           'continue_cry', 'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
+           'generation_threads', 'decide_image_ends', 'generate', 'load_run', 'load_tokenizer', 'describe_to_draw',
+           'draw_to_describe', 'continue_cry', 'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -505,11 +505,19 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
 # %% ../nbs/13_generate.ipynb #af60c5f2
 def load_run(folder: str | Path, # a run folder (config.json, model.safetensors, tokenizer.json), e.g. from `pixelbytes train`
              device=None         # default: GPU when present
-            ) -> tuple[nn.Module, PixelBytesTokenizer]:
+            ) -> tuple[nn.Module, PixelBytesTokenizer]: # the model and its tokenizer (PixelBytes or colour folding)
     "The trained model (in eval mode) and the tokenizer of a run folder."
     folder = Path(folder)
     if not (folder/'tokenizer.json').exists(): raise InputError('no tokenizer.json: not a run folder written by `pixelbytes train`', folder)
-    return from_pretrained(folder, device or default_device()), PixelBytesTokenizer.load(folder/'tokenizer.json')
+    return from_pretrained(folder, device or default_device()), load_tokenizer(folder/'tokenizer.json')
+
+def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 17's `FoldTokenizer`
+    "The tokenizer a run folder's `tokenizer.json` describes: PixelBytes', or a colour-folding one."
+    try: folding = 'fold' in json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e: raise InputError(f'not a tokenizer file ({e})', path) from e
+    if not folding: return PixelBytesTokenizer.load(path)
+    from pixelbytes.pixeltoken import FoldTokenizer             # chapter 17's tokenizer
+    return FoldTokenizer.load(path)
 
 def _many(x) -> list: return list(x) if isinstance(x, (list, tuple)) else [x]
 

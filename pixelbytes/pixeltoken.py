@@ -11,7 +11,9 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .core import BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, ROW_END_ID, SEGMENT_END_ID, InputError
+import json
+from pathlib import Path
+from .core import BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write
 from .pixelize import palette_indices
 from .context import with_frame_separators, sequence_context_3d
 from .tokenizer import encode_text, encode_audio, image_to_rgb, TokenizerConfig, Decoded, IMAGE_OFFSET, AUDIO_OFFSET, UNK_ID, UNK_CHAR
@@ -29,12 +31,15 @@ class FoldTokenizer:
     "Text bytes, colour-folded pixels and audio levels in one vocabulary: 58 byte ids, (256/factor)³ colour ids, then 38 levels."
     factor: int = 8          # divide each RGB channel by 8 (32 levels, 32,768 colours) or 16 (16 levels, 4,096 colours)
     nes: bool = False        # map pixels to the NES palette first (Lab nearest), then fold
+    image_step: int = 1      # keep every n-th pixel row and column
+    frame_step: int = 1      # keep every n-th frame
     audio_step: int = 8      # keep every n-th audio sample (8: 2 kHz, the project's training default)
     audio_norm: str = 'minmax' # audio normalization before the levels, as `TokenizerConfig`
 
     def __post_init__(self):
         if self.factor not in FOLD_FACTORS: raise InputError(f'factor must be one of {FOLD_FACTORS}, got {self.factor}', 'FoldTokenizer')
-        if int(self.audio_step) < 1: raise InputError(f'audio_step must be >= 1, got {self.audio_step}', 'FoldTokenizer')
+        for k in ('image_step', 'frame_step', 'audio_step'):
+            if int(getattr(self, k)) < 1: raise InputError(f'{k} must be >= 1, got {getattr(self, k)}', 'FoldTokenizer')
         self.levels = 256 // self.factor
 
     @property
@@ -48,7 +53,7 @@ class FoldTokenizer:
 
     @property
     def config(self) -> TokenizerConfig: # what the generator reads: steps, normalization, the research's order
-        return TokenizerConfig(audio_step=self.audio_step, audio_norm=self.audio_norm)
+        return TokenizerConfig(image_step=self.image_step, frame_step=self.frame_step, audio_step=self.audio_step, audio_norm=self.audio_norm)
 
     def fold(self, rgb) -> np.ndarray: # (..., 3) uint8: each channel at the centre of its bin
         "What the tokenizer keeps of each colour (after the NES mapping when `nes`)."
@@ -86,8 +91,9 @@ class FoldDecoded:
 
 @patch
 def image_ids(self: FoldTokenizer, image) -> np.ndarray: # (T, H, W+1) ids
-    "Colour ids of every pixel, rows and frames closed by their separators."
-    return with_frame_separators(self.colour_ids(image_to_rgb(image)))
+    "Colour ids of every kept pixel, rows and frames closed by their separators."
+    rgb = image_to_rgb(image)[::self.frame_step, ::self.image_step, ::self.image_step]
+    return with_frame_separators(self.colour_ids(rgb))
 
 @patch
 def audio_ids(self: FoldTokenizer, audio) -> tuple[np.ndarray, dict]: # (N+1, 1, C) ids, normalization parameters
@@ -134,6 +140,19 @@ def decode(self: FoldTokenizer, ids) -> FoldDecoded:
     n = len(levels) // channels
     audio = ACTION_LEVELS[np.array(levels[:n * channels], np.int64).reshape(n, channels).T] if levels else None
     return FoldDecoded(''.join(text), self.colours(np.array(frames)) if frames else None, audio)
+
+@patch
+def save(self: FoldTokenizer, path) -> Path:
+    "Write the tokenizer's settings as readable JSON (atomically), as a run folder's `tokenizer.json`."
+    return atomic_write(path, json.dumps({'fold': {k: getattr(self, k) for k in ('factor', 'nes', 'image_step', 'frame_step', 'audio_step', 'audio_norm')}, 'vocab_size': self.vocab_size}, indent=1))
+
+@patch(cls_method=True)
+def load(cls: FoldTokenizer, path) -> FoldTokenizer:
+    "Read a tokenizer written by `save`; a file of another kind or vocabulary size is refused."
+    try: data = json.loads(Path(path).read_text()); tok = cls(**data['fold'])
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e: raise InputError(f'not a colour-folding tokenizer file ({e})', path) from e
+    if data.get('vocab_size') != tok.vocab_size: raise InputError(f"vocabulary of {data.get('vocab_size')} ids saved, these settings give {tok.vocab_size}", path)
+    return tok
 
 def tokens_per_image(height: int, width: int, frames: int = 1) -> int:
     "Tokens an image takes in a sequence: one per pixel plus one separator per row (the same in both schemes)."

@@ -24,13 +24,13 @@ from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_it
 from .metrics import TokenScores, AUDIO_START
 from .models import PxByLSTM, ModelConfig, make_apxby, diffusion_mask, save_pretrained
 from .dataset import build_dataset, decode_audio
-from .tokenizer import PixelBytesTokenizer, TokenizerConfig
+from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER
 
 # %% auto #0
 __all__ = ['ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows', 'token_dataloaders',
            'PxByLoss', 'next_token_scores', 'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy',
            'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'SaveBestModel', 'pxby_learner', 'ResumeCheckpoint',
-           'read_checkpoint', 'trim_log', 'fit_resumable', 'plot_run', 'arch_model', 'train_model']
+           'read_checkpoint', 'trim_log', 'fit_resumable', 'plot_run', 'arch_model', 'run_tokenizer', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -63,18 +63,19 @@ def read_recipe(folder: str | Path, # a run folder
 def token_data(folder: str | Path,                  # run folder: receives `tokenizer.json`, `data.json` and `tokens/`
                source: str = 'creatures',           # 'creatures', a local folder or a Hub data set id
                n: int = 200, seed: int = 0,         # creatures: how many, which series
-               tokenizer: TokenizerConfig | None = None, # default: v2 with every 8th audio sample
+               tokenizer: TokenizerConfig | None = None, # default: v2 with every 8th audio sample; or a tokenizer object (chapter 17's `FoldTokenizer`)
                valid_pct: float = 0.1,              # validation share when the data has no split column
                progress: bool = True
               ) -> tuple[Path, np.ndarray, np.ndarray]: # token cache, training items, validation items
     "Build (or reuse) the token cache and item split of `source` in `folder`."
     folder = Path(folder)
     tokenizer = tokenizer or TokenizerConfig(audio_step=8)
-    recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': tokenizer.__dict__, 'valid_pct': valid_pct}))
+    described = tokenizer.__dict__ if isinstance(tokenizer, TokenizerConfig) else {type(tokenizer).__name__: tokenizer.__dict__}
+    recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': described, 'valid_pct': valid_pct}))
     data = read_recipe(folder, recipe)
     if data: return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
     ds = build_dataset(source, n=n, seed=seed)
-    tok = PixelBytesTokenizer(tokenizer)
+    tok = PixelBytesTokenizer(tokenizer) if isinstance(tokenizer, TokenizerConfig) else tokenizer
     tok.save(folder/'tokenizer.json')
     cache = build_token_cache(dataset_items(ds), tok, folder/'tokens', total=len(ds), progress=progress)
     train, valid = dataset_split(ds, valid_pct, seed)
@@ -331,6 +332,16 @@ def arch_model(arch: str,             # 'lstm' or 'pixeltoken'
     from pixelbytes.pixeltoken import PixelTokenTransformer     # chapter 17's model, built on this chapter's training
     return PixelTokenTransformer(vocab_size=vocab_size, **sizes)
 
+def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 8 or 16: chapter 17's colour folding
+                  tokenizer: TokenizerConfig  # steps, normalization and order
+                 ):                           # what `token_data` builds the cache with
+    "The tokenizer of a run: the PixelBytes configuration itself, or a `FoldTokenizer` with its audio settings."
+    if not fold: return tokenizer
+    if tokenizer.order != MODALITY_ORDER: raise InputError(f'colour folding writes the research order {MODALITY_ORDER}, not {tokenizer.order}', 'train_model')
+    from pixelbytes.pixeltoken import FoldTokenizer             # chapter 17's tokenizer
+    c = tokenizer
+    return FoldTokenizer(fold, image_step=c.image_step, frame_step=c.frame_step, audio_step=c.audio_step, audio_norm=c.audio_norm)
+
 # %% ../nbs/12_train.ipynb #f275dfc9
 def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local folder, or a Hub data set id
                 out: str = 'runs/train',      # run folder; an unfinished run there is resumed
@@ -338,6 +349,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 seed: int = 0,                # creatures: which series
                 objective: str | None = None, # 'predict', 'autoregressive' or 'diffusion' (default: autoregressive; a pixel-token model always predicts)
                 arch: str = 'lstm',           # 'lstm' (aPxBy) or 'pixeltoken' (chapter 17's windowed transformer)
+                fold: int = 0,                # 0: PixelBytes' NES colours; 8 or 16: chapter 17's colour folding
                 embed_size: int = 48,         # context embedding size
                 hidden_size: int = 128,       # LSTM size
                 num_layers: int = 1,          # LSTM layers
@@ -362,13 +374,16 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     "Train an aPxBy model (or a pixel-token transformer) on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
     out = Path(out)
     objective = objective or ('predict' if arch == 'pixeltoken' else 'autoregressive')
-    model = arch_model(arch, objective, dim=dim, heads=heads, depth=depth, window=window)
-    config = ModelConfig(embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers, objective=objective) if model is None else model.config
-    if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
     tokenizer = TokenizerConfig(image_step=image_step, frame_step=frame_step, audio_step=audio_step, order=tuple(m.strip() for m in order.split(',')))
-    cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tokenizer, valid_pct=valid_pct, progress=progress)
+    tok = run_tokenizer(fold, tokenizer)
+    vocab = PixelBytesTokenizer(tokenizer).vocab_size if tok is tokenizer else tok.vocab_size
+    model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window)
+    config = ModelConfig(vocab, embed_size, hidden_size, num_layers, objective=objective) if model is None else model.config
+    if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
+    cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
-    learn = pxby_learner(token_dataloaders(*windows, bs=bs), config, out, accumulate, patience or None, model=model)
+    learn = pxby_learner(token_dataloaders(*windows, bs=bs), config, out, accumulate, patience or None, model=model,
+                         metrics=pxby_metrics(objective, getattr(tok, 'audio_offset', AUDIO_START)))
     if not rank_distrib(): atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
     with learn.distrib_ctx(), (nullcontext() if progress else learn.no_bar()):
         start = fit_resumable(learn, epochs, lr)
@@ -380,4 +395,4 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'arch', 'embed_size', 'hidden_size', 'num_layers', 'dim', 'heads', 'depth', 'window', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'dim', 'heads', 'depth', 'window', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
