@@ -5,11 +5,17 @@
 # %% ../nbs/17_pixeltoken.ipynb #8e0e7c2f
 from __future__ import annotations
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+import pandas as pd
+from .core import atomic_path
+from .metrics import modality_of, MODALITIES
+from .train import train_model
+from .generate import load_run
+from .evaluate import ATTRIBUTES, score_windows, run_windows, coherence, coherence_summary, held_out_creatures
 from fastcore.basics import patch
 import json
 from pathlib import Path
@@ -19,9 +25,10 @@ from .context import with_frame_separators, sequence_context_3d
 from .tokenizer import encode_text, encode_audio, image_to_rgb, TokenizerConfig, Decoded, IMAGE_OFFSET, AUDIO_OFFSET, UNK_ID, UNK_CHAR
 
 # %% auto #0
-__all__ = ['FOLD_FACTORS', 'FoldTokenizer', 'FoldDecoded', 'tokens_per_image', 'PixelTokenConfig', 'summary_tokens',
-           'window_layout', 'visibility', 'rotary', 'WindowAttention', 'PixelTokenBlock', 'PixelTokenTransformer',
-           'previous_tokens', 'WindowCache', 'PixelTokenStream']
+__all__ = ['FOLD_FACTORS', 'PADDING_WINDOW', 'SIZES', 'COMPARISON', 'FoldTokenizer', 'FoldDecoded', 'tokens_per_image',
+           'PixelTokenConfig', 'summary_tokens', 'window_layout', 'visibility', 'rotary', 'WindowAttention',
+           'PixelTokenBlock', 'PixelTokenTransformer', 'previous_tokens', 'WindowCache', 'PixelTokenStream',
+           'compare_models', 'comparison_row']
 
 # %% ../nbs/17_pixeltoken.ipynb #6132c9c6
 FOLD_FACTORS = (8, 16)
@@ -167,6 +174,7 @@ class PixelTokenConfig:
     heads: int = 4                 # attention heads (dim / heads must be even, for the rotary pairs)
     depth: int = 2                 # transformer blocks
     window: int = 64               # at most this many pixel or level tokens in one local window (a separator closes it earlier)
+    lookback: int = 1              # earlier windows a token also reads in full (1: an image row reads the row above; 0: summaries only)
     rope_base: float = 10_000.     # rotary frequencies: base ** (-2i / head_dim)
     tie_embeddings: bool = True    # the next-token head is the embedding matrix (halves the parameters of a large vocabulary)
     objective: str = 'predict'     # always next-token scores (B, L, V): training and generation treat it as the predictive aPxBy
@@ -174,7 +182,7 @@ class PixelTokenConfig:
 
     def __post_init__(self):
         if self.objective != 'predict': raise InputError(f"a pixel-token transformer predicts the next token: objective must be 'predict', got {self.objective!r}", 'PixelTokenConfig')
-        if min(self.vocab_size, self.dim, self.heads, self.depth, self.window) < 1: raise InputError('sizes must be positive', 'PixelTokenConfig')
+        if min(self.vocab_size, self.dim, self.heads, self.depth, self.window) < 1 or self.lookback < 0: raise InputError('sizes must be positive (lookback >= 0)', 'PixelTokenConfig')
         if self.dim % self.heads or (self.dim // self.heads) % 2: raise InputError(f'dim / heads must be an even whole number, got {self.dim} / {self.heads}', 'PixelTokenConfig')
 
 # %% ../nbs/17_pixeltoken.ipynb #d9a572f9
@@ -193,12 +201,12 @@ def window_layout(ids: torch.Tensor, # (B, L) input ids
     closes = word | ((t - before) % window == 0)                          # t - before: position in the run of local tokens, from 1
     return closes, closes.cumsum(1) - closes.long()
 
-def visibility(ids: torch.Tensor, window: int) -> torch.Tensor: # (B, L, L) bool: query t may read key s
-    "The global conditional attention approximation: a token reads the earlier tokens of its own window and the closing token of every earlier window."
+def visibility(ids: torch.Tensor, window: int, lookback: int = 1) -> torch.Tensor: # (B, L, L) bool: query t may read key s
+    "The global conditional attention approximation: a token reads the earlier tokens of its own window and of the `lookback` windows before it, and the closing token of every earlier window."
     closes, win = window_layout(ids, window)
     l = ids.shape[1]
     causal = torch.ones(l, l, dtype=torch.bool, device=ids.device).tril()
-    return causal & (closes[:, None, :] | (win[:, None, :] == win[:, :, None]))
+    return causal & (closes[:, None, :] | (win[:, :, None] - win[:, None, :] <= lookback))
 
 # %% ../nbs/17_pixeltoken.ipynb #b877e6ba
 def rotary(x: torch.Tensor,   # (B, heads, L, head_dim) queries or keys
@@ -258,7 +266,7 @@ class PixelTokenTransformer(nn.Module):
     def read(self, ids: torch.Tensor) -> tuple: # (B, L) ids -> (B, L, V) scores, [(keys, values)] per block
         "All positions at once, keeping every block's rotated keys and values (a prompt's cache)."
         pos = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
-        h, mask, kv = self.embed(ids), visibility(ids, self.config.window), []
+        h, mask, kv = self.embed(ids), visibility(ids, self.config.window, self.config.lookback), []
         for block in self.blocks:
             h, cache = block(h, pos, mask)
             kv.append(cache)
@@ -280,28 +288,38 @@ def previous_tokens(x: torch.Tensor) -> torch.Tensor: # (B, L) ids
     raise InputError(f'expected (B, L) ids or (B, L, 6) contexts, got shape {tuple(x.shape)}', 'PixelTokenTransformer')
 
 # %% ../nbs/17_pixeltoken.ipynb #c33f5e5a
+PADDING_WINDOW = -2**40   # the window of a padding entry: never within any lookback
+
 @dataclass
 class WindowCache:
-    "What a pixel-token transformer still reads while generating: keys and values of every window's closing token and of the open window."
+    "What a pixel-token transformer still reads while generating: keys and values of every window's closing token and of the windows read in full."
     kv: list              # per block, (keys, values), each (B, heads, S, head_dim)
-    keep: torch.Tensor    # (B, S) bool: the entry is still read (False: a closed window's local token, or padding)
-    open: torch.Tensor    # (B, S) bool: the entry is a local token of the open window
+    summary: torch.Tensor # (B, S) bool: the entry closed its window (read by every later token)
+    win: torch.Tensor     # (B, S) window of every entry (`PADDING_WINDOW` for padding)
+    closed: torch.Tensor  # (B,) windows closed so far: the window of the next token
     pos: torch.Tensor     # (B,) position of the next token
     run: torch.Tensor     # (B,) local tokens since the last word-like one
+    lookback: int = 1     # earlier windows read in full
+
+    @property
+    def keep(self) -> torch.Tensor: # (B, S) bool: what the next token reads
+        return self.summary | (self.closed[:, None] - self.win <= self.lookback)
 
     def push(self, kv: list, closes: torch.Tensor) -> WindowCache:
-        "Append one position per row; a row whose token closes its window forgets that window's local tokens."
-        keep = torch.cat([self.keep & ~(self.open & closes[:, None]), torch.ones_like(closes[:, None])], 1)
-        opened = torch.cat([self.open & ~closes[:, None], ~closes[:, None]], 1)
-        return WindowCache(kv, keep, opened, self.pos + 1, self.run).compact()
+        "Append one position per row (its keys and values are the last of `kv`); a row whose token closes its window moves on to the next."
+        summary, win = torch.cat([self.summary, closes[:, None]], 1), torch.cat([self.win, self.closed[:, None]], 1)
+        return WindowCache(kv, summary, win, self.closed + closes.long(), self.pos + 1, self.run, self.lookback).compact()
 
     def compact(self) -> WindowCache:
-        "Drop the columns no row reads any more, once they are at least half the cache."
-        n = int(self.keep.sum(1).max())
-        if 2 * n > self.keep.shape[1]: return self
-        order = (~self.keep).int().argsort(dim=1, stable=True)[:, :n]            # each row's kept entries first, in order
+        "Drop the entries no row reads any more (they never will again), once they are at least half the cache."
+        keep = self.keep
+        n = int(keep.sum(1).max())
+        if 2 * n > keep.shape[1]: return self
+        order = (~keep).int().argsort(dim=1, stable=True)[:, :n]            # each row's kept entries first, in order
         take = lambda t: t.gather(2, order[:, None, :, None].expand(-1, t.shape[1], -1, t.shape[3]))
-        return WindowCache([(take(k), take(v)) for k, v in self.kv], self.keep.gather(1, order), self.open.gather(1, order), self.pos, self.run)
+        held = keep.gather(1, order)                                          # a shorter row's tail is padding
+        return WindowCache([(take(k), take(v)) for k, v in self.kv], self.summary.gather(1, order) & held,
+                           torch.where(held, self.win.gather(1, order), PADDING_WINDOW), self.closed, self.pos, self.run, self.lookback)
 
 class PixelTokenStream:
     "Streaming scores of a pixel-token transformer: each prompt read once, then one position per step over the window cache."
@@ -313,26 +331,26 @@ class PixelTokenStream:
     def start(self, prompts: list[torch.Tensor]) -> tuple[WindowCache, torch.Tensor | None]: # cache, scores after each prompt
         "Read every prompt ((P, 6) contexts or (P,) ids; P may differ and be 0) and gather the batch's cache."
         rows = [self._read(previous_tokens(x.to(self.device)[None])[0] if len(x) else None) for x in prompts]
-        s, c = max(r['keep'].shape[0] for r in rows), self.model.config
+        s, c = max(len(r['win']) for r in rows), self.model.config
         pad = lambda t, value: F.pad(t, (0, s - t.shape[-1]), value=value)
-        kv = [tuple(torch.cat([F.pad(r['kv'][k][j], (0, 0, 0, s - r['keep'].shape[0])) for r in rows]) for j in (0, 1)) for k in range(c.depth)]
-        cache = WindowCache(kv, torch.stack([pad(r['keep'], False) for r in rows]), torch.stack([pad(r['open'], False) for r in rows]),
-                            torch.tensor([r['pos'] for r in rows], device=self.device), torch.tensor([r['run'] for r in rows], device=self.device))
+        kv = [tuple(torch.cat([F.pad(r['kv'][k][j], (0, 0, 0, s - len(r['win']))) for r in rows]) for j in (0, 1)) for k in range(c.depth)]
+        number = lambda key: torch.tensor([r[key] for r in rows], device=self.device)
+        cache = WindowCache(kv, torch.stack([pad(r['summary'], False) for r in rows]), torch.stack([pad(r['win'], PADDING_WINDOW) for r in rows]),
+                            number('closed'), number('pos'), number('run'), c.lookback)
         outs = [r['out'] for r in rows]
         like = next((o for o in outs if o is not None), None)
         return cache.compact(), None if like is None else torch.stack([torch.zeros_like(like) if o is None else o for o in outs])
 
     def _read(self, ids: torch.Tensor | None) -> dict:
-        c = self.model.config
+        c, d = self.model.config, self.device
         if ids is None:
-            empty = torch.zeros(1, c.heads, 0, c.dim // c.heads, device=self.device)
-            return {'kv': [(empty, empty)] * c.depth, 'keep': torch.zeros(0, dtype=torch.bool, device=self.device), 'open': torch.zeros(0, dtype=torch.bool, device=self.device),
-                    'pos': 0, 'run': 0, 'out': None}
+            empty = torch.zeros(1, c.heads, 0, c.dim // c.heads, device=d)
+            return {'kv': [(empty, empty)] * c.depth, 'summary': torch.zeros(0, dtype=torch.bool, device=d),
+                    'win': torch.zeros(0, dtype=torch.long, device=d), 'closed': 0, 'pos': 0, 'run': 0, 'out': None}
         out, kv = self.model.read(ids[None])
         closes, win = (t[0] for t in window_layout(ids[None], c.window))
-        current = win == int(closes.sum())
         word = torch.nonzero(summary_tokens(ids))
-        return {'kv': kv, 'keep': closes | current, 'open': ~closes & current, 'pos': len(ids),
+        return {'kv': kv, 'summary': closes, 'win': win, 'closed': int(closes.sum()), 'pos': len(ids),
                 'run': len(ids) - 1 - (int(word[-1]) if len(word) else -1), 'out': out[0, -1]}
 
     @torch.no_grad()
@@ -347,5 +365,59 @@ class PixelTokenStream:
         for block, old in zip(self.model.blocks, cache.kv):
             h, new = block(h, cache.pos[:, None], mask, old)
             kv.append(new)
-        cache = WindowCache(kv, cache.keep, cache.open, cache.pos, run).push(kv, closes)
-        return self.model.logits(h)[:, 0], cache
+        return self.model.logits(h)[:, 0], replace(cache, run=run).push(kv, closes)
+
+# %% ../nbs/17_pixeltoken.ipynb #e37d2ccd
+SIZES = {'tiny': dict(dim=32, heads=4, depth=2),       # CPU tests
+         'small': dict(dim=64, heads=4, depth=4),      # the comparison below: as many parameters as the main job's LSTM
+         'paper': dict(dim=768, heads=12, depth=12)}   # about the 120 M parameters of the paper with the fold-8 vocabulary
+
+# %% ../nbs/17_pixeltoken.ipynb #1802e80e
+COMPARISON = {   # name -> `train_model` keywords; every model about 209 k parameters (the main job's autoregressive LSTM)
+    'LSTM predict, NES': dict(arch='lstm', objective='predict', embed_size=48, hidden_size=188),
+    'LSTM autoregressive, NES': dict(arch='lstm', objective='autoregressive', embed_size=48, hidden_size=128),
+    'pixel-token, NES': dict(arch='pixeltoken', **SIZES['small']),
+    'pixel-token, fold 16': dict(arch='pixeltoken', fold=16, dim=40, heads=4, depth=2),
+    'pixel-token, NES, summaries only': dict(arch='pixeltoken', lookback=0, **SIZES['small']),   # the pure approximation: no row above in full
+}
+
+def _slug(name: str) -> str: return ''.join(c if c.isalnum() else '_' for c in name.lower()).strip('_')
+
+def compare_models(out: str | Path = 'runs/compare', # one run folder per model below it, and comparison.csv
+                   models: dict | None = None,       # name -> `train_model` keywords (default `COMPARISON`)
+                   source: str = 'creatures',        # the data: 'creatures', a local folder or a Hub id
+                   n: int = 200, seed: int = 0,      # creatures: how many, which series
+                   epochs: int = 6,                  # the same budget for every model: epochs over the same windows
+                   seq_length: int = 256, bs: int = 8, lr: float = 1e-2, # windows, batch and peak rate (a model's keywords may set its own lr)
+                   image_step: int = 1, frame_step: int = 1, audio_step: int = 8, # what the tokenizers keep
+                   coherence_samples: int = 0,       # held-out creatures drawn and voiced per model (creatures only; 0: none)
+                   progress: bool = True) -> pd.DataFrame: # one row per model
+    "Train every model on the same windows for the same budget, then score each on its validation windows and, on the creatures, by cross-modal coherence."
+    rows = []
+    for name, kw in (models or COMPARISON).items():
+        run = Path(out)/_slug(name)
+        row_file = run/'comparison.json'
+        if not row_file.exists():
+            train_model(source, str(run), n, seed, **{'lr': lr, **kw}, seq_length=seq_length, stride=seq_length, bs=bs, epochs=epochs,
+                        image_step=image_step, frame_step=frame_step, audio_step=audio_step, progress=progress)
+            atomic_write(row_file, json.dumps(comparison_row(run, coherence_samples if source == 'creatures' else 0, progress), indent=1))
+        rows.append({'model': name, **json.loads(row_file.read_text())})
+    table = pd.DataFrame(rows).set_index('model')
+    with atomic_path(Path(out)/'comparison.csv') as tmp: table.to_csv(tmp)
+    return table
+
+def comparison_row(run: Path, coherence_samples: int = 0, progress: bool = False) -> dict:
+    "A trained run's figures: parameters, vocabulary, tokens per image, honest per-modality bits per token and accuracy, and coherence."
+    model, tok = load_run(run)
+    labels = np.load(run/'tokens'/'labels.npy')
+    items = len(np.load(run/'tokens'/'offsets.npy')) - 1
+    scores = score_windows(model, run_windows(run), progress=progress, audio_start=tok.audio_offset)
+    row = {'parameters': sum(p.numel() for p in model.parameters()), 'vocabulary': tok.vocab_size,
+           'image_tokens_per_item': float((modality_of(labels, tok.audio_offset) == MODALITIES.index('image')).sum() / items),
+           **{f'{m}_bits_per_token': scores.get(f'{m}_bits_per_token') for m in ('all', 'text', 'image', 'audio')},
+           **{f'{m}_accuracy': scores.get(f'{m}_accuracy') for m in ('all', 'text', 'image', 'audio')}}
+    if coherence_samples:
+        summary = coherence_summary(coherence(model, tok, held_out_creatures(run, coherence_samples), progress=progress)[0])
+        row.update({f'{a}_{p}': summary.loc[p, a] for p in ('description', 'empty', 'shuffled') for a in ATTRIBUTES})
+        row['coherence_creatures'] = len(held_out_creatures(run, coherence_samples))
+    return row

@@ -323,7 +323,7 @@ ARCHS = ('lstm', 'pixeltoken')
 def arch_model(arch: str,             # 'lstm' or 'pixeltoken'
                objective: str,        # the run's objective (a pixel-token model only predicts)
                vocab_size: int = 151, # PixelBytes v2
-               **sizes                # `PixelTokenConfig` sizes: dim, heads, depth, window
+               **sizes                # `PixelTokenConfig` sizes: dim, heads, depth, window, lookback
               ) -> nn.Module | None:  # None for the LSTM (`pxby_learner` builds it from its config)
     "The model `train_model` trains when it is not the aPxBy LSTM: chapter 17's pixel-token transformer."
     if arch not in ARCHS: raise InputError(f'arch must be one of {ARCHS}, got {arch!r}', 'train_model')
@@ -357,6 +357,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 heads: int = 4,               # pixeltoken: attention heads
                 depth: int = 2,               # pixeltoken: blocks
                 window: int = 64,             # pixeltoken: most pixel or level tokens in a local window
+                lookback: int = 1,            # pixeltoken: earlier windows read in full (0: summaries only)
                 seq_length: int = 256,        # tokens per training window
                 stride: int = 256,            # tokens between window starts
                 bs: int = 8,                  # windows per batch
@@ -377,7 +378,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     tokenizer = TokenizerConfig(image_step=image_step, frame_step=frame_step, audio_step=audio_step, order=tuple(m.strip() for m in order.split(',')))
     tok = run_tokenizer(fold, tokenizer)
     vocab = PixelBytesTokenizer(tokenizer).vocab_size if tok is tokenizer else tok.vocab_size
-    model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window)
+    model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback)
     config = ModelConfig(vocab, embed_size, hidden_size, num_layers, objective=objective) if model is None else model.config
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress)
@@ -395,4 +396,4 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'dim', 'heads', 'depth', 'window', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
