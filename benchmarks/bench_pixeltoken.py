@@ -31,7 +31,8 @@ def sprite(tokens: int) -> np.ndarray:
 
 def prompts(tokens: int, batch: int, new: int) -> list:
     "Description and sprite given, then a cry of new/2 time steps (two channels) to generate: exactly `new` tokens more than new=0."
-    return [[TextPart(CREATURE.text), ImagePart(sprite(tokens)), AudioPart(samples=new // 2)] for _ in range(batch)]
+    rgb = sprite(tokens)
+    return [[TextPart(CREATURE.text), ImagePart(rgb, max_frames=len(rgb)), AudioPart(samples=new // 2)] for _ in range(batch)]
 
 
 def seconds(model, tokens, batch, new, streaming, threads):

@@ -396,11 +396,11 @@ def compare_models(out: str | Path = 'runs/compare', # one run folder per model 
     rows = []
     for name, kw in (models or COMPARISON).items():
         run = Path(out)/_slug(name)
-        row_file = run/'comparison.json'
-        if not row_file.exists():
+        row_file, wanted = run/'comparison.json', coherence_samples if source == 'creatures' else 0
+        if not row_file.exists() or (wanted and 'coherence_creatures' not in json.loads(row_file.read_text())):   # a row without the coherence asked for is redone
             train_model(source, str(run), n, seed, **{'lr': lr, **kw}, seq_length=seq_length, stride=seq_length, bs=bs, epochs=epochs,
                         image_step=image_step, frame_step=frame_step, audio_step=audio_step, progress=progress)
-            atomic_write(row_file, json.dumps(comparison_row(run, coherence_samples if source == 'creatures' else 0, progress), indent=1))
+            atomic_write(row_file, json.dumps(comparison_row(run, wanted, progress), indent=1))
         rows.append({'model': name, **json.loads(row_file.read_text())})
     table = pd.DataFrame(rows).set_index('model')
     with atomic_path(Path(out)/'comparison.csv') as tmp: table.to_csv(tmp)
