@@ -199,6 +199,7 @@ def _check_image_geometry(part, ids: np.ndarray):
     if part.height is not None and (h > part.height or (part.complete or t > 1) and h != part.height):
         raise InputError(f'the given image has {h} rows per frame, the part says height={part.height}', 'ImagePart')
     if part.frames is not None and (t > part.frames or part.complete and t != part.frames): raise InputError(f'the given image has {t} frames, the part says frames={part.frames}', 'ImagePart')
+    if part.frames is None and t > part.max_frames: raise InputError(f'the given image has {t} frames, more than max_frames={part.max_frames}: raise max_frames', 'ImagePart')
 
 # %% ../nbs/13_generate.ipynb #bf41f484
 def given_durations(image, frame_step: int = 1) -> list[int] | None:

@@ -127,3 +127,9 @@ def test_given_gif_keeps_its_frame_durations(tmp_path):
     assert g.durations == [120, 80] and g.frame_durations(3, frame_ms=150) == [120, 80, 150]
     out = Image.open(g.save(tmp_path, 'x', frame_ms=150)['gif'])
     assert [(out.seek(k), out.info['duration'])[1] for k in range(out.n_frames)] == [120, 80, 150]
+
+
+def test_given_image_with_more_frames_than_the_cap_is_refused():
+    frames = NES_PALETTE[np.zeros((3, 2, 2), np.int64)]
+    with pytest.raises(InputError, match='more than max_frames=2'): SequenceBuilder([TextPart('x'), ImagePart(frames, max_frames=2)], TOK)
+    assert len(SequenceBuilder([TextPart('x'), ImagePart(frames, max_frames=3)], TOK).tokens) == 2 + 3 * 2 * 3   # 'x' and its end, 3 frames of 2 rows of 2 + 1
