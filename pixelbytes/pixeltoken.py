@@ -14,7 +14,7 @@ import pandas as pd
 from .core import atomic_path
 from .metrics import modality_of, MODALITIES
 from .train import train_model
-from .generate import load_run
+from .generate import load_run, _stack_outputs
 from .evaluate import ATTRIBUTES, score_windows, run_windows, coherence, coherence_summary, held_out_creatures
 from fastcore.basics import patch
 import json
@@ -279,7 +279,9 @@ class PixelTokenTransformer(nn.Module):
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
 
-    def stream(self): return PixelTokenStream(self)
+    def stream(self) -> 'PixelTokenStream':
+        "The streaming reader `generate` uses for this model (a window cache instead of the LSTM state)."
+        return PixelTokenStream(self)
 
 def previous_tokens(x: torch.Tensor) -> torch.Tensor: # (B, L) ids
     "The model's input: flat ids as they are, or the previous-token slot of aPxBy contexts (what the project's data loaders give)."
@@ -337,9 +339,7 @@ class PixelTokenStream:
         number = lambda key: torch.tensor([r[key] for r in rows], device=self.device)
         cache = WindowCache(kv, torch.stack([pad(r['summary'], False) for r in rows]), torch.stack([pad(r['win'], PADDING_WINDOW) for r in rows]),
                             number('closed'), number('pos'), number('run'), c.lookback)
-        outs = [r['out'] for r in rows]
-        like = next((o for o in outs if o is not None), None)
-        return cache.compact(), None if like is None else torch.stack([torch.zeros_like(like) if o is None else o for o in outs])
+        return cache.compact(), _stack_outputs([r['out'] for r in rows])
 
     def _read(self, ids: torch.Tensor | None) -> dict:
         c, d = self.model.config, self.device
