@@ -20,12 +20,12 @@ from .tokenizer import encode_image, encode_audio
 from .metrics import modality_of, MODALITIES, AUDIO_START
 from .train import train_model, dataset_items
 from .generate import TextPart, ImagePart, AudioPart, generate, load_run
-from .evaluate import ATTRIBUTES, CHANCE, measured_attributes, agreement, agreement_rate, evaluate_run
+from .evaluate import ATTRIBUTES, CHANCE, measured_attributes, agreement, agreement_rate, agreement_interval, evaluate_run
 from .control import control_experiment
 
 # %% auto #0
-__all__ = ['COMMANDS', 'token_stats', 'held_out_rows', 'real_structure', 'free_structure', 'report_html', 'demo', 'generate_cmd',
-           'main']
+__all__ = ['AGREEMENT_ROWS', 'COMMANDS', 'token_stats', 'held_out_rows', 'real_structure', 'free_structure', 'report_html',
+           'demo', 'generate_cmd', 'main']
 
 # %% ../nbs/90_cli.ipynb #7765ae0a
 def token_stats(labels: np.ndarray,          # token ids
@@ -82,6 +82,8 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          embed_size: int = 48,       # context embedding size
          hidden_size: int = 128,     # LSTM size
          num_layers: int = 1,        # LSTM layers
+         memory_size: int = 32,      # description memory width (0 with position_size 0: the research's aPxBy LSTM)
+         position_size: int = 16,    # row and column embedding widths
          arch: str = 'lstm',         # 'lstm' or 'pixeltoken' (chapter 17's transformer, sized by dim, heads, depth)
          fold: int = 0,              # 0: NES colours; 8 or 16: colour folding (chapter 17)
          dim: int = 64,              # pixeltoken: width
@@ -89,24 +91,27 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          depth: int = 2,             # pixeltoken: blocks
          seq_length: int = 256,      # tokens per training window
          lr: float = 1e-2,           # peak learning rate
-         samples: int = 8,           # held-out descriptions to draw and voice
+         samples: int = 96,          # held-out descriptions to draw and voice (creatures: fresh ones, never trained on)
          temperature: float = 0.8,   # sampling temperature (0: greedy)
          max_frames: int = 4,        # frames per generated sprite (at most)
          progress: bool = True,      # show progress bars (`--no-progress` hides them)
         ) -> Path:                   # the run folder
     "The main job: train a small model, then draw and voice held-out descriptions, with the real structure and with the model's own, and report."
     out = Path(out)
-    train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers, dim=dim, heads=heads, depth=depth,
+    train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
+                memory_size=memory_size, position_size=position_size, dim=dim, heads=heads, depth=depth,
                 seq_length=seq_length, stride=seq_length, epochs=epochs, lr=lr, progress=progress)
     model, tok = load_run(out)
-    ds = build_dataset(source, n=n, seed=seed)
-    rows = held_out_rows(ds, out)[:samples]
+    fresh = source == 'creatures'                     # the creatures after the first n were never generated for training
+    ds = build_dataset(source, n=n + samples if fresh else n, seed=seed)
+    rows = list(range(n, n + samples)) if fresh else held_out_rows(ds, out)[:samples]
     items = list(dataset_items(ds.select(rows)))
     max_samples = max(encode_audio(i['audio'], tok.config.audio_step)[0].shape[0] for i in items)
     print(f'Generating for {len(items)} held-out descriptions...')
     made = {kind: generate(model, [make(i) for i in items], tok, temperature=temperature, seed=seed, progress=progress)
             for kind, make in (('given', lambda i: real_structure(i, tok, max_frames, max_samples)),
-                               ('free', lambda i: free_structure(i, max_frames=max_frames, max_samples=max_samples)))}
+                               ('free', lambda i: free_structure(i, max_frames=max_frames, max_samples=max_samples)),
+                               ('empty', lambda i: free_structure({**i, 'text': ''}, max_frames=max_frames, max_samples=max_samples)))}
     report = _demo_rows(ds, rows, items, made, out)
     summary = _demo_summary(report, out, tok)
     atomic_write(out/'report.json', json.dumps({'summary': summary, 'items': report}, indent=1, default=str))
@@ -134,9 +139,10 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
             entry[kind] = {'files': {f: str(p.relative_to(out)) for f, p in g.save(out/'generated', f'{name}_{kind}').items()},
                            'segments': g.segments}
             if len(named) == 3:
-                checks = agreement(entry['attributes'], measured_attributes(g))
-                if kind == 'given': del checks['size']            # the real structure fixes the sprite's size: nothing to score
-                entry[kind]['agreement'] = checks
+                measured = measured_attributes(g)
+                if kind == 'given': measured['size'] = None       # the real structure fixes the sprite's size: nothing to score
+                entry[kind]['measured'] = measured
+                entry[kind]['agreement'] = {a: v for a, v in agreement(entry['attributes'], measured).items() if v is not None}
         report.append(entry)
     return report
 
@@ -145,31 +151,55 @@ def _demo_summary(report: list[dict], out: Path, tok) -> dict:
     last = log.iloc[-1]
     summary = {'epochs': int(len(log)), 'validation': {c: float(last[c]) for c in log.columns if c not in ('epoch', 'time')},
                'tokens': token_stats(np.load(out/'tokens'/'labels.npy'), tok.audio_offset), 'held_out': len(report)}
-    for kind in ('given', 'free'):
-        scores = [r[kind].get('agreement') for r in report if r[kind].get('agreement')]
-        if scores: summary[f'agreement_{kind}'] = {a: agreement_rate([s.get(a) for s in scores]) for a in CHANCE}
+    if not all('measured' in r[kind] for r in report for kind in ('given', 'free', 'empty')): return summary
+    for kind in ('given', 'free', 'empty'):
+        summary[f'agreement_{kind}'] = _rates([r[kind]['agreement'].get(a) for r in report] for a in CHANCE)
+    for kind in ('given', 'free'):                   # each output scored against the previous item's words
+        shuffled = [agreement(report[k - 1]['attributes'], r[kind]['measured']) for k, r in enumerate(report)]
+        summary[f'agreement_shuffled_{kind}'] = _rates([s[a] for s in shuffled] for a in CHANCE)
     return summary
+
+def _rates(values_per_attribute) -> dict:
+    "Rate, 95 % interval and count of measured values for each attribute."
+    out = {}
+    for a, values in zip(CHANCE, values_per_attribute):
+        values = [v for v in values if v is not None]
+        low, high = agreement_interval(values)
+        out[a] = {'rate': agreement_rate(values), 'low': low, 'high': high, 'n': len(values)}
+    return out
 
 def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
     val = summary['validation']
     metrics = ''.join(f'<li>{m}: accuracy {val.get(m + "_acc", float("nan")):.3f}, {val.get(m + "_bpt", float("nan")):.3f} bits per token</li>'
                       for m in ('all', 'text', 'image', 'audio'))
-    agree = ''.join(f'<tr><td>{kind}</td>' + ''.join(f'<td>{_pct(summary[f"agreement_{kind}"][a])} (chance {CHANCE[a]:.0%})</td>' for a in CHANCE) + '</tr>'
-                    for kind in ('given', 'free') if f'agreement_{kind}' in summary)
     intro = (f'<p>A small aPxBy LSTM trained for {summary["epochs"]} epochs; validation loss {val["valid_loss"]:.3f}. '
              f'Next-token scores on the validation items (real tokens only):</p><ul>{metrics}</ul><img src="curves.png">'
-             '<p>Each held-out description was drawn and voiced twice: with the <b>real structure</b> of its creature fixed '
+             '<p>Each held-out description was drawn and voiced with the <b>real structure</b> of its creature fixed '
              '(width, height, frames, cry length: the model only chooses colours and levels) and with the model\'s <b>own structure</b> '
-             '(it decides where rows, frames, the image and the cry end). The checks are code, not a judge: the dominant colour family '
-             'of the sprite, its size class from the outline, the pitch of the cry, each against the description (size is not scored with the real structure: it fixes the size).</p>' +
-             (f'<table border="1" cellpadding="6" style="border-collapse:collapse"><tr><th>structure</th>'
-              + ''.join(f'<th>{a} agrees</th>' for a in CHANCE) + f'</tr>{agree}</table><p></p>' if agree else ''))
+             '(it decides where rows, frames, the image and the cry end); as controls, the same outputs scored against the previous '
+             'creature\'s words (<b>shuffled</b>), and drawings from an <b>empty</b> description. The checks are code, not a judge: '
+             'the dominant colour family of the sprite, its size class from the outline, the pitch of the cry (size is not scored '
+             'with the real structure: it fixes the size). Intervals are 95 % Wilson intervals.</p>' + _agreement_table(summary))
     rows = [{'description': html.escape(r['text']),
              'real': _media('real', r['number'], 4 * 40, r['real']['files']),
              **{f'{kind} structure': _media('generated', f'{r["number"]}_{kind}', 4 * 40, r[kind]['files'])
                 + ''.join(f'<br>{a}: {_mark(v)}' for a, v in r[kind].get('agreement', {}).items()) for kind in ('given', 'free')}}
             for r in report]
     return report_html('PixelBytes demo: describe → draw → voice', intro, rows, ['description', 'real', 'given structure', 'free structure'])
+
+AGREEMENT_ROWS = {'given': 'description, real structure', 'free': "description, model's structure",
+                  'shuffled_given': 'shuffled words, real structure', 'shuffled_free': "shuffled words, model's structure",
+                  'empty': "empty description, model's structure"}
+
+def _agreement_table(summary: dict) -> str:
+    "The agreement rates with their controls and chance, as an HTML table ('' when nothing was scored)."
+    found = [k for k in AGREEMENT_ROWS if f'agreement_{k}' in summary]
+    if not found: return ''
+    cells = lambda s: ''.join(f'<td>{_pct(s[a]["rate"])} [{_pct(s[a]["low"])}, {_pct(s[a]["high"])}] (n={s[a]["n"]})</td>' for a in CHANCE)
+    body = ''.join(f'<tr><td>{AGREEMENT_ROWS[k]}</td>{cells(summary[f"agreement_{k}"])}</tr>' for k in found)
+    chance = ''.join(f'<td>{CHANCE[a]:.0%}</td>' for a in CHANCE)
+    return (f'<table border="1" cellpadding="6" style="border-collapse:collapse"><tr><th>prompt</th>'
+            + ''.join(f'<th>{a} agrees</th>' for a in CHANCE) + f'</tr>{body}<tr><td>chance</td>{chance}</tr></table><p></p>')
 
 def _pct(v) -> str: return '–' if v is None else f'{v:.0%}'
 

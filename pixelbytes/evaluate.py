@@ -15,13 +15,14 @@ from .tokenizer import PixelBytesTokenizer, encode_image, encode_audio
 from .generate import TextPart, ImagePart, AudioPart, Generated, SequenceBuilder, generate, load_run
 from .metrics import TokenScores, AUDIO_START
 from .sequences import TokenSequences
-from .train import PxByLoss, next_token_scores, train_model
+from .train import PxByLoss, next_token_scores, train_model, TrainWindows, reads_history
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['ATTRIBUTES', 'CHANCE', 'TABLE2_PAPER', 'REDUCTIONS', 'measured_attributes', 'agreement', 'real_sequence',
-           'named_attributes', 'score_windows', 'run_windows', 'table2', 'coherence', 'coherence_summary',
-           'agreement_rate', 'sprite_grid', 'cry_spectrograms', 'plot_coherence', 'held_out_creatures', 'evaluate_run']
+__all__ = ['ATTRIBUTES', 'CHANCE', 'TABLE2_PAPER', 'REDUCTIONS', 'CONDITIONING', 'measured_attributes', 'agreement',
+           'real_sequence', 'named_attributes', 'score_windows', 'run_windows', 'table2', 'coherence',
+           'coherence_summary', 'agreement_rate', 'agreement_interval', 'description_bits', 'bits_saved', 'sprite_grid',
+           'cry_spectrograms', 'plot_coherence', 'compare_conditioning', 'held_out_creatures', 'evaluate_run']
 
 # %% ../nbs/15_evaluate.ipynb #dd34fef2
 ATTRIBUTES = ('colour', 'size', 'pitch')
@@ -38,9 +39,10 @@ def agreement(named: dict, measured: dict) -> dict: # per attribute: True, False
     "Whether each measured attribute is the one the description named."
     return {a: None if measured.get(a) is None else measured[a] == named[a] for a in ATTRIBUTES}
 
-def real_sequence(c, tokenizer: PixelBytesTokenizer) -> Generated:
+def real_sequence(c, tokenizer: PixelBytesTokenizer,
+                  text: str | None = None) -> Generated: # another description (default: the creature's own)
     "A real creature as the generator would have written it: its description, sprite and cry through the tokenizer."
-    b = SequenceBuilder([TextPart(c.text), ImagePart(c.rgb), AudioPart(c.audio)], tokenizer)
+    b = SequenceBuilder([TextPart(c.text if text is None else text), ImagePart(c.rgb), AudioPart(c.audio)], tokenizer)
     return Generated(np.array(b.tokens), np.array(b.contexts), len(b.tokens), [], b.audio_params,
                      16000 // tokenizer.config.audio_step, tokenizer=tokenizer)
 
@@ -57,10 +59,12 @@ def score_windows(model, windows,              # a `TokenSequences` (e.g. the va
     model.eval()
     device = next(model.parameters()).device
     scores, ours, research, hits, slots, n = TokenScores(audio_start=audio_start), 0., 0., 0, 0, 0
-    loader = torch.utils.data.DataLoader(windows, batch_size=bs)
-    for x, y in (progress_bar(loader, leave=False) if progress else loader):
-        x, y = x.to(device), y.to(device)
-        pred = model(x)
+    data = TrainWindows(windows, reads_history(model))             # a described model also reads the text before each window
+    loader = torch.utils.data.DataLoader(data, batch_size=bs)
+    for batch in (progress_bar(loader, leave=False) if progress else loader):
+        inputs, y = [b.to(device) for b in batch[:data.n_inp]], batch[data.n_inp].to(device)
+        x = inputs[0]
+        pred = model(*inputs)
         ours += PxByLoss(objective)(pred, y, x).item() * len(x); research += PxByLoss(objective, research=True)(pred, y, x).item() * len(x)
         scores.update(next_token_scores(pred, objective), y)
         if objective == 'autoregressive':
@@ -94,7 +98,7 @@ def table2(out: str | Path = 'runs/table2',  # one run folder per row below it
     rows = []
     for r in TABLE2_PAPER.itertuples():
         run = Path(out)/f'{r.objective}_{r.reduction.strip("()").replace(",", "-")}'
-        train_model('creatures', str(run), n, seed, objective=r.objective, embed_size=embed_size, hidden_size=hidden_size,
+        train_model('creatures', str(run), n, seed, objective=r.objective, memory_size=0, position_size=0, embed_size=embed_size, hidden_size=hidden_size,
                     num_layers=num_layers, seq_length=seq_length, stride=stride, bs=bs, epochs=epochs, lr=lr,
                     progress=progress, **REDUCTIONS[r.reduction])
         model, _ = load_run(run)
@@ -158,6 +162,41 @@ def agreement_rate(values) -> float | None:
     v = [x for x in values if x is not None and not (isinstance(x, float) and np.isnan(x))]
     return float(np.mean(v)) if v else None
 
+# %% ../nbs/15_evaluate.ipynb #7bb14e04
+def agreement_interval(values, level: float = 0.95) -> tuple[float, float] | tuple[None, None]: # Wilson interval of the rate
+    "The uncertainty of an agreement rate: scipy's Wilson score interval of the share of True (None: nothing measured)."
+    from scipy.stats import binomtest
+    v = [bool(x) for x in values if x is not None and not (isinstance(x, float) and np.isnan(x))]
+    if not v: return None, None
+    ci = binomtest(sum(v), len(v)).proportion_ci(level, method='wilson')
+    return float(ci.low), float(ci.high)
+
+# %% ../nbs/15_evaluate.ipynb #5dd5f340
+@torch.no_grad()
+def description_bits(model, tokenizer: PixelBytesTokenizer,
+                     creatures: list      # held-out creatures; each is also scored after the next one's words
+                    ) -> pd.DataFrame:    # one row per creature and prompt: bits per image and audio token, and per item
+    "Teacher-forced bits of each creature's real sprite and cry after its own description, another's and none."
+    model.eval()
+    device = next(model.parameters()).device
+    rows = []
+    for k, c in enumerate(creatures):
+        for prompt, text in (('own', c.text), ('shuffled', creatures[(k - 1) % len(creatures)].text), ('empty', '')):
+            g = real_sequence(c, tokenizer, text)
+            pred = model(torch.as_tensor(g.contexts, device=device)[None])
+            s = TokenScores(audio_start=tokenizer.audio_offset).update(next_token_scores(pred, model.config.objective),
+                                                                        torch.as_tensor(g.ids, device=device)[None]).summary()
+            rows.append({'number': c.number, 'prompt': prompt,
+                         **{f'{m}_{kind}': s[m][v] * (s[m]['n'] if kind == 'bits' else 1) for m in ('image', 'audio') if m in s
+                            for kind, v in (('bpt', 'bits_per_token'), ('bits', 'bits_per_token'))}})
+    return pd.DataFrame(rows)
+
+def bits_saved(df: pd.DataFrame) -> pd.DataFrame: # per modality: mean bits per token and per item for each prompt, and savings
+    "What the own description saves against a shuffled and an empty one, per image and audio token and per item."
+    mean = df.drop(columns='number').groupby('prompt').mean()
+    saved = {f'saved vs {p}': mean.loc[p] - mean.loc['own'] for p in ('shuffled', 'empty')}
+    return pd.concat([mean.T, pd.DataFrame(saved)], axis=1)
+
 # %% ../nbs/15_evaluate.ipynb #d6f46195
 def sprite_grid(creatures: list, generated: dict, n: int = 6): # generated: {'label': [Generated, ...]}, in the creatures' order
     "First frames of real sprites beside generated ones, one column per creature (a matplotlib Figure)."
@@ -208,6 +247,45 @@ def plot_coherence(summary: pd.DataFrame):
     ax.set_xticks(range(len(ATTRIBUTES)), ATTRIBUTES); ax.set_ylim(0, 1); ax.set_ylabel('agreement with the words'); ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/15_evaluate.ipynb #ca61bbea
+CONDITIONING = {'research aPxBy LSTM': dict(memory_size=0, position_size=0),   # name -> `train_model` keywords
+                'described LSTM': dict()}                                     # the default: memory 32, positions 16
+
+def compare_conditioning(out: str | Path = 'runs/conditioning', # one run folder per model, and the tables
+                         n: int = 200, epochs: int = 6,          # the training data and budget of every model
+                         samples: int = 96,                      # fresh creatures to draw, voice and score
+                         temperature: float = 0.8, seed: int = 0,
+                         models: dict | None = None,             # name -> `train_model` keywords (default `CONDITIONING`)
+                         progress: bool = False
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:  # agreement per model, structure and prompt; bits per model
+    "Train each model at the same budget; measure coherence (both structures, controls, 95 % intervals) and bits."
+    out, fresh = Path(out), make_creatures(n + samples, seed)[n:]
+    agree, bits = [], []
+    for name, kw in (models or CONDITIONING).items():
+        run = train_model(out=str(out/name.replace(' ', '_')), n=n, seed=seed, epochs=epochs, progress=progress, **kw)
+        model, tok = load_run(run)
+        for structure in ('given', 'free'):
+            df, _ = coherence(model, tok, fresh, structure, temperature, seed)
+            desc = df[df.prompt == 'description']
+            for prompt, values in (('description', lambda a: desc[f'agree_{a}']),
+                                   ('empty', lambda a: df.loc[df.prompt == 'empty', f'agree_{a}']),
+                                   ('shuffled', lambda a: _shifted_agreement(desc, a))):
+                agree.append({'model': name, 'structure': structure, 'prompt': prompt,
+                              **{k: v for a in ATTRIBUTES for k, v in _rate_and_interval(a, values(a)).items()}})
+        valid = pd.read_csv(run/'metrics.csv').iloc[-1]
+        saved = bits_saved(description_bits(model, tok, fresh))
+        bits.append({'model': name, **{f'valid {m} bpt': valid[f'{m}_bpt'] for m in ('text', 'image', 'audio')},
+                     **{f'saved vs {p}, {m} bits/item': saved.loc[f'{m}_bits', f'saved vs {p}']
+                        for p in ('shuffled', 'empty') for m in ('image', 'audio')}})
+    tables = pd.DataFrame(agree), pd.DataFrame(bits)
+    for name, table in zip(('agreement.csv', 'bits.csv'), tables):
+        with atomic_path(out/name) as tmp: table.to_csv(tmp, index=False)
+    return tables
+
+def _rate_and_interval(a: str, values) -> dict:
+    low, high = agreement_interval(values)
+    return {a: agreement_rate(values), f'{a} low': low, f'{a} high': high}
 
 # %% ../nbs/15_evaluate.ipynb #a2821d42
 def held_out_creatures(run: Path, samples: int) -> list:

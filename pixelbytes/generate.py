@@ -15,7 +15,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device
 from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, encode_image, encode_audio,
                                   IMAGE_OFFSET, AUDIO_OFFSET, MODALITY_ORDER)
-from .models import PxByLSTM, from_pretrained, step as lstm_model_step
+from .models import PxByLSTM, DescribedLSTM, from_pretrained, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes
 from .pixelize import image_frames, save_gif
@@ -25,7 +25,7 @@ from .train import next_token_scores
 # %% auto #0
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
-           'sample_tokens', 'check_sampling', 'LSTMStream', 'Recompute', 'Generated', 'cpu_threads',
+           'sample_tokens', 'check_sampling', 'LSTMStream', 'Recompute', 'DescribedStream', 'Generated', 'cpu_threads',
            'generation_threads', 'decide_image_ends', 'generate', 'load_run', 'load_tokenizer', 'describe_to_draw',
            'draw_to_describe', 'continue_cry', 'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
 
@@ -358,6 +358,23 @@ def _stack_outputs(outs: list) -> torch.Tensor | None:
     like = next((o for o in outs if o is not None), None)
     return None if like is None else torch.stack([torch.zeros_like(like) if o is None else o for o in outs])
 
+# %% ../nbs/13_generate.ipynb #ed14ed66
+class DescribedStream(LSTMStream):
+    "Streaming outputs of a `DescribedLSTM`: prompts read in one pass each, then one constant-time step per token."
+    def start(self, prompts: list[torch.Tensor]) -> tuple[tuple, torch.Tensor | None]: # state, output at each prompt's end
+        reads = [self.model.read(x[None].to(self.device)) for x in prompts]
+        return self._join([state for _, state in reads]), _stack_outputs([out for out, _ in reads])
+
+    def step(self, x: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
+        return self.model.step(x.to(self.device), state)
+
+    def _join(self, states: list) -> tuple:
+        "One batch state from each prompt's (LSTM state or None, feature state)."
+        zeros = torch.zeros(1, self.model.config.hidden_size, device=self.device)
+        lstm = [tuple(torch.cat([s[0][layer][j] if s[0] is not None else zeros for s in states]) for j in (0, 1))
+                for layer in range(self.model.config.num_layers)]
+        return lstm, tuple(torch.cat(parts) for parts in zip(*(s[1] for s in states)))
+
 # %% ../nbs/13_generate.ipynb #41bc6ac6
 @dataclass
 class Generated:
@@ -486,8 +503,13 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
     model.eval()
     with cpu_threads(generation_threads(model, threads)): return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress)
 
+def _stream(model: nn.Module):
+    "The model's own stream (a pixel-token transformer's), `DescribedStream` for a `DescribedLSTM`, else `LSTMStream`."
+    if hasattr(model, 'stream'): return model.stream()
+    return DescribedStream(model) if isinstance(model, DescribedLSTM) else LSTMStream(model)
+
 def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress):
-    stream = (model.stream() if hasattr(model, 'stream') else LSTMStream(model)) if streaming else Recompute(model)
+    stream = _stream(model) if streaming else Recompute(model)
     device, objective = stream.device, model.config.objective
     state, out = stream.start([torch.tensor(b.contexts, dtype=torch.long).view(-1, 6) for b in builders])
     table = kind_masks(model.config.vocab_size, tokenizer.audio_offset).to(device)

@@ -10,14 +10,17 @@ from pathlib import Path
 import torch
 from torch import nn
 from safetensors.torch import save_file, load_file
-from .core import InputError, atomic_path, atomic_write
+import torch.nn.functional as F
+from fastcore.basics import patch
+from .core import InputError, atomic_path, atomic_write, BYTE_TOKENS, PAD_ID, ROW_END_ID, SEGMENT_END_ID
+from .sequences import TEXT_FIRST
 from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'V1_KINDS', 'ModelConfig', 'PxByLSTM', 'lstm_step', 'step', 'diffusion_mask', 'noise_embeddings',
-           'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step',
-           'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained', 'model_types',
-           'from_pretrained']
+__all__ = ['OBJECTIVES', 'V1_KINDS', 'ModelConfig', 'PxByLSTM', 'lstm_step', 'step', 'positions', 'TokenFeatures',
+           'DescribedLSTM', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM', 'make_apxby', 'diffusion_loss',
+           'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel', 'selective_scan', 'MambaMixer',
+           'SSMModel', 'make_v1', 'save_pretrained', 'model_types', 'from_pretrained']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -32,11 +35,16 @@ class ModelConfig:
     bidirectional: bool = False    # read the sequence both ways (cannot generate next tokens)
     objective: str = 'autoregressive' # 'predict', 'autoregressive' or 'diffusion'
     diffusion_steps: int = 5       # noise levels 0..n of the diffusion objective
+    memory_size: int = 0           # width of the description memory (0: the research's model; see `DescribedLSTM`)
+    position_size: int = 0         # width of the row and of the column embedding (0: none)
     model_type = 'apxby'           # what `save_pretrained` writes into config.json
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES: raise InputError(f'objective must be one of {OBJECTIVES}, got {self.objective!r}', 'ModelConfig')
         if self.bidirectional and self.hidden_size % 2: raise InputError('a bidirectional hidden_size must be even', 'ModelConfig')
+        if (self.memory_size or self.position_size) and (self.bidirectional or self.objective == 'diffusion'):
+            raise InputError('the description memory and columns read left to right: use a unidirectional predict or '
+                             'autoregressive model', 'ModelConfig')
 
 # %% ../nbs/10_models.ipynb #06ed52e1
 class PxByLSTM(nn.Module):
@@ -82,6 +90,146 @@ def step(model: PxByLSTM, x: torch.Tensor, state=None):
     h, state = lstm_step(model.lstm, model.embed(x[:, None])[:, 0], state)
     return model._shape(model.head(h)), state
 
+# %% ../nbs/10_models.ipynb #83d1f81c
+def positions(prev: torch.Tensor,  # (B, L) each position's previous token (slot 6 of its context)
+              start: torch.Tensor, # (B, 2) row and column of the first position (`position_at`)
+              cap: int = 64        # rows and columns told apart
+             ) -> tuple[torch.Tensor, torch.Tensor]: # (B, L) rows and (B, L) columns, capped at cap - 1
+    "Rows and columns inside windows: a row separator starts a row, a frame or segment end (or padding) starts over."
+    p = torch.arange(prev.shape[1], device=prev.device)
+    restart = (prev == PAD_ID) | (prev == SEGMENT_END_ID)
+    row_end = prev == ROW_END_ID
+    last = torch.where(restart | row_end, p, -1).cummax(1).values
+    columns = torch.where(last >= 0, p - last, start[:, 1:] + p)
+    ends = row_end.long().cumsum(1)
+    at_restart = torch.where(restart, ends, -1).cummax(1).values
+    rows = torch.where(at_restart >= 0, ends - at_restart, start[:, :1] + ends)
+    return rows.clamp(max=cap - 1), columns.clamp(max=cap - 1)
+
+# %% ../nbs/10_models.ipynb #798615fc
+class TokenFeatures(nn.Module):
+    "What a position knows of its item beyond its six slots: a memory of the description read so far, its row and column."
+    def __init__(self, memory_size: int = 32,   # width of the description memory (0: none)
+                 position_size: int = 16,       # width of the row and of the column embedding (0: none)
+                 buckets: int = 4096,           # hashed ids per n-gram length
+                 ngrams: tuple = (3, 4, 5),     # byte n-gram lengths
+                 cap: int = 64):                # rows and columns told apart
+        super().__init__()
+        self.ngrams, self.buckets, self.cap = tuple(ngrams), buckets, cap
+        self.memory = nn.Embedding(buckets * len(self.ngrams), memory_size) if memory_size else None
+        self.rows = nn.Embedding(cap, position_size) if position_size else None
+        self.columns = nn.Embedding(cap, position_size) if position_size else None
+        self.size = memory_size + 2 * position_size
+        if self.memory is not None: nn.init.normal_(self.memory.weight)
+
+    def ngram_ids(self, toks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]: # (B, T, n) ids and validity
+        "Hashed ids of the byte n-grams ending at every token; valid where all n tokens are text bytes."
+        is_text = (toks >= TEXT_FIRST) & (toks < len(BYTE_TOKENS))
+        code, whole, ids, valid = torch.zeros_like(toks), torch.ones_like(is_text), [], []
+        for back in range(max(self.ngrams)):
+            code = code * len(BYTE_TOKENS) + F.pad(toks, (back, 0))[:, :toks.shape[1]]
+            whole = whole & F.pad(is_text, (back, 0))[:, :toks.shape[1]]
+            if back + 1 in self.ngrams:
+                k = self.ngrams.index(back + 1)
+                ids.append((code * 2654435761 >> 16) % self.buckets + k * self.buckets)
+                valid.append(whole)
+        return torch.stack(ids, -1), torch.stack(valid, -1)
+
+# %% ../nbs/10_models.ipynb #9172ef2f
+@patch
+def forward(self: TokenFeatures, prev: torch.Tensor, # (B, L) each position's previous token
+            text: torch.Tensor | None = None,         # (B, P) text bytes before the window (`text_before`), or None
+            start: torch.Tensor | None = None         # (B, 2) row and column of the first position, or None (0, 0)
+           ) -> torch.Tensor:                         # (B, L, size)
+    "The features of every position of a window: the running mean of the n-gram vectors read so far, row and column vectors."
+    parts = []
+    if self.memory is not None:
+        seq = prev if text is None else torch.cat([text, prev], 1)
+        ids, valid = self.ngram_ids(seq)
+        total = (self.memory(ids) * valid[..., None]).sum(2).cumsum(1)[:, -prev.shape[1]:]
+        count = valid.sum(2).cumsum(1)[:, -prev.shape[1]:, None]
+        parts.append(total / count.clamp_min(1))
+    if self.rows is not None:
+        rows, columns = positions(prev, prev.new_zeros(len(prev), 2) if start is None else start, self.cap)
+        parts += [self.rows(rows), self.columns(columns)]
+    return torch.cat(parts, -1)
+
+# %% ../nbs/10_models.ipynb #ca70b53c
+@patch
+@torch.no_grad()
+def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a prompt's positions (P may be 0)
+         ) -> tuple:                                # streaming state: n-gram sum and count, recent tokens, row, column
+    "The streaming state after reading a prompt: what `step` needs to go on exactly as `forward` would."
+    b, width = len(prev), self.memory.embedding_dim if self.memory is not None else 0
+    total, count = prev.new_zeros(b, width, dtype=torch.float), prev.new_zeros(b, 1, dtype=torch.float)
+    if self.memory is not None and prev.shape[1]:
+        ids, valid = self.ngram_ids(prev)
+        total, count = (self.memory(ids) * valid[..., None]).sum((1, 2)), valid.sum((1, 2))[:, None].float()
+    n = max(self.ngrams)
+    recent = F.pad(prev[:, -n:], (n - min(prev.shape[1], n), 0))
+    row, column = (t[:, -1] for t in positions(prev, prev.new_zeros(b, 2), self.cap)) if prev.shape[1] else (prev.new_zeros(b),) * 2
+    return total, count, recent, row, column
+
+@patch
+@torch.no_grad()
+def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's previous token
+         state: tuple) -> tuple[torch.Tensor, tuple]: # (B, size) its features, the new state
+    "The features of one more position, in constant time."
+    total, count, recent, row, column = state
+    recent = torch.cat([recent[:, 1:], prev[:, None]], 1)
+    restart, row_end = (prev == PAD_ID) | (prev == SEGMENT_END_ID), prev == ROW_END_ID
+    row = torch.where(restart, 0, (row + row_end.long()).clamp(max=self.cap - 1))
+    column = torch.where(restart | row_end, 0, (column + 1).clamp(max=self.cap - 1))
+    parts = []
+    if self.memory is not None:
+        ids, valid = (t[:, -1] for t in self.ngram_ids(recent))
+        total, count = total + (self.memory(ids) * valid[..., None]).sum(1), count + valid.sum(1, keepdim=True)
+        parts.append(total / count.clamp_min(1))
+    if self.rows is not None: parts += [self.rows(row), self.columns(column)]
+    return torch.cat(parts, -1), (total, count, recent, row, column)
+
+# %% ../nbs/10_models.ipynb #b00252be
+class DescribedLSTM(PxByLSTM):
+    "aPxBy reading `TokenFeatures` (description memory, row and column) beside its six slots, in the LSTM and in the head."
+    def __init__(self, config: ModelConfig | None = None, **kwargs):
+        super().__init__(config, **kwargs)
+        c = self.config
+        self.features = TokenFeatures(c.memory_size, c.position_size)
+        self.lstm = nn.LSTM(self.embed.dim + self.features.size, c.hidden_size, c.num_layers, batch_first=True)
+        self.head = nn.Linear(c.hidden_size + self.features.size, self.n_out * c.vocab_size)
+
+    def forward(self, x: torch.Tensor,                 # (B, L, 6) context ids
+                text: torch.Tensor | None = None,       # (B, P) text bytes before each window (`TokenSequences.history`)
+                start: torch.Tensor | None = None       # (B, 2) row and column of each window's first position
+               ) -> torch.Tensor:                       # as `PxByLSTM`
+        f = self.features(x[..., 5], text, start)
+        h, _ = self.lstm(torch.cat([self.embed(x), f], -1))
+        return self._shape(self.head(torch.cat([h, f], -1)))
+
+# %% ../nbs/10_models.ipynb #0df3deac
+@patch
+@torch.no_grad()
+def read(self: DescribedLSTM, x: torch.Tensor # (1, P, 6) a prompt's contexts (P may be 0)
+        ) -> tuple[torch.Tensor | None, tuple]: # output at its last position (None for an empty prompt), streaming state
+    "Read a prompt in one pass; the state lets `step` go on from its end."
+    f = self.features(x[..., 5]) if x.shape[1] else None
+    fstate = self.features.start(x[..., 5])
+    if f is None: return None, (None, fstate)
+    h, (hs, cs) = self.lstm(torch.cat([self.embed(x), f], -1))
+    state = [(hs[k], cs[k]) for k in range(self.config.num_layers)]
+    return self._shape(self.head(torch.cat([h[:, -1], f[:, -1]], -1)))[0], (state, fstate)
+
+@patch
+@torch.no_grad()
+def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's context
+         state: tuple                           # from `read` (states of several prompts joined) or `step`
+        ) -> tuple[torch.Tensor, tuple]:        # (B, V) or (B, 6, V) scores, new state
+    "One position in constant time: features, the LSTM cells, the head."
+    lstm_state, fstate = state
+    f, fstate = self.features.step(x[:, 5], fstate)
+    h, lstm_state = lstm_step(self.lstm, torch.cat([self.embed(x[:, None])[:, 0], f], -1), lstm_state)
+    return self._shape(self.head(torch.cat([h, f], -1))), (lstm_state, fstate)
+
 # %% ../nbs/10_models.ipynb #536bd796
 def diffusion_mask(batch: int, # number of sequences
                    length: int, # positions per sequence
@@ -120,9 +268,10 @@ class DiffusionLSTM(PxByLSTM):
         return self._shape(self.head(h))
 
 def make_apxby(config: ModelConfig | None = None, **kwargs) -> PxByLSTM:
-    "Build the aPxBy model for a configuration: `DiffusionLSTM` for the diffusion objective, `PxByLSTM` otherwise."
+    "The aPxBy model of a configuration: `DiffusionLSTM`, `DescribedLSTM` with a memory or positions, else `PxByLSTM`."
     c = config or ModelConfig(**kwargs)
-    return (DiffusionLSTM if c.objective == 'diffusion' else PxByLSTM)(c)
+    if c.objective == 'diffusion': return DiffusionLSTM(c)
+    return (DescribedLSTM if c.memory_size or c.position_size else PxByLSTM)(c)
 
 def diffusion_loss(model: DiffusionLSTM, x: torch.Tensor, t=None, mask=None) -> torch.Tensor:
     "Cross-entropy on the noised slots only (one per-sample mask and noise level per sequence)."

@@ -374,8 +374,9 @@ SIZES = {'tiny': dict(dim=32, heads=4, depth=2),       # CPU tests
 
 # %% ../nbs/17_pixeltoken.ipynb #1802e80e
 COMPARISON = {   # name -> `train_model` keywords; every model about 209 k parameters (the main job's autoregressive LSTM)
-    'LSTM predict, NES': dict(arch='lstm', objective='predict', embed_size=48, hidden_size=188),
-    'LSTM autoregressive, NES': dict(arch='lstm', objective='autoregressive', embed_size=48, hidden_size=128),
+    'LSTM predict, NES': dict(arch='lstm', objective='predict', embed_size=48, hidden_size=188, memory_size=0, position_size=0),
+    'LSTM autoregressive, NES': dict(arch='lstm', objective='autoregressive', embed_size=48, hidden_size=128, memory_size=0,
+                                     position_size=0),  # the research's LSTMs
     'pixel-token, NES': dict(arch='pixeltoken', **SIZES['small']),
     'pixel-token, fold 16': dict(arch='pixeltoken', fold=16, dim=40, heads=4, depth=2),
     'pixel-token, NES, summaries only': dict(arch='pixeltoken', lookback=0, **SIZES['small']),   # the pure approximation: no row above in full

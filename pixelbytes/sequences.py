@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Iterable
 import numpy as np
 import torch
+from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
-from .core import InputError, atomic_path, atomic_write
+from .core import InputError, atomic_path, atomic_write, BYTE_TOKENS, ROW_END_ID, SEGMENT_END_ID
 
 # %% auto #0
-__all__ = ['IGNORE_INDEX', 'window_starts', 'build_token_cache', 'TokenSequences', 'pad_collate', 'split_items']
+__all__ = ['TEXT_FIRST', 'IGNORE_INDEX', 'window_starts', 'build_token_cache', 'TokenSequences', 'text_before', 'position_at',
+           'pad_collate', 'split_items']
 
 # %% ../nbs/08_sequences.ipynb #c71b87a9
 def window_starts(length: int,     # tokens in the item
@@ -80,6 +82,46 @@ class TokenSequences(torch.utils.data.Dataset):
         lo, hi = int(self.offsets[item]), int(self.offsets[item + 1])
         idx = lo + (self.window_start[i] + np.arange(self.seq_length)) % (hi - lo)
         return torch.from_numpy(self.contexts[idx].astype(np.int64)), torch.from_numpy(self.labels[idx].astype(np.int64))
+
+# %% ../nbs/08_sequences.ipynb #3387c48d
+TEXT_FIRST = SEGMENT_END_ID + 1     # ids TEXT_FIRST .. len(BYTE_TOKENS)-1 are text bytes; 0-2 are padding and separators
+
+def text_before(labels: np.ndarray, # the cache's token ids
+                lo: int,            # the item's first position
+                pos: int,           # the window's first position (its own previous token is in its context already)
+                size: int = 256     # length of the returned array (longer descriptions keep their beginning)
+               ) -> np.ndarray:     # (size,) int64: text bytes and separators before `pos - 1`, then zeros
+    "The text bytes an item holds before a window, one separator per run of separators, zero-padded to `size`."
+    t = np.asarray(labels[lo:max(lo, pos - 1)]).astype(np.int64)
+    t = t[(t > 0) & (t < len(BYTE_TOKENS))]
+    separator = t < TEXT_FIRST
+    t = t[~separator | np.r_[True, ~separator[:-1]]][:size]
+    return np.pad(t, (0, size - len(t)))
+
+# %% ../nbs/08_sequences.ipynb #d41756a3
+def position_at(labels: np.ndarray, # the cache's token ids
+                lo: int,            # the item's first position
+                pos: int,           # a position of the item
+                cap: int = 64       # rows and columns counted at most (values are capped at cap - 1)
+               ) -> tuple[int, int]: # (row in its frame, column in its row) of `pos`
+    "Where `pos` stands: its row in the frame (row separators since the last frame or segment end) and its column in the row."
+    back = np.asarray(labels[lo:pos])[::-1]
+    ends = np.flatnonzero(back == SEGMENT_END_ID)
+    in_frame = back[:ends[0] if len(ends) else len(back)]
+    rows = np.flatnonzero(in_frame == ROW_END_ID)
+    column = rows[0] if len(rows) else len(in_frame)
+    return int(min(len(rows), cap - 1)), int(min(column, cap - 1))
+
+# %% ../nbs/08_sequences.ipynb #2d03229b
+@patch
+def history(self: TokenSequences, i: int, # a window
+            size: int = 256,                # length of the text array
+            cap: int = 64                   # rows and columns counted at most
+           ) -> tuple[torch.Tensor, torch.Tensor]: # (size,) text bytes before the window, (2,) row and column of its first token
+    "What the item holds before window `i`: its text bytes (`text_before`) and where its first token stands (`position_at`)."
+    lo = int(self.offsets[self.window_item[i]])
+    pos = lo + int(self.window_start[i])
+    return torch.from_numpy(text_before(self.labels, lo, pos, size)), torch.tensor(position_at(self.labels, lo, pos, cap))
 
 # %% ../nbs/08_sequences.ipynb #16c03da2
 IGNORE_INDEX = -100

@@ -28,7 +28,7 @@ from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER
 
 # %% auto #0
 __all__ = ['ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows', 'token_dataloaders',
-           'PxByLoss', 'next_token_scores', 'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy',
+           'reads_history', 'PxByLoss', 'next_token_scores', 'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy',
            'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'SaveBestModel', 'pxby_learner', 'ResumeCheckpoint',
            'read_checkpoint', 'trim_log', 'fit_resumable', 'plot_run', 'arch_model', 'run_tokenizer', 'train_model']
 
@@ -85,18 +85,27 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
 
 # %% ../nbs/12_train.ipynb #9abe7e16
 class TrainWindows(torch.utils.data.Dataset):
-    "A `TokenSequences` seen by fastai: `(contexts, labels, contexts)`, one input and two targets."
-    n_inp = 1
-    def __init__(self, windows: TokenSequences): self.windows = windows
+    "A `TokenSequences` seen by fastai: `(contexts, labels, contexts)`, or `(contexts, text, column, labels, contexts)`."
+    def __init__(self, windows: TokenSequences, # the windows of one split
+                 history: bool = False          # also give each window what came before it (`TokenSequences.history`)
+                ):
+        self.windows, self.history, self.n_inp = windows, history, 3 if history else 1
     def __len__(self): return len(self.windows)
     def __getitem__(self, i):
         x, y = self.windows[i]
-        return x, y, x
+        return (x, *self.windows.history(i), y, x) if self.history else (x, y, x)
 
 def token_dataloaders(train: TokenSequences, valid: TokenSequences, # windows of the two splits
-                      bs: int = 8, device=None) -> DataLoaders:
+                      bs: int = 8, device=None,
+                      history: bool = False) -> DataLoaders:         # for a model that reads the text before a window
     "fastai `DataLoaders` over training and validation windows (shuffled training), on `device` (default: GPU when present)."
-    return DataLoaders.from_dsets(TrainWindows(train), TrainWindows(valid), bs=bs, device=torch.device(device or default_device()))
+    dsets = (TrainWindows(train, history), TrainWindows(valid, history))
+    return DataLoaders.from_dsets(*dsets, bs=bs, device=torch.device(device or default_device()))
+
+def reads_history(model_or_config) -> bool:
+    "Whether a model (or its configuration) reads the text before a window and its first column (`DescribedLSTM`)."
+    c = getattr(model_or_config, 'config', model_or_config)
+    return bool(getattr(c, 'memory_size', 0) or getattr(c, 'position_size', 0))
 
 # %% ../nbs/12_train.ipynb #4fd40bb2
 class PxByLoss:
@@ -353,6 +362,8 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 embed_size: int = 48,         # context embedding size
                 hidden_size: int = 128,       # LSTM size
                 num_layers: int = 1,          # LSTM layers
+                memory_size: int = 32,        # description memory width (0: the research's aPxBy; left-to-right objectives only)
+                position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
                 dim: int = 64,                # pixeltoken: width
                 heads: int = 4,               # pixeltoken: attention heads
                 depth: int = 2,               # pixeltoken: blocks
@@ -379,11 +390,13 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     tok = run_tokenizer(fold, tokenizer)
     vocab = PixelBytesTokenizer(tokenizer).vocab_size if tok is tokenizer else tok.vocab_size
     model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback)
-    config = ModelConfig(vocab, embed_size, hidden_size, num_layers, objective=objective) if model is None else model.config
+    if objective == 'diffusion': memory_size = position_size = 0     # a diffusion model reads both ways: the research's model
+    config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, objective=objective,
+                                                                memory_size=memory_size, position_size=position_size)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
-    learn = pxby_learner(token_dataloaders(*windows, bs=bs), config, out, accumulate, patience or None, model=model,
+    learn = pxby_learner(token_dataloaders(*windows, bs=bs, history=reads_history(config)), config, out, accumulate, patience or None, model=model,
                          metrics=pxby_metrics(objective, getattr(tok, 'audio_offset', AUDIO_START)))
     if not rank_distrib(): atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
     with learn.distrib_ctx(), (nullcontext() if progress else learn.no_bar()):
@@ -396,4 +409,4 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
