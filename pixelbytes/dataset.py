@@ -70,10 +70,18 @@ def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50) -> 
     with tempfile.TemporaryDirectory() as d: return save_gif(frames, durations, Path(d) / 'x.gif').read_bytes()
 
 # %% ../nbs/04_dataset.ipynb #78d08087
-IMAGE_EXTS, AUDIO_EXTS = ('.gif', '.png'), ('.ogg', '.wav', '.flac')
+IMAGE_EXTS, AUDIO_EXTS = ('.gif', '.png', '.jpg', '.jpeg', '.webp', '.bmp'), ('.ogg', '.wav', '.flac')
 
-def _stems(folder: Path, exts) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in exts} if folder.is_dir() else {}
+def _stems(root: Path, sub: str, exts, skipped: list) -> dict[str, Path]:
+    "The files of `root/sub` with one of `exts`, by stem; a file that resolves outside `root` (a link leaving it) is skipped and reported."
+    folder, inside = root / sub, root.resolve()
+    if not folder.is_dir(): return {}
+    found = {}
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() not in exts: continue
+        if not p.resolve().is_relative_to(inside): skipped.append((str(p), 'a link that leaves the data folder: not read'))
+        else: found[p.stem] = p
+    return found
 
 def folder_items(root: str | Path,        # folder holding images/, audio/, text/
                  pixelize: bool = False,  # pixelize images to the NES palette (longest side `max_size`)
@@ -82,9 +90,9 @@ def folder_items(root: str | Path,        # folder holding images/, audio/, text
     "Read every stem of the folder layout; bad or incomplete items are collected with their reason, not raised."
     root = Path(root)
     if not root.is_dir(): raise InputError('not a folder', root)
-    imgs, auds = _stems(root / 'images', IMAGE_EXTS), _stems(root / 'audio', AUDIO_EXTS)
-    txts = _stems(root / 'text', ('.txt',))
     items, skipped = [], []
+    imgs, auds = _stems(root, 'images', IMAGE_EXTS, skipped), _stems(root, 'audio', AUDIO_EXTS, skipped)
+    txts = _stems(root, 'text', ('.txt',), skipped)
     for stem in sorted(set(imgs) | set(auds) | set(txts), key=lambda s: (len(s), s)):
         missing = [m for m, d in (('image', imgs), ('audio', auds), ('text', txts)) if stem not in d]
         if missing: skipped.append((str(root / stem), f'missing {", ".join(missing)}')); continue
@@ -101,12 +109,12 @@ def report_skipped(skipped: list[tuple[str, str]], log: str | Path | None) -> No
         atomic_write(log, f'# {datetime.datetime.now().isoformat(timespec="seconds")}: {len(skipped)} skipped\n' + ''.join(l + '\n' for l in lines))
 
 def folder_dataset(root: str | Path, pixelize: bool = False, max_size: int = 50,
-                   log: str | Path | None = 'default' # log file; 'default' = root/skipped.log, None = no file
+                   log: str | Path | None = None # log file of the skipped items (e.g. in the run folder; never the data folder)
                   ) -> "datasets.Dataset":
     "The folder layout as a `datasets.Dataset` with the research's features; bad items skipped and reported."
     import datasets
     items, skipped = folder_items(root, pixelize, max_size)
-    report_skipped(skipped, Path(root) / 'skipped.log' if log == 'default' else log)
+    report_skipped(skipped, log)
     cols = {k: [it[k] for it in items] for k in ('number', 'image', 'audio', 'text')}
     return datasets.Dataset.from_dict(cols, features=features())
 
@@ -125,13 +133,14 @@ def hub_dataset(repo_id: str,          # e.g. 'ffurfaro/PixelBytes-PokemonAll'
 
 def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 'creatures' or a number of creatures
                   n: int = 1000, seed: int = 0,          # creatures: how many, which series
-                  pixelize: bool = False                 # folder: pixelize the images
+                  pixelize: bool = False,                # folder: pixelize the images
+                  log: str | Path | None = None          # folder: log file of the skipped items
                  ) -> "datasets.Dataset":
     "One entry point for the three sources: a folder, a Hub id, or the built-in creatures (attributes kept)."
     from pixelbytes.creatures import creatures_dataset
     if isinstance(source, int): return creatures_dataset(source, seed)
     if str(source) == 'creatures': return creatures_dataset(n, seed)
-    if Path(source).is_dir(): return folder_dataset(source, pixelize)
+    if Path(source).is_dir(): return folder_dataset(source, pixelize, log=log)
     if isinstance(source, str) and source.count('/') == 1 and not Path(source).exists(): return hub_dataset(source)
     raise InputError('not a folder, a Hub id (owner/name) or "creatures"', source)
 
