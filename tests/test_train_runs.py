@@ -77,7 +77,7 @@ def test_finished_run_reruns(tmp_path):
 
 def test_second_process_is_refused_or_waits(tmp_path):
     "A second `pixelbytes train` on a folder in use names the process that holds it and stops, or waits when asked."
-    out, epochs = tmp_path/'busy', 4
+    out, epochs = tmp_path/'busy', 8                       # long enough for the second process to start meanwhile
     first = subprocess.Popen(train_cmd(out, epochs), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wait_for(out/'run.lock.json', first)
     refused = subprocess.run(train_cmd(out, epochs), capture_output=True, text=True, timeout=300)
@@ -124,6 +124,26 @@ def test_sigkill_during_token_cache_build(tmp_path):
     assert not (out/'data.json').exists(), 'the cache was finished before the kill: use more items'
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
-    data = json.loads((out/'data.json').read_text())
-    assert len(data['train']) + len(data['valid']) == 120
-    assert json.loads((out/'tokens'/'cache.json').read_text())['items'] == 120
+    assert json.loads((out/'tokens'/'cache.json').read_text())['items'] == 120   # every item, tokenized once
+    assert (out/'data.json').exists() and (out/'model.safetensors').exists()
+    assert not [p for p in out.rglob('*') if '.partial-' in p.name]
+
+
+def test_sigkill_during_demo_generation_then_rerun(tmp_path):
+    "`pixelbytes demo` killed while it generates: the rerun trains nothing and finishes the report."
+    out = tmp_path/'demo'
+    cmd = [sys.executable, '-m', 'pixelbytes.cli', 'demo', '--out', str(out), '--n', '30', '--epochs', '1',
+           '--embed_size', '12', '--hidden_size', '24', '--seq_length', '128', '--samples', '1', '--max_frames', '1',
+           '--no-progress']
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, 'PYTHONUNBUFFERED': '1'})
+    for line in proc.stdout:
+        if line.startswith('Generating for'): break
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    assert not (out/'report.html').exists(), 'the demo finished before it was killed'
+    log = (out/'metrics.csv').read_text()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert 'all 1 epochs were already trained' in done.stdout
+    assert (out/'metrics.csv').read_text() == log and (out/'report.html').exists()
+    assert not [p for p in out.rglob('*') if '.partial-' in p.name]
