@@ -61,7 +61,8 @@ def atomic_path(path: str | os.PathLike, # final location of the file
     "Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}{PARTIAL_MARK}', suffix=path.suffix if suffix is None else suffix, dir=path.parent)
+    suffix = path.suffix if suffix is None else suffix
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}{PARTIAL_MARK}', suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -72,7 +73,7 @@ def atomic_path(path: str | os.PathLike, # final location of the file
 
 
 def remove_partial_files(folder: str | os.PathLike) -> list[Path]: # the files removed
-    "Remove the temporary files a killed `atomic_path` left in `folder` and below (call it only while no other process writes there)."
+    "Remove the temporary files a killed `atomic_path` left in `folder` and below (while nothing else writes there)."
     left = [p for p in Path(folder).rglob(f'.*{PARTIAL_MARK}*') if p.is_file()]
     for p in left: p.unlink()
     return left

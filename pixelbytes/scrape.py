@@ -54,7 +54,7 @@ def check_url(url: str,               # URL about to be requested
 def resolve_src(src: str,      # `src`/`href` value as found in the page
                 base_url: str  # site root, e.g. `https://www.pokepedia.fr`
                ) -> str:       # absolute URL
-    "Absolute URL for a page link: relative ones are `base_url + '/' + src`; non-http(s) schemes, `http` on an `https` site and `..` are refused."
+    "Absolute URL of a page link (relative: `base_url + '/' + src`); other schemes, http from https, `..` refused."
     src = (src or '').strip()
     if not src: raise InputError('empty src', 'page link')
     if src.startswith('//'): src = urlsplit(base_url).scheme + ':' + src
@@ -274,7 +274,7 @@ class Miniature:
 
 def parse_pokedex_list(html: str | bytes,                 # the national-dex list page
                        where: str = 'national-dex list', # page name for errors
-                       skipped: list | None = None       # receives (row text, reason) of each row with an unreadable number
+                       skipped: list | None = None       # receives (row, reason) of each row with an unreadable number
                       ) -> list[Miniature]:
     "Rows (`<tr>` with at least 3 `<td>`) of the Poképédia national-dex list: number (cell 0), `<img>` (cell 1), name (cell 3)."
     out = []
@@ -284,7 +284,8 @@ def parse_pokedex_list(html: str | bytes,                 # the national-dex lis
         num, img = tds[0].get_text(strip=True).lstrip('#'), tds[1].find('img', src=True)
         if img is None: continue
         if not re.fullmatch('[0-9]+', num):                      # `isdigit` accepts '¹', which `int` refuses
-            if skipped is not None: skipped.append((tr.get_text(' ', strip=True)[:80], f'number {num[:20]!r} is not a number'))
+            reason = f'number {num[:20]!r} is not a number'
+            if skipped is not None: skipped.append((tr.get_text(' ', strip=True)[:80], reason))
             continue
         name = tds[3].get_text(' ', strip=True) if len(tds) > 3 else tds[2].get_text(' ', strip=True)
         out.append(Miniature(f'{int(num):04d}', img['src'], name))

@@ -70,7 +70,8 @@ def encode_text(text: str) -> np.ndarray: # (1, 1, L+1) ids, ending with 2
     if not isinstance(text, str): raise InputError(f'text must be a str, got {type(text).__name__}', 'encode_text')
     share = lost_share(text)
     if share > TEXT_LOSS_WARNING:
-        warnings.warn(f'{share:.0%} of the characters of {text[:40]!r} are outside the byte alphabet (dropped or written as "?")', stacklevel=2)
+        lost = f'{share:.0%} of the characters of {text[:40]!r}'
+        warnings.warn(f'{lost} are outside the byte alphabet (dropped or written as "?")', stacklevel=2)
     ids = [_BYTE_ID.get(ord(c), UNK_ID) for c in fold_text(text)] + [SEGMENT_END_ID]
     return np.array(ids, np.int64).reshape(1, 1, -1)
 

@@ -5,7 +5,8 @@ import http.server, socket, threading, time
 from pathlib import Path
 from pixelbytes.core import atomic_path
 import pytest
-from pixelbytes.scrape import (Fetcher, FetchError, _get_once, NetworkError, LayoutError, RunReport, fetch, download_file,
+from pixelbytes.scrape import _get_once
+from pixelbytes.scrape import (Fetcher, FetchError, NetworkError, LayoutError, RunReport, fetch, download_file,
                                download_sprites, download_cries, download_descriptions, download_miniatures)
 
 GIF = b'GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x00\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;'

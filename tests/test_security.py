@@ -1,5 +1,5 @@
-"""What a run folder or a data folder could do to the user who runs PixelBytes on it: a planted checkpoint must not run
-code, a link must not smuggle a file from outside the data folder into the tokens, names must not become markup or paths."""
+"""What a run folder or a data folder could do to the user who runs PixelBytes on it: a planted checkpoint must not
+run code, a link must not smuggle a file from outside the data folder into the tokens."""
 import ast, re
 from pathlib import Path
 import numpy as np
@@ -39,7 +39,7 @@ def write_folder(root: Path, n: int = 12) -> Path:
 
 
 def test_link_out_of_the_data_folder_is_not_read(tmp_path):
-    "A text that links outside the data folder is skipped and reported in the run folder; its bytes never reach the tokens."
+    "A text linking outside the data folder is skipped, reported in the run folder, and never reaches the tokens."
     data = write_folder(tmp_path/'data')
     secret = tmp_path/'secret.txt'
     secret.write_text('zq zq zq private zq zq zq')
