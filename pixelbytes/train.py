@@ -13,7 +13,7 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner, Metric
 import json, os
 from contextlib import nullcontext
-import datetime, functools, inspect, socket
+import datetime, functools, inspect, shutil, socket
 from contextlib import contextmanager
 from filelock import FileLock, Timeout
 from safetensors.torch import save_file, load_file
@@ -81,7 +81,7 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
     recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': described, 'valid_pct': valid_pct}))
     data = read_recipe(folder, recipe)
     if data: return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
-    ds = build_dataset(source, n=n, seed=seed, log=folder/'skipped.log')   # the log goes into the run folder, never the data folder
+    ds = build_dataset(source, n=n, seed=seed, log=folder/'skipped.log')   # into the run folder, never the data folder
     tok = PixelBytesTokenizer(tokenizer) if isinstance(tokenizer, TokenizerConfig) else tokenizer
     tok.save(folder/'tokenizer.json')
     cache = build_token_cache(dataset_items(ds), tok, folder/'tokens', total=len(ds), progress=progress)
@@ -216,7 +216,7 @@ def save_weights(model: nn.Module, file: str | Path) -> Path:
     return Path(file)
 
 def load_weights(model: nn.Module, file: str | Path) -> nn.Module:
-    "Load a `save_weights` file into `model` (on the model's device), never unpickling; a clear error when it does not fit."
+    "Load a `save_weights` file into `model` (on its device), never unpickling; a clear error when it does not fit."
     device = next(get_model(model).parameters()).device
     try: get_model(model).load_state_dict(load_file(str(file), device=str(device)))
     except Exception as e: raise InputError(f'not a readable weights file for this model ({e})', file) from e
@@ -229,11 +229,12 @@ class SaveBestModel(SaveModelCallback):
     def after_epoch(self):
         if self.trained: super().after_epoch()
     def _save(self, name):
-        if not rank_distrib(): self.last_saved_path = save_weights(self.model, self.learn.path/self.learn.model_dir/f'{name}.safetensors')
+        if rank_distrib(): return                                  # only the first process writes files
+        self.last_saved_path = save_weights(self.model, self.learn.path/self.learn.model_dir/f'{name}.safetensors')
     def after_fit(self): load_best(self.learn, self.fname)
 
 def load_best(learn: Learner, fname: str = 'best') -> Learner:
-    "Load the best weights `SaveBestModel` wrote (in every process, after all of them got there); without one, keep the model as is."
+    "Load the best weights `SaveBestModel` wrote (every process, once all got there); without them, keep the model."
     distrib_barrier()
     file = learn.path/learn.model_dir/f'{fname}.safetensors'
     if file.exists(): load_weights(learn.model, file)
@@ -334,10 +335,11 @@ def _holder(folder: Path) -> str:
 def run_lock(folder: str | Path,     # the run folder
              wait: float | None = None # seconds to wait for another process; default `PIXELBYTES_LOCK_WAIT` or 0
             ):
-    "Hold the run folder's lock for the block: one process works in a run folder at a time (the first process of a launch for all)."
+    "Hold the run folder's lock for the block: one process works in a folder at a time (a launch's first one for all)."
     if rank_distrib():
         yield; return
     folder = Path(folder)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     wait = float(os.environ.get('PIXELBYTES_LOCK_WAIT', 0)) if wait is None else wait
     lock = FileLock(folder/LOCK_FILE)
@@ -346,10 +348,18 @@ def run_lock(folder: str | Path,     # the run folder
                                      'or set PIXELBYTES_LOCK_WAIT=<seconds> to wait', folder) from None
     try:
         since = datetime.datetime.now().isoformat(timespec='seconds')
-        atomic_write(folder/f'{LOCK_FILE}.json', json.dumps({'pid': os.getpid(), 'host': socket.gethostname(), 'since': since}))
-        remove_partial_files(folder)                               # what a killed process of this folder left half-written
+        holder = {'pid': os.getpid(), 'host': socket.gethostname(), 'since': since}
+        atomic_write(folder/f'{LOCK_FILE}.json', json.dumps(holder))
+        remove_partial_files(folder)                    # what a killed process of this folder left half-written
         yield
+    except BaseException:
+        if created: _remove_if_only_lock(folder)               # a refused call leaves no run folder behind
+        raise
     finally: lock.release()
+
+def _remove_if_only_lock(folder: Path) -> None:
+    "Remove a run folder that holds nothing but its lock files."
+    if {p.name for p in folder.iterdir()} <= {LOCK_FILE, f'{LOCK_FILE}.json'}: shutil.rmtree(folder)
 
 def holds_run_lock(func):
     "Decorate a function with an `out` argument (a run folder) so that it runs holding that folder's `run_lock`."
