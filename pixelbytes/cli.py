@@ -5,6 +5,7 @@
 # %% ../nbs/90_cli.ipynb #677b1823
 from __future__ import annotations
 import sys, json, html, warnings
+import re, urllib.parse
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning) # raised by fastai's imports, nothing to act on
 from pathlib import Path
 from dataclasses import replace
@@ -24,8 +25,8 @@ from .evaluate import ATTRIBUTES, CHANCE, measured_attributes, agreement, agreem
 from .control import control_experiment
 
 # %% auto #0
-__all__ = ['AGREEMENT_ROWS', 'COMMANDS', 'token_stats', 'held_out_rows', 'real_structure', 'free_structure', 'report_html',
-           'demo', 'generate_cmd', 'main']
+__all__ = ['AGREEMENT_ROWS', 'COMMANDS', 'token_stats', 'held_out_rows', 'real_structure', 'free_structure', 'safe_stem',
+           'report_html', 'demo', 'generate_cmd', 'main']
 
 # %% ../nbs/90_cli.ipynb #7765ae0a
 def token_stats(labels: np.ndarray,          # token ids
@@ -58,10 +59,22 @@ def free_structure(item: dict, max_size: int = 64, max_frames: int = 4, max_samp
             AudioPart(max_samples=max_samples, channels=item['audio'].shape[0])]
 
 # %% ../nbs/90_cli.ipynb #f36f46dd
+def _url(folder: str, stem: str, ext: str) -> str:
+    "A relative link to a file, quoted for a URL and escaped for an HTML attribute, whatever characters its name holds."
+    return html.escape(urllib.parse.quote(f'{folder}/{stem}.{ext}'), quote=True)
+
 def _media(folder: str, stem: str, width: int, files: dict) -> str:
-    img = f'<img src="{folder}/{stem}.gif" width="{width}" style="image-rendering:pixelated">' if 'gif' in files else '(no sprite)'
-    snd = f'<br><audio controls src="{folder}/{stem}.wav"></audio>' if 'wav' in files else ''
+    img = f'<img src="{_url(folder, stem, "gif")}" width="{width}" style="image-rendering:pixelated">'
+    img = img if 'gif' in files else '(no sprite)'
+    snd = f'<br><audio controls src="{_url(folder, stem, "wav")}"></audio>' if 'wav' in files else ''
     return img + snd
+
+def safe_stem(name: str, # a name taken from the data (a file stem, a Hub data set's `number`)
+              row: int   # the item's row, which makes a rewritten name unique
+             ) -> str:   # a file stem that stays in the folder it is written to
+    "`name` when it is a plain file name, else its letters, digits, `_-.` and the row (`../../x` -> `x_00003`)."
+    plain = re.sub(r'[^\w.-]', '_', name).strip('._')[:80]
+    return name if plain == name else f'{plain or "item"}_{row:05d}'
 
 def _mark(v) -> str: return {True: '✓', False: '✗', None: '–'}[v]
 
@@ -132,6 +145,7 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
     report = []
     for k, (row, item) in enumerate(zip(rows, items)):
         name = str(ds[row]['number']) if 'number' in ds.column_names else f'{row:05d}'
+        name = safe_stem(name, row)                               # names from a data set must not choose paths
         entry = {'number': name, 'text': item['text'], 'attributes': {a: ds[row][a] for a in named},
                  'real': {'files': {f: str(p.relative_to(out)) for f, p in _save_real(item, out/'real', name).items()}}}
         for kind, gens in made.items():

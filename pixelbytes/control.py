@@ -20,6 +20,7 @@ from .context import context_3d
 from .sequences import TokenSequences, build_token_cache, split_items
 from .models import ModelConfig, diffusion_mask, denoise, save_pretrained, from_pretrained
 from .train import read_recipe, token_dataloaders, pxby_learner, DiffusionNoise, ResearchSlotAccuracy, fit_resumable, plot_run, next_token_scores
+from .train import load_best, holds_run_lock
 
 # %% auto #0
 __all__ = ['CONTROL_LEVELS', 'CONTROL_PAPER', 'Plant', 'is_stable', 'is_controllable', 'is_observable', 'random_plant',
@@ -463,6 +464,7 @@ def control_data(folder: str | Path, n: int = 400, seed: int = 0, steps: int = 4
     atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
     return cache, train, valid, tokenizer
 
+@holds_run_lock
 def train_control(out: str = 'runs/control',   # run folder; an unfinished run there is resumed
                   n: int = 400, seed: int = 0,   # trajectories and the seed of the data set
                   steps: int = 400,              # samples per trajectory
@@ -487,7 +489,7 @@ def train_control(out: str = 'runs/control',   # run folder; an unfinished run t
                          metrics=control_metrics(objective, tokenizer))
     atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _CONTROL_KEYS}, indent=1, default=str))
     with nullcontext() if progress else learn.no_bar(): fit_resumable(learn, epochs, lr)
-    learn.load('best', with_opt=False)
+    load_best(learn)
     save_pretrained(learn.model, out)
     plot_run(out/'metrics.csv', out/'curves.png')
     return out

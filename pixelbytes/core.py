@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'palette_image', 'InputError',
-           'atomic_path', 'atomic_write', 'default_device', 'pokemon_sample_path']
+__all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK',
+           'palette_image', 'InputError', 'atomic_path', 'remove_partial_files', 'atomic_write', 'default_device',
+           'pokemon_sample_path']
 
 # %% ../nbs/00_core.ipynb #cccf2d64
 PAD_ID, ROW_END_ID, SEGMENT_END_ID = 0, 1, 2
@@ -51,6 +52,8 @@ class InputError(ValueError):
         super().__init__(what if where is None else f"{where}: {what}")
 
 # %% ../nbs/00_core.ipynb #00112d8c
+PARTIAL_MARK = '.partial-'   # in the name of every temporary file `atomic_path` makes
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, # final location of the file
                 suffix: str | None = None # suffix of the temporary file (defaults to `path`'s, so writers that look at it work)
@@ -58,7 +61,8 @@ def atomic_path(path: str | os.PathLike, # final location of the file
     "Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix=path.suffix if suffix is None else suffix, dir=path.parent)
+    suffix = path.suffix if suffix is None else suffix
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}{PARTIAL_MARK}', suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -66,6 +70,13 @@ def atomic_path(path: str | os.PathLike, # final location of the file
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.unlink(tmp)
+
+
+def remove_partial_files(folder: str | os.PathLike) -> list[Path]: # the files removed
+    "Remove the temporary files a killed `atomic_path` left in `folder` and below (while nothing else writes there)."
+    left = [p for p in Path(folder).rglob(f'.*{PARTIAL_MARK}*') if p.is_file()]
+    for p in left: p.unlink()
+    return left
 
 # %% ../nbs/00_core.ipynb #bd951d80
 def atomic_write(path: str | os.PathLike, # final location of the file

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_dataset.ipynb #369cede1
 from __future__ import annotations
-import io, os, unicodedata, datetime, tempfile
+import io, os, unicodedata, datetime, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import soundfile as sf
@@ -13,9 +13,9 @@ from .pixelize import image_frames, pixelize_gif, save_gif
 from .audio import SAMPLE_RATE, load_audio, resample, action_state
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'AUDIO_EXTS', 'features', 'wav_bytes', 'decode_audio', 'read_text', 'read_audio', 'read_image',
-           'folder_items', 'report_skipped', 'folder_dataset', 'hub_dataset', 'build_dataset', 'cached_dataset',
-           'push_dataset']
+__all__ = ['MAX_FRAMES', 'MAX_SECONDS', 'MAX_CHARS', 'IMAGE_EXTS', 'AUDIO_EXTS', 'features', 'wav_bytes', 'decode_audio',
+           'read_text', 'read_audio', 'read_image', 'folder_items', 'report_skipped', 'folder_dataset', 'hub_dataset',
+           'build_dataset', 'cached_dataset', 'push_dataset']
 
 # %% ../nbs/04_dataset.ipynb #a2e322d4
 def features(extra: dict | None = None # extra columns, name -> `datasets` feature
@@ -41,16 +41,30 @@ def decode_audio(value: dict # a stored `audio` value: {'bytes': ..., 'path': ..
     return x.T
 
 # %% ../nbs/04_dataset.ipynb #17a79aa5
-def read_text(path: str | Path) -> str:
-    "A description file as clean text (NFC, control characters -> spaces, stripped); empty or non-UTF-8 is an error."
+MAX_FRAMES, MAX_SECONDS, MAX_CHARS = 64, 10.0, 2000   # a data folder's caps: sprite frames, cry seconds, text length
+
+def _capped(what: str, n: int, cap: int | None, path) -> bool:
+    "Whether `n` is over `cap` (None: no cap); when it is, say so, naming the file."
+    if cap is None or n <= cap: return False
+    warnings.warn(f'{path}: {n} {what}, kept the first {cap}', stacklevel=3)
+    return True
+
+def read_text(path: str | Path, max_chars: int | None = None) -> str:
+    "A description as clean text (NFC, controls -> spaces, stripped, at most `max_chars`); empty or not UTF-8: refused."
     try: text = Path(path).read_bytes().decode('utf-8')
     except UnicodeDecodeError as e: raise InputError(f'text is not UTF-8 ({e.reason} at byte {e.start})', path) from e
     text = ''.join(' ' if unicodedata.category(c) == 'Cc' and c not in '\n\t' else c for c in unicodedata.normalize('NFC', text)).strip()
     if not text: raise InputError('empty text', path)
-    return text
+    return text[:max_chars] if _capped('characters', len(text), max_chars, path) else text
 
-def read_audio(path: str | Path) -> np.ndarray: # (2, N) float32: action, state at 16 kHz
-    "A cry file as two channels: mono -> action/state with the Game-Boy channel, stereo -> kept; more channels refused."
+def read_audio(path: str | Path, max_seconds: float | None = None
+              ) -> np.ndarray: # (2, N) float32: action, state at 16 kHz
+    "A cry as two channels (mono -> action/state, stereo kept, more refused), at most `max_seconds`."
+    x = _read_cry(path)
+    cap = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
+    return x[:, :cap] if _capped('samples at 16 kHz', x.shape[1], cap, path) else x
+
+def _read_cry(path: str | Path) -> np.ndarray:
     try: info = sf.info(str(path))
     except Exception as e: raise InputError(f'not a readable sound file ({e})', path) from e
     if info.channels > 2: raise InputError(f'{info.channels} channels: expected 1 (cry) or 2 (action, state)', path)
@@ -61,35 +75,53 @@ def read_audio(path: str | Path) -> np.ndarray: # (2, N) float32: action, state 
     if not np.isfinite(x).all(): raise InputError(f'{int((~np.isfinite(x)).sum())} NaN or infinite samples', path)
     return np.clip(np.stack([resample(c, rate, SAMPLE_RATE) for c in x.T]), -1, 1).astype(np.float32)
 
-def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50) -> bytes:
-    "A checked sprite as GIF/PNG bytes: the file itself, or its NES pixelization (every frame, durations kept)."
+def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50, max_frames: int | None = None) -> bytes:
+    "A checked sprite: the file (refused over `max_frames`), or its NES pixelization (first `max_frames` frames)."
     if not pixelize:
-        image_frames(path)                                   # decodes every frame: refuses bombs, corrupt and non-image files
+        n = len(image_frames(path)[0])                  # decodes every frame: refuses bombs, corrupt, non-image files
+        if max_frames is not None and n > max_frames:
+            raise InputError(f'{n} frames, more than {max_frames}: pixelize it, or raise the cap', path)
         return Path(path).read_bytes()
     frames, durations = pixelize_gif(path, max_size)
+    if _capped('frames', len(frames), max_frames, path): frames, durations = frames[:max_frames], durations[:max_frames]
     with tempfile.TemporaryDirectory() as d: return save_gif(frames, durations, Path(d) / 'x.gif').read_bytes()
 
 # %% ../nbs/04_dataset.ipynb #78d08087
-IMAGE_EXTS, AUDIO_EXTS = ('.gif', '.png'), ('.ogg', '.wav', '.flac')
+IMAGE_EXTS, AUDIO_EXTS = ('.gif', '.png', '.jpg', '.jpeg', '.webp', '.bmp'), ('.ogg', '.wav', '.flac')
 
-def _stems(folder: Path, exts) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in exts} if folder.is_dir() else {}
+def _stems(root: Path, sub: str, exts, skipped: list) -> dict[str, Path]:
+    "The files of `root/sub` with one of `exts`, by stem; one that resolves outside `root` (a link out) is skipped."
+    folder, inside = root / sub, root.resolve()
+    if not folder.is_dir(): return {}
+    found = {}
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() not in exts: continue
+        if not p.resolve().is_relative_to(inside):
+            skipped.append((str(p), 'a link that leaves the data folder: not read'))
+        else: found[p.stem] = p
+    return found
 
 def folder_items(root: str | Path,        # folder holding images/, audio/, text/
-                 pixelize: bool = False,  # pixelize images to the NES palette (longest side `max_size`)
-                 max_size: int = 50
+                 pixelize: bool = True,   # NES palette, longest side `max_size` (False: keep the files as they are)
+                 max_size: int = 50,
+                 max_frames: int | None = MAX_FRAMES,   # caps (None: none), each reported when applied
+                 max_seconds: float | None = MAX_SECONDS,
+                 max_chars: int | None = MAX_CHARS
                 ) -> tuple[list[dict], list[tuple[str, str]]]: # good items, (file, reason) of each skipped item
-    "Read every stem of the folder layout; bad or incomplete items are collected with their reason, not raised."
+    "Read every stem of the folder layout within the caps; bad or incomplete items are collected with their reason."
     root = Path(root)
     if not root.is_dir(): raise InputError('not a folder', root)
-    imgs, auds = _stems(root / 'images', IMAGE_EXTS), _stems(root / 'audio', AUDIO_EXTS)
-    txts = _stems(root / 'text', ('.txt',))
     items, skipped = [], []
+    imgs, auds = _stems(root, 'images', IMAGE_EXTS, skipped), _stems(root, 'audio', AUDIO_EXTS, skipped)
+    txts = _stems(root, 'text', ('.txt',), skipped)
     for stem in sorted(set(imgs) | set(auds) | set(txts), key=lambda s: (len(s), s)):
         missing = [m for m, d in (('image', imgs), ('audio', auds), ('text', txts)) if stem not in d]
         if missing: skipped.append((str(root / stem), f'missing {", ".join(missing)}')); continue
-        try: items.append({'number': stem, 'image': {'bytes': read_image(imgs[stem], pixelize, max_size), 'path': None},
-                           'audio': {'bytes': wav_bytes(read_audio(auds[stem])), 'path': None}, 'text': read_text(txts[stem])})
+        try:
+            image = read_image(imgs[stem], pixelize, max_size, max_frames)
+            audio = wav_bytes(read_audio(auds[stem], max_seconds))
+            items.append({'number': stem, 'image': {'bytes': image, 'path': None},
+                          'audio': {'bytes': audio, 'path': None}, 'text': read_text(txts[stem], max_chars)})
         except InputError as e: skipped.append((e.where, e.what))
     return items, skipped
 
@@ -100,13 +132,13 @@ def report_skipped(skipped: list[tuple[str, str]], log: str | Path | None) -> No
     if log is not None:
         atomic_write(log, f'# {datetime.datetime.now().isoformat(timespec="seconds")}: {len(skipped)} skipped\n' + ''.join(l + '\n' for l in lines))
 
-def folder_dataset(root: str | Path, pixelize: bool = False, max_size: int = 50,
-                   log: str | Path | None = 'default' # log file; 'default' = root/skipped.log, None = no file
+def folder_dataset(root: str | Path, pixelize: bool = True, max_size: int = 50,
+                   log: str | Path | None = None # log of the skipped items (in the run folder, never the data folder)
                   ) -> "datasets.Dataset":
     "The folder layout as a `datasets.Dataset` with the research's features; bad items skipped and reported."
     import datasets
     items, skipped = folder_items(root, pixelize, max_size)
-    report_skipped(skipped, Path(root) / 'skipped.log' if log == 'default' else log)
+    report_skipped(skipped, log)
     cols = {k: [it[k] for it in items] for k in ('number', 'image', 'audio', 'text')}
     return datasets.Dataset.from_dict(cols, features=features())
 
@@ -125,13 +157,14 @@ def hub_dataset(repo_id: str,          # e.g. 'ffurfaro/PixelBytes-PokemonAll'
 
 def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 'creatures' or a number of creatures
                   n: int = 1000, seed: int = 0,          # creatures: how many, which series
-                  pixelize: bool = False                 # folder: pixelize the images
+                  pixelize: bool = True,                 # folder: pixelize the images (False: keep them as they are)
+                  log: str | Path | None = None          # folder: log file of the skipped items
                  ) -> "datasets.Dataset":
     "One entry point for the three sources: a folder, a Hub id, or the built-in creatures (attributes kept)."
     from pixelbytes.creatures import creatures_dataset
     if isinstance(source, int): return creatures_dataset(source, seed)
     if str(source) == 'creatures': return creatures_dataset(n, seed)
-    if Path(source).is_dir(): return folder_dataset(source, pixelize)
+    if Path(source).is_dir(): return folder_dataset(source, pixelize, log=log)
     if isinstance(source, str) and source.count('/') == 1 and not Path(source).exists(): return hub_dataset(source)
     raise InputError('not a folder, a Hub id (owner/name) or "creatures"', source)
 

@@ -54,13 +54,15 @@ def check_url(url: str,               # URL about to be requested
 def resolve_src(src: str,      # `src`/`href` value as found in the page
                 base_url: str  # site root, e.g. `https://www.pokepedia.fr`
                ) -> str:       # absolute URL
-    "Absolute URL for a page link: relative ones are `base_url + '/' + src`; non-http(s) schemes and `..` are refused."
+    "Absolute URL of a page link (relative: `base_url + '/' + src`); other schemes, http from https, `..` refused."
     src = (src or '').strip()
     if not src: raise InputError('empty src', 'page link')
     if src.startswith('//'): src = urlsplit(base_url).scheme + ':' + src
     scheme = re.match(r'^([a-zA-Z][a-zA-Z0-9+.-]*):', src)
     if scheme and scheme.group(1).lower() not in ('http', 'https'):
         raise InputError(f'refused src {src[:60]!r}: scheme {scheme.group(1)!r} is not http(s)', 'page link')
+    if scheme and scheme.group(1).lower() == 'http' and urlsplit(base_url).scheme == 'https':
+        raise InputError(f'refused src {src[:60]!r}: plain http on an https site', 'page link')
     if '..' in urlsplit(src).path.replace('\\', '/').split('/'):
         raise InputError(f'refused src {src[:60]!r}: path climbs with ".."', 'page link')
     return src if scheme else base_url.rstrip('/') + '/' + src.lstrip('/')
@@ -119,7 +121,10 @@ def _get_once(f: Fetcher, url: str) -> tuple[int, str, bytes]:
         f._wait(urlsplit(url).netloc)
         with f.session.get(url, timeout=f.timeout, stream=True, allow_redirects=False) as r:
             if r.is_redirect and 'location' in r.headers:
-                url = requests.compat.urljoin(url, r.headers['location']); continue
+                target = requests.compat.urljoin(url, r.headers['location'])
+                if urlsplit(url).scheme == 'https' and urlsplit(target).scheme != 'https':
+                    raise FetchError(target, f'refused: a redirect from https down to {urlsplit(target).scheme}')
+                url = target; continue
             ctype = r.headers.get('Content-Type', '').split(';')[0].strip().lower()
             return r.status_code, ctype, (_read_body(r, url, f.max_bytes) if r.status_code < 400 else b'')
     raise FetchError(url, f'more than {f.max_redirects} redirects')
@@ -268,7 +273,8 @@ class Miniature:
     name: str
 
 def parse_pokedex_list(html: str | bytes,                 # the national-dex list page
-                       where: str = 'national-dex list'  # page name for errors
+                       where: str = 'national-dex list', # page name for errors
+                       skipped: list | None = None       # receives (row, reason) of each row with an unreadable number
                       ) -> list[Miniature]:
     "Rows (`<tr>` with at least 3 `<td>`) of the Poképédia national-dex list: number (cell 0), `<img>` (cell 1), name (cell 3)."
     out = []
@@ -276,7 +282,11 @@ def parse_pokedex_list(html: str | bytes,                 # the national-dex lis
         tds = tr.find_all('td')
         if len(tds) < 3: continue
         num, img = tds[0].get_text(strip=True).lstrip('#'), tds[1].find('img', src=True)
-        if not num.isdigit() or img is None: continue
+        if img is None: continue
+        if not re.fullmatch('[0-9]+', num):                      # `isdigit` accepts '¹', which `int` refuses
+            reason = f'number {num[:20]!r} is not a number'
+            if skipped is not None: skipped.append((tr.get_text(' ', strip=True)[:80], reason))
+            continue
         name = tds[3].get_text(' ', strip=True) if len(tds) > 3 else tds[2].get_text(' ', strip=True)
         out.append(Miniature(f'{int(num):04d}', img['src'], name))
     if not out: raise LayoutError('no <tr> with a number, an <img> and a name in its <td> cells', where)
@@ -378,7 +388,7 @@ def download_miniatures(out_dir: str | Path,            # data folder; miniature
     "Download the v1 miniatures of the Poképédia national-dex list (number, miniature, name)."
     f, report = _fetcher(base_url, fetcher), RunReport()
     page = base_url.rstrip('/') + list_path
-    rows, jobs, names = parse_pokedex_list(fetch(f, page, 'html'), page), [], [('number', 'name')]
+    rows, jobs, names = parse_pokedex_list(fetch(f, page, 'html'), page, report.failed), [], [('number', 'name')]
     folder = Path(out_dir)/'images'
     for m in rows:
         try: jobs.append((resolve_src(m.src, base_url), folder/f'{m.number}.png', 'png')); names.append((m.number, m.name))

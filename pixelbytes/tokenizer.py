@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_tokenizer.ipynb #a6c771cc
 from __future__ import annotations
-import json, unicodedata
+import json, unicodedata, warnings
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
@@ -15,9 +15,10 @@ from .pixelize import palette_indices, image_frames, save_gif
 from .context import with_frame_separators, sequence_context_3d, windows_2d, with_separators
 
 # %% auto #0
-__all__ = ['UNK_ID', 'UNK_CHAR', 'IMAGE_OFFSET', 'AUDIO_OFFSET', 'MODALITY_ORDER', 'WHITE_INDEX', 'fold_text', 'TokenizerConfig',
-           'encode_text', 'image_to_rgb', 'encode_image', 'normalize_audio', 'denormalize_audio', 'quantize_levels',
-           'as_channels', 'encode_audio', 'Decoded', 'decode', 'PixelBytesTokenizer']
+__all__ = ['UNK_ID', 'UNK_CHAR', 'IMAGE_OFFSET', 'AUDIO_OFFSET', 'MODALITY_ORDER', 'TEXT_LOSS_WARNING', 'WHITE_INDEX',
+           'fold_text', 'TokenizerConfig', 'lost_share', 'encode_text', 'image_to_rgb', 'encode_image',
+           'normalize_audio', 'denormalize_audio', 'quantize_levels', 'as_channels', 'encode_audio', 'Decoded',
+           'decode', 'PixelBytesTokenizer']
 
 # %% ../nbs/06_tokenizer.ipynb #0e2833c0
 UNK_ID = BYTE_TOKENS.index(b'\xc2')
@@ -56,9 +57,21 @@ class TokenizerConfig:
             raise InputError(f"audio_norm must be 'minmax', 'zscore' or 'none', got {self.audio_norm!r}", 'TokenizerConfig')
 
 # %% ../nbs/06_tokenizer.ipynb #248dfa5d
+TEXT_LOSS_WARNING = 0.1   # a text that loses a larger share of its characters is reported with a warning
+
+def lost_share(text: str) -> float: # 0 to 1
+    "The share of `text`'s characters (white space and accents aside) that the folding drops or writes as '?'."
+    chars = [c for c in text if not c.isspace() and not unicodedata.combining(c)]
+    lost = sum(c != UNK_CHAR and fold_text(c) in ('', UNK_CHAR) for c in chars)
+    return lost / len(chars) if chars else 0.
+
 def encode_text(text: str) -> np.ndarray: # (1, 1, L+1) ids, ending with 2
     "Ids of the folded text, closed by the segment end."
     if not isinstance(text, str): raise InputError(f'text must be a str, got {type(text).__name__}', 'encode_text')
+    share = lost_share(text)
+    if share > TEXT_LOSS_WARNING:
+        lost = f'{share:.0%} of the characters of {text[:40]!r}'
+        warnings.warn(f'{lost} are outside the byte alphabet (dropped or written as "?")', stacklevel=2)
     ids = [_BYTE_ID.get(ord(c), UNK_ID) for c in fold_text(text)] + [SEGMENT_END_ID]
     return np.array(ids, np.int64).reshape(1, 1, -1)
 

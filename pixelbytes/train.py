@@ -13,6 +13,12 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner, Metric
 import json, os
 from contextlib import nullcontext
+import datetime, functools, inspect, shutil, socket
+from contextlib import contextmanager
+from filelock import FileLock, Timeout
+from safetensors.torch import save_file, load_file
+from fastai.torch_core import distrib_barrier
+from .core import remove_partial_files
 from fastai.callback.all import CSVLogger, SaveModelCallback, GradientAccumulation, EarlyStoppingCallback, TrackerCallback, Callback
 from fastai.torch_core import rank_distrib, num_distrib, get_model
 from fastcore.foundation import L
@@ -27,10 +33,11 @@ from .dataset import build_dataset, decode_audio
 from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER
 
 # %% auto #0
-__all__ = ['ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows', 'token_dataloaders',
-           'reads_history', 'PxByLoss', 'next_token_scores', 'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy',
-           'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'SaveBestModel', 'pxby_learner', 'ResumeCheckpoint',
-           'read_checkpoint', 'trim_log', 'fit_resumable', 'plot_run', 'arch_model', 'run_tokenizer', 'train_model']
+__all__ = ['LOCK_FILE', 'ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows',
+           'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'DiffusionNoise', 'ModalityMetric',
+           'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'save_weights', 'load_weights',
+           'SaveBestModel', 'load_best', 'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint', 'trim_log',
+           'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run', 'arch_model', 'run_tokenizer', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -74,7 +81,7 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
     recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': described, 'valid_pct': valid_pct}))
     data = read_recipe(folder, recipe)
     if data: return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
-    ds = build_dataset(source, n=n, seed=seed)
+    ds = build_dataset(source, n=n, seed=seed, log=folder/'skipped.log')   # into the run folder, never the data folder
     tok = PixelBytesTokenizer(tokenizer) if isinstance(tokenizer, TokenizerConfig) else tokenizer
     tok.save(folder/'tokenizer.json')
     cache = build_token_cache(dataset_items(ds), tok, folder/'tokens', total=len(ds), progress=progress)
@@ -211,12 +218,36 @@ class RunLog(CSVLogger):
                 f.write(','.join(map(str, log)) + '\n'); f.flush(); os.fsync(f.fileno())
         if self.trained: self.old_logger(log)
 
+def save_weights(model: nn.Module, file: str | Path) -> Path:
+    "A model's weights as a safetensors file, written atomically: nothing in it can run code when it is read."
+    with atomic_path(file) as tmp:
+        save_file({k: v.detach().contiguous().cpu() for k, v in get_model(model).state_dict().items()}, str(tmp))
+    return Path(file)
+
+def load_weights(model: nn.Module, file: str | Path) -> nn.Module:
+    "Load a `save_weights` file into `model` (on its device), never unpickling; a clear error when it does not fit."
+    device = next(get_model(model).parameters()).device
+    try: get_model(model).load_state_dict(load_file(str(file), device=str(device)))
+    except Exception as e: raise InputError(f'not a readable weights file for this model ({e})', file) from e
+    return model
+
 class SaveBestModel(SaveModelCallback):
-    "fastai's `SaveModelCallback`, acting only on epochs that trained (`validate` runs the fit events too, and would compare the wrong column)."
+    "fastai's `SaveModelCallback` with safetensors weights written atomically, acting only on epochs that trained."
     def before_fit(self): self.trained = False; super().before_fit()
     def before_train(self): self.trained = True
     def after_epoch(self):
         if self.trained: super().after_epoch()
+    def _save(self, name):
+        if rank_distrib(): return                                  # only the first process writes files
+        self.last_saved_path = save_weights(self.model, self.learn.path/self.learn.model_dir/f'{name}.safetensors')
+    def after_fit(self): load_best(self.learn, self.fname)
+
+def load_best(learn: Learner, fname: str = 'best') -> Learner:
+    "Load the best weights `SaveBestModel` wrote (every process, once all got there); without them, keep the model."
+    distrib_barrier()
+    file = learn.path/learn.model_dir/f'{fname}.safetensors'
+    if file.exists(): load_weights(learn.model, file)
+    return learn
 
 def pxby_learner(dls: DataLoaders,
                  config: ModelConfig | None = None, # model sizes and objective
@@ -300,6 +331,54 @@ def fit_resumable(learn: Learner, n_epoch: int, # the whole run's epochs, resume
     if start < n_epoch: learn.fit_one_cycle(n_epoch, lr_max, start_epoch=start, cbs=cbs, **kwargs)
     return start
 
+# %% ../nbs/12_train.ipynb #014cf780
+LOCK_FILE = 'run.lock'
+
+def _holder(folder: Path) -> str:
+    "Who holds `folder`'s lock, as the holder wrote it (pid, host, start time)."
+    try: who = json.loads((folder/f'{LOCK_FILE}.json').read_text())
+    except (OSError, ValueError): return 'another process'
+    return f"process {who.get('pid')} on {who.get('host')} (since {who.get('since')})"
+
+@contextmanager
+def run_lock(folder: str | Path,     # the run folder
+             wait: float | None = None # seconds to wait for another process; default `PIXELBYTES_LOCK_WAIT` or 0
+            ):
+    "Hold the run folder's lock for the block: one process works in a folder at a time (a launch's first one for all)."
+    if rank_distrib():
+        yield; return
+    folder = Path(folder)
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    wait = float(os.environ.get('PIXELBYTES_LOCK_WAIT', 0)) if wait is None else wait
+    lock = FileLock(folder/LOCK_FILE)
+    try: lock.acquire(timeout=wait)
+    except Timeout: raise InputError(f'{_holder(folder)} is working in this run folder: wait for it to finish, '
+                                     'or set PIXELBYTES_LOCK_WAIT=<seconds> to wait', folder) from None
+    try:
+        since = datetime.datetime.now().isoformat(timespec='seconds')
+        holder = {'pid': os.getpid(), 'host': socket.gethostname(), 'since': since}
+        atomic_write(folder/f'{LOCK_FILE}.json', json.dumps(holder))
+        remove_partial_files(folder)                    # what a killed process of this folder left half-written
+        yield
+    except BaseException:
+        if created: _remove_if_only_lock(folder)               # a refused call leaves no run folder behind
+        raise
+    finally: lock.release()
+
+def _remove_if_only_lock(folder: Path) -> None:
+    "Remove a run folder that holds nothing but its lock files."
+    if {p.name for p in folder.iterdir()} <= {LOCK_FILE, f'{LOCK_FILE}.json'}: shutil.rmtree(folder)
+
+def holds_run_lock(func):
+    "Decorate a function with an `out` argument (a run folder) so that it runs holding that folder's `run_lock`."
+    @functools.wraps(func)
+    def locked(*args, **kwargs):
+        bound = inspect.signature(func).bind(*args, **kwargs)
+        bound.apply_defaults()
+        with run_lock(bound.arguments['out']): return func(*args, **kwargs)
+    return locked
+
 # %% ../nbs/12_train.ipynb #9c120036
 def plot_run(log: str | Path,   # a metrics log written by `RunLog`
              png: str | Path    # picture to write
@@ -352,6 +431,7 @@ def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 
     return FoldTokenizer(fold, image_step=c.image_step, frame_step=c.frame_step, audio_step=c.audio_step, audio_norm=c.audio_norm)
 
 # %% ../nbs/12_train.ipynb #f275dfc9
+@holds_run_lock
 def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local folder, or a Hub data set id
                 out: str = 'runs/train',      # run folder; an unfinished run there is resumed
                 n: int = 200,                 # creatures: how many
@@ -402,8 +482,9 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     with learn.distrib_ctx(), (nullcontext() if progress else learn.no_bar()):
         start = fit_resumable(learn, epochs, lr)
     who = f'process {rank_distrib()} of {num_distrib()}: ' if num_distrib() > 1 else ''
-    print(f'{who}resumed at epoch {start}, ' if start else who, f'trained {learn.train_iter} batches', sep='')
-    learn.load('best', with_opt=False)          # in every process: fastai's `load` waits for all of them
+    trained = f'trained {learn.train_iter} batches' if start < epochs else f'all {epochs} epochs were already trained'
+    print(f'{who}resumed at epoch {start}, ' if start else who, trained, sep='')
+    load_best(learn)                            # in every process: `load_best` waits for all of them
     if not rank_distrib():
         save_pretrained(get_model(learn.model), out)
         plot_run(out/'metrics.csv', out/'curves.png')

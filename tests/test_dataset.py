@@ -94,10 +94,11 @@ def test_folder_build_keeps_good_items_and_logs(tmp_path, capsys):
     (root / 'images' / 'bad.gif').write_text('nope'); (root / 'audio' / 'bad.wav').write_bytes(GOOD[0].wav()); (root / 'text' / 'bad.txt').write_text('t')
     (root / 'images' / 'noaud.gif').write_bytes(GOOD[0].gif()); (root / 'text' / 'noaud.txt').write_text('t')
     (root / 'images' / 'notext.gif').write_bytes(GOOD[0].gif()); (root / 'audio' / 'notext.wav').write_bytes(GOOD[0].wav())
-    ds = folder_dataset(root)
+    ds = folder_dataset(root, log=tmp_path / 'run' / 'skipped.log')
     assert ds['number'] == ['00000', '00001']
     out = capsys.readouterr().out
-    log = (root / 'skipped.log').read_text()
+    log = (tmp_path / 'run' / 'skipped.log').read_text()
+    assert not (root / 'skipped.log').exists()                # the data folder is left as it was
     for s in ('bad.gif', 'noaud: missing audio', 'notext: missing text'): assert s in out and s in log
     a = decode_audio(ds[0]['audio'])
     np.testing.assert_allclose(a, GOOD[0].audio, atol=1e-4)

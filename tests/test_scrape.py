@@ -5,6 +5,7 @@ import http.server, socket, threading, time
 from pathlib import Path
 from pixelbytes.core import atomic_path
 import pytest
+from pixelbytes.scrape import _get_once
 from pixelbytes.scrape import (Fetcher, FetchError, NetworkError, LayoutError, RunReport, fetch, download_file,
                                download_sprites, download_cries, download_descriptions, download_miniatures)
 
@@ -188,6 +189,21 @@ def test_redirects_are_checked(server):
     assert fetch(f, server.url + '/here.gif', 'gif') == GIF
     with pytest.raises(FetchError, match='not allowed'): fetch(f, server.url + '/away.gif', 'gif')
 
+
+
+def test_https_never_redirects_down_to_http():
+    "An https page that redirects to plain http on the same host is refused, not followed (no request is sent there)."
+    asked = []
+    class Moved:
+        is_redirect, headers = True, {'location': 'http://www.pokepedia.fr/a.gif'}
+        def __enter__(self): return self
+        def __exit__(self, *exc): return False
+    class Session:
+        def get(self, url, **kwargs): asked.append(url); return Moved()
+    f = Fetcher(hosts=('www.pokepedia.fr',), min_interval=0, retries=0, robots=False)
+    f.session = Session()
+    with pytest.raises(FetchError, match='from https down to http'): _get_once(f, 'https://www.pokepedia.fr/a.gif')
+    assert asked == ['https://www.pokepedia.fr/a.gif']
 
 def test_unreachable_host_says_no_network(tmp_path):
     s = socket.socket(); s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]; s.close()   # a port nobody listens on
