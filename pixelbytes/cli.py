@@ -89,7 +89,7 @@ def report_html(title: str, intro: str, rows: list[dict], columns: list[str]) ->
 # %% ../nbs/90_cli.ipynb #ed4fd907
 def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprites and cries, report
          source: str = 'creatures',  # 'creatures' (built-in), a local folder or a Hub data set id
-         n: int = 200,               # creatures: how many
+         n: int = 400,               # creatures: how many
          seed: int = 0,              # creatures: which series; also the sampling seed
          epochs: int = 6,            # training budget (one-cycle epochs)
          embed_size: int = 48,       # context embedding size
@@ -102,6 +102,7 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          dim: int = 64,              # pixeltoken: width
          heads: int = 4,             # pixeltoken: attention heads
          depth: int = 2,             # pixeltoken: blocks
+         frame_step: int = 2,        # keep every n-th frame (the creatures' four frames differ little: more creatures instead)
          seq_length: int = 256,      # tokens per training window
          lr: float = 1e-2,           # peak learning rate
          samples: int = 96,          # held-out descriptions to draw and voice (creatures: fresh ones, never trained on)
@@ -112,7 +113,7 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
     "The main job: train a small model, then draw and voice held-out descriptions, with the real structure and with the model's own, and report."
     out = Path(out)
     train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
-                memory_size=memory_size, position_size=position_size, dim=dim, heads=heads, depth=depth,
+                memory_size=memory_size, position_size=position_size, frame_step=frame_step, dim=dim, heads=heads, depth=depth,
                 seq_length=seq_length, stride=seq_length, epochs=epochs, lr=lr, progress=progress)
     model, tok = load_run(out)
     fresh = source == 'creatures'                     # the creatures after the first n were never generated for training

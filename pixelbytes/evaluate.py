@@ -163,7 +163,7 @@ def agreement_rate(values) -> float | None:
     return float(np.mean(v)) if v else None
 
 # %% ../nbs/15_evaluate.ipynb #7bb14e04
-def agreement_interval(values, level: float = 0.95) -> tuple[float, float] | tuple[None, None]: # Wilson interval of the rate
+def agreement_interval(values, level: float = 0.95) -> tuple: # (low, high) Wilson interval of the rate, or (None, None)
     "The uncertainty of an agreement rate: scipy's Wilson score interval of the share of True (None: nothing measured)."
     from scipy.stats import binomtest
     v = [bool(x) for x in values if x is not None and not (isinstance(x, float) and np.isnan(x))]
@@ -175,7 +175,7 @@ def agreement_interval(values, level: float = 0.95) -> tuple[float, float] | tup
 @torch.no_grad()
 def description_bits(model, tokenizer: PixelBytesTokenizer,
                      creatures: list      # held-out creatures; each is also scored after the next one's words
-                    ) -> pd.DataFrame:    # one row per creature and prompt: bits per image and audio token, and per item
+                    ) -> pd.DataFrame:    # a row per creature and prompt: bits per image and audio token and per item
     "Teacher-forced bits of each creature's real sprite and cry after its own description, another's and none."
     model.eval()
     device = next(model.parameters()).device
@@ -184,14 +184,14 @@ def description_bits(model, tokenizer: PixelBytesTokenizer,
         for prompt, text in (('own', c.text), ('shuffled', creatures[(k - 1) % len(creatures)].text), ('empty', '')):
             g = real_sequence(c, tokenizer, text)
             pred = model(torch.as_tensor(g.contexts, device=device)[None])
-            s = TokenScores(audio_start=tokenizer.audio_offset).update(next_token_scores(pred, model.config.objective),
-                                                                        torch.as_tensor(g.ids, device=device)[None]).summary()
-            rows.append({'number': c.number, 'prompt': prompt,
-                         **{f'{m}_{kind}': s[m][v] * (s[m]['n'] if kind == 'bits' else 1) for m in ('image', 'audio') if m in s
-                            for kind, v in (('bpt', 'bits_per_token'), ('bits', 'bits_per_token'))}})
+            scores = TokenScores(audio_start=tokenizer.audio_offset)
+            s = scores.update(next_token_scores(pred, model.config.objective), torch.as_tensor(g.ids, device=device)[None]).summary()
+            bits = {f'{m}_bpt': s[m]['bits_per_token'] for m in ('image', 'audio') if m in s}
+            bits.update({f'{m}_bits': s[m]['bits_per_token'] * s[m]['n'] for m in ('image', 'audio') if m in s})
+            rows.append({'number': c.number, 'prompt': prompt, **bits})
     return pd.DataFrame(rows)
 
-def bits_saved(df: pd.DataFrame) -> pd.DataFrame: # per modality: mean bits per token and per item for each prompt, and savings
+def bits_saved(df: pd.DataFrame) -> pd.DataFrame: # mean bits per token and per item for each prompt, and the savings
     "What the own description saves against a shuffled and an empty one, per image and audio token and per item."
     mean = df.drop(columns='number').groupby('prompt').mean()
     saved = {f'saved vs {p}': mean.loc[p] - mean.loc['own'] for p in ('shuffled', 'empty')}
@@ -253,17 +253,19 @@ CONDITIONING = {'research aPxBy LSTM': dict(memory_size=0, position_size=0),   #
                 'described LSTM': dict()}                                     # the default: memory 32, positions 16
 
 def compare_conditioning(out: str | Path = 'runs/conditioning', # one run folder per model, and the tables
-                         n: int = 200, epochs: int = 6,          # the training data and budget of every model
+                         n: int = 400, epochs: int = 6,          # every model's data and budget (the main job's)
                          samples: int = 96,                      # fresh creatures to draw, voice and score
                          temperature: float = 0.8, seed: int = 0,
-                         models: dict | None = None,             # name -> `train_model` keywords (default `CONDITIONING`)
-                         progress: bool = False
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:  # agreement per model, structure and prompt; bits per model
+                         models: dict | None = None,             # name -> `train_model` keywords (`CONDITIONING`)
+                         progress: bool = False,
+                         **kwargs                                # more `train_model` keywords for every model
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:  # agreement by model, structure, prompt; bits by model
     "Train each model at the same budget; measure coherence (both structures, controls, 95 % intervals) and bits."
     out, fresh = Path(out), make_creatures(n + samples, seed)[n:]
     agree, bits = [], []
     for name, kw in (models or CONDITIONING).items():
-        run = train_model(out=str(out/name.replace(' ', '_')), n=n, seed=seed, epochs=epochs, progress=progress, **kw)
+        settings = dict(n=n, seed=seed, epochs=epochs, progress=progress, **{**kwargs, **kw})
+        run = train_model(out=str(out/name.replace(' ', '_')), **settings)
         model, tok = load_run(run)
         for structure in ('given', 'free'):
             df, _ = coherence(model, tok, fresh, structure, temperature, seed)
@@ -289,15 +291,13 @@ def _rate_and_interval(a: str, values) -> dict:
 
 # %% ../nbs/15_evaluate.ipynb #a2821d42
 def held_out_creatures(run: Path, samples: int) -> list:
-    "Up to `samples` creatures of a creatures run that it never trained on: its test split, else its validation items."
+    "`samples` creatures a creatures run never saw: the series' next ones after the `n` it was built from."
     settings = json.loads((run/'run.json').read_text())
-    crs = make_creatures(settings['n'], settings['seed'])
-    test = items_in_split(crs, 'test', seed=settings['seed']) or json.loads((run/'data.json').read_text())['valid']
-    return [crs[k] for k in test[:samples]]
+    return make_creatures(settings['n'] + samples, settings['seed'])[settings['n']:]
 
 def evaluate_run(run: str,                 # a run folder written by `pixelbytes train` or `pixelbytes demo`
                  out: str = None,          # folder for the CSVs and plots (default: RUN/evaluation)
-                 samples: int = 16,        # held-out creatures to draw and voice (runs on the built-in creatures)
+                 samples: int = 96,        # fresh creatures to draw and voice (runs on the built-in creatures)
                  structure: str = 'free',  # 'free': the model decides the geometry; 'given': each creature's own
                  temperature: float = 0.8, # sampling temperature of the coherence test
                  seed: int = 0,            # sampling seed
@@ -315,6 +315,15 @@ def evaluate_run(run: str,                 # a run folder written by `pixelbytes
         for name, table in (('coherence.csv', df), ('coherence_summary.csv', summary)):
             with atomic_path(out/name) as tmp: table.to_csv(tmp, index=name != 'coherence.csv')
         rows += [{'metric': f'agreement_{a}_{p}', 'value': summary.loc[p, a]} for p in ('description', 'empty', 'shuffled') for a in ATTRIBUTES]
+        desc = df[df.prompt == 'description']
+        for p, values in (('description', lambda a: desc[f'agree_{a}']),
+                          ('empty', lambda a: df.loc[df.prompt == 'empty', f'agree_{a}']),
+                          ('shuffled', lambda a: _shifted_agreement(desc, a))):
+            rows += [{'metric': f'agreement_{a}_{p}_{end}', 'value': v} for a in ATTRIBUTES
+                     for end, v in zip(('low', 'high'), agreement_interval(values(a)))]
+        saved = bits_saved(description_bits(model, tok, held))
+        rows += [{'metric': f'bits_saved_vs_{p}_{m}_per_item', 'value': saved.loc[f'{m}_bits', f'saved vs {p}']}
+                 for p in ('shuffled', 'empty') for m in ('image', 'audio') if f'{m}_bits' in saved.index]
         for name, fig in (('coherence.png', plot_coherence(summary)), ('sprites.png', sprite_grid(held, {'generated': made['description']})),
                           ('cries.png', cry_spectrograms(held, made['description'], tok))):
             with atomic_path(out/name) as tmp: fig.savefig(tmp, dpi=80)

@@ -108,7 +108,7 @@ def positions(prev: torch.Tensor,  # (B, L) each position's previous token (slot
 
 # %% ../nbs/10_models.ipynb #798615fc
 class TokenFeatures(nn.Module):
-    "What a position knows of its item beyond its six slots: a memory of the description read so far, its row and column."
+    "What a position knows of its item beyond its six slots: a memory of the description read so far, its place."
     def __init__(self, memory_size: int = 32,   # width of the description memory (0: none)
                  position_size: int = 16,       # width of the row and of the column embedding (0: none)
                  buckets: int = 4096,           # hashed ids per n-gram length
@@ -141,7 +141,7 @@ def forward(self: TokenFeatures, prev: torch.Tensor, # (B, L) each position's pr
             text: torch.Tensor | None = None,         # (B, P) text bytes before the window (`text_before`), or None
             start: torch.Tensor | None = None         # (B, 2) row and column of the first position, or None (0, 0)
            ) -> torch.Tensor:                         # (B, L, size)
-    "The features of every position of a window: the running mean of the n-gram vectors read so far, row and column vectors."
+    "Features of every position of a window: the running mean of the n-gram vectors read so far, row and column vectors."
     parts = []
     if self.memory is not None:
         seq = prev if text is None else torch.cat([text, prev], 1)
@@ -167,7 +167,8 @@ def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a 
         total, count = (self.memory(ids) * valid[..., None]).sum((1, 2)), valid.sum((1, 2))[:, None].float()
     n = max(self.ngrams)
     recent = F.pad(prev[:, -n:], (n - min(prev.shape[1], n), 0))
-    row, column = (t[:, -1] for t in positions(prev, prev.new_zeros(b, 2), self.cap)) if prev.shape[1] else (prev.new_zeros(b),) * 2
+    row, column = prev.new_zeros(b), prev.new_zeros(b)
+    if prev.shape[1]: row, column = (t[:, -1] for t in positions(prev, prev.new_zeros(b, 2), self.cap))
     return total, count, recent, row, column
 
 @patch
@@ -190,7 +191,7 @@ def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's prev
 
 # %% ../nbs/10_models.ipynb #b00252be
 class DescribedLSTM(PxByLSTM):
-    "aPxBy reading `TokenFeatures` (description memory, row and column) beside its six slots, in the LSTM and in the head."
+    "aPxBy reading `TokenFeatures` (description memory, row, column) beside its six slots, in the LSTM and the head."
     def __init__(self, config: ModelConfig | None = None, **kwargs):
         super().__init__(config, **kwargs)
         c = self.config
@@ -199,7 +200,7 @@ class DescribedLSTM(PxByLSTM):
         self.head = nn.Linear(c.hidden_size + self.features.size, self.n_out * c.vocab_size)
 
     def forward(self, x: torch.Tensor,                 # (B, L, 6) context ids
-                text: torch.Tensor | None = None,       # (B, P) text bytes before each window (`TokenSequences.history`)
+                text: torch.Tensor | None = None,       # (B, P) text bytes before each window (`history`)
                 start: torch.Tensor | None = None       # (B, 2) row and column of each window's first position
                ) -> torch.Tensor:                       # as `PxByLSTM`
         f = self.features(x[..., 5], text, start)
@@ -210,7 +211,7 @@ class DescribedLSTM(PxByLSTM):
 @patch
 @torch.no_grad()
 def read(self: DescribedLSTM, x: torch.Tensor # (1, P, 6) a prompt's contexts (P may be 0)
-        ) -> tuple[torch.Tensor | None, tuple]: # output at its last position (None for an empty prompt), streaming state
+        ) -> tuple[torch.Tensor | None, tuple]: # output at its last position (None if empty), streaming state
     "Read a prompt in one pass; the state lets `step` go on from its end."
     f = self.features(x[..., 5]) if x.shape[1] else None
     fstate = self.features.start(x[..., 5])

@@ -84,7 +84,7 @@ class TokenSequences(torch.utils.data.Dataset):
         return torch.from_numpy(self.contexts[idx].astype(np.int64)), torch.from_numpy(self.labels[idx].astype(np.int64))
 
 # %% ../nbs/08_sequences.ipynb #3387c48d
-TEXT_FIRST = SEGMENT_END_ID + 1     # ids TEXT_FIRST .. len(BYTE_TOKENS)-1 are text bytes; 0-2 are padding and separators
+TEXT_FIRST = SEGMENT_END_ID + 1     # ids TEXT_FIRST .. len(BYTE_TOKENS)-1 are text bytes; 0-2: padding, separators
 
 def text_before(labels: np.ndarray, # the cache's token ids
                 lo: int,            # the item's first position
@@ -104,7 +104,7 @@ def position_at(labels: np.ndarray, # the cache's token ids
                 pos: int,           # a position of the item
                 cap: int = 64       # rows and columns counted at most (values are capped at cap - 1)
                ) -> tuple[int, int]: # (row in its frame, column in its row) of `pos`
-    "Where `pos` stands: its row in the frame (row separators since the last frame or segment end) and its column in the row."
+    "Where `pos` stands: its row in the frame (row separators since the frame or segment began) and its column."
     back = np.asarray(labels[lo:pos])[::-1]
     ends = np.flatnonzero(back == SEGMENT_END_ID)
     in_frame = back[:ends[0] if len(ends) else len(back)]
@@ -117,11 +117,12 @@ def position_at(labels: np.ndarray, # the cache's token ids
 def history(self: TokenSequences, i: int, # a window
             size: int = 256,                # length of the text array
             cap: int = 64                   # rows and columns counted at most
-           ) -> tuple[torch.Tensor, torch.Tensor]: # (size,) text bytes before the window, (2,) row and column of its first token
-    "What the item holds before window `i`: its text bytes (`text_before`) and where its first token stands (`position_at`)."
+           ) -> tuple[torch.Tensor, torch.Tensor]: # (size,) text bytes before the window; (2,) its first row, column
+    "What the item holds before window `i`: its text bytes (`text_before`), where its first token stands (`position_at`)."
     lo = int(self.offsets[self.window_item[i]])
     pos = lo + int(self.window_start[i])
-    return torch.from_numpy(text_before(self.labels, lo, pos, size)), torch.tensor(position_at(self.labels, lo, pos, cap))
+    text = torch.from_numpy(text_before(self.labels, lo, pos, size))
+    return text, torch.tensor(position_at(self.labels, lo, pos, cap))
 
 # %% ../nbs/08_sequences.ipynb #16c03da2
 IGNORE_INDEX = -100

@@ -72,16 +72,18 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
                n: int = 200, seed: int = 0,         # creatures: how many, which series
                tokenizer: TokenizerConfig | None = None, # default: v2 with every 8th audio sample; or a tokenizer object (chapter 17's `FoldTokenizer`)
                valid_pct: float = 0.1,              # validation share when the data has no split column
-               progress: bool = True
+               progress: bool = True,
+               pixelize: bool = True                # a folder's images: pixelized to at most 50 px (False: kept as they are)
               ) -> tuple[Path, np.ndarray, np.ndarray]: # token cache, training items, validation items
     "Build (or reuse) the token cache and item split of `source` in `folder`."
     folder = Path(folder)
     tokenizer = tokenizer or TokenizerConfig(audio_step=8)
     described = tokenizer.__dict__ if isinstance(tokenizer, TokenizerConfig) else {type(tokenizer).__name__: tokenizer.__dict__}
     recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': described, 'valid_pct': valid_pct}))
+    if not pixelize: recipe['pixelize'] = False              # only when asked: earlier run folders keep their recipe
     data = read_recipe(folder, recipe)
     if data: return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
-    ds = build_dataset(source, n=n, seed=seed, log=folder/'skipped.log')   # into the run folder, never the data folder
+    ds = build_dataset(source, n=n, seed=seed, pixelize=pixelize, log=folder/'skipped.log')   # into the run folder, never the data folder
     tok = PixelBytesTokenizer(tokenizer) if isinstance(tokenizer, TokenizerConfig) else tokenizer
     tok.save(folder/'tokenizer.json')
     cache = build_token_cache(dataset_items(ds), tok, folder/'tokens', total=len(ds), progress=progress)
@@ -92,7 +94,7 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
 
 # %% ../nbs/12_train.ipynb #9abe7e16
 class TrainWindows(torch.utils.data.Dataset):
-    "A `TokenSequences` seen by fastai: `(contexts, labels, contexts)`, or `(contexts, text, column, labels, contexts)`."
+    "A `TokenSequences` seen by fastai: `(contexts, labels, contexts)`, or `(contexts, text, start, labels, contexts)`."
     def __init__(self, windows: TokenSequences, # the windows of one split
                  history: bool = False          # also give each window what came before it (`TokenSequences.history`)
                 ):
@@ -442,7 +444,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 embed_size: int = 48,         # context embedding size
                 hidden_size: int = 128,       # LSTM size
                 num_layers: int = 1,          # LSTM layers
-                memory_size: int = 32,        # description memory width (0: the research's aPxBy; left-to-right objectives only)
+                memory_size: int = 32,        # description memory width (0: the research's aPxBy; left-to-right only)
                 position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
                 dim: int = 64,                # pixeltoken: width
                 heads: int = 4,               # pixeltoken: attention heads
@@ -461,6 +463,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 image_step: int = 1,          # keep every n-th pixel row and column
                 frame_step: int = 1,          # keep every n-th frame
                 audio_step: int = 8,          # keep every n-th audio sample (8: 2 kHz)
+                pixelize: bool = True,        # a folder's images pixelized to at most 50 px (`--no-pixelize` keeps them)
                 progress: bool = True,        # show progress bars (`--no-progress` hides them)
                ) -> Path:                     # the run folder
     "Train an aPxBy model (or a pixel-token transformer) on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
@@ -470,11 +473,12 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     tok = run_tokenizer(fold, tokenizer)
     vocab = PixelBytesTokenizer(tokenizer).vocab_size if tok is tokenizer else tok.vocab_size
     model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback)
-    if objective == 'diffusion': memory_size = position_size = 0     # a diffusion model reads both ways: the research's model
-    config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, objective=objective,
-                                                                memory_size=memory_size, position_size=position_size)
+    if objective == 'diffusion': memory_size = position_size = 0     # reads both ways: the research's model
+    sizes = dict(objective=objective, memory_size=memory_size, position_size=position_size)
+    config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
-    cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress)
+    cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress,
+                                                  pixelize=pixelize)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
     learn = pxby_learner(token_dataloaders(*windows, bs=bs, history=reads_history(config)), config, out, accumulate, patience or None, model=model,
                          metrics=pxby_metrics(objective, getattr(tok, 'audio_offset', AUDIO_START)))
@@ -483,11 +487,11 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         start = fit_resumable(learn, epochs, lr)
     who = f'process {rank_distrib()} of {num_distrib()}: ' if num_distrib() > 1 else ''
     trained = f'trained {learn.train_iter} batches' if start < epochs else f'all {epochs} epochs were already trained'
-    print(f'{who}resumed at epoch {start}, ' if start else who, trained, sep='')
+    print(f'{who}resumed at epoch {start}, {trained}' if start else f'{who}{trained}', flush=True)   # one write per process
     load_best(learn)                            # in every process: `load_best` waits for all of them
     if not rank_distrib():
         save_pretrained(get_model(learn.model), out)
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'pixelize', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')

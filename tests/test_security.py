@@ -54,3 +54,19 @@ def test_link_out_of_the_data_folder_is_not_read(tmp_path):
     assert sorted(p.name for p in data.rglob('*')) == before   # nothing written into the data folder
     text = ''.join(BYTE_TOKENS[i].decode('latin-1') for i in np.load(cache/'labels.npy') if i < len(BYTE_TOKENS))
     assert 'private' not in text
+
+
+def test_folder_images_are_pixelized_unless_asked(tmp_path):
+    "A 200 px image from a data folder is brought to at most 50 px by default; `pixelize=False` keeps its size."
+    from PIL import Image
+    data = tmp_path/'data'
+    for d in ('images', 'audio', 'text'): (data/d).mkdir(parents=True)
+    cry = make_creatures(1)[0].wav()
+    for k in range(12):
+        Image.new('RGB', (200, 120), (200, 40, 40)).save(data/'images'/f'{k:04d}.png')
+        (data/'audio'/f'{k:04d}.wav').write_bytes(cry)
+        (data/'text'/f'{k:04d}.txt').write_text('a red block')
+    small, _, _ = token_data(tmp_path/'small', str(data), progress=False)
+    large, _, _ = token_data(tmp_path/'large', str(data), progress=False, pixelize=False)
+    pixels = [int(((labels >= 58) & (labels < 113)).sum()) // 12 for labels in (np.load(c/'labels.npy') for c in (small, large))]
+    assert pixels == [50 * 30, 200 * 120]                  # per item: pixelized to 50 px on the long side, or kept

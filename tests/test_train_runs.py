@@ -1,6 +1,6 @@
 """Training as users run it, in real processes: `pixelbytes train` killed with SIGKILL resumes, and the same command runs
 on two CPU processes under `accelerate launch` (PyTorch DDP, gloo backend). Tiny models, a few seconds per epoch."""
-import json, math, os, random, signal, subprocess, sys, time
+import json, math, os, random, re, signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd
 import pytest
@@ -53,7 +53,7 @@ def test_two_processes_with_accelerate(tmp_path):
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     for rank in (0, 1): assert f'process {rank} of 2: trained' in done.stdout, done.stdout
-    batches = [int(l.split('trained ')[1].split()[0]) for l in done.stdout.splitlines() if ': trained' in l]
+    batches = [int(b) for b in re.findall(r'process \d of 2: trained (\d+) batches', done.stdout)]   # lines may interleave
     data = json.loads((out/'data.json').read_text())
     windows = len(TokenSequences(out/'tokens', 64, 64, data['train']))
     assert batches == [math.ceil(math.ceil(windows / 2) / 4)] * 2   # each process trained its half of the windows
