@@ -21,7 +21,7 @@ from .tokenizer import encode_image, encode_audio
 from .metrics import modality_of, MODALITIES, AUDIO_START
 from .train import train_model, dataset_items
 from .generate import TextPart, ImagePart, AudioPart, generate, load_run
-from .evaluate import ATTRIBUTES, CHANCE, measured_attributes, agreement, agreement_rate, agreement_interval, evaluate_run
+from .evaluate import ATTRIBUTES, CHANCE, measured_attributes, agreement, rate_with_interval, evaluate_run
 from .control import control_experiment
 
 # %% auto #0
@@ -176,12 +176,7 @@ def _demo_summary(report: list[dict], out: Path, tok) -> dict:
 
 def _rates(values_per_attribute) -> dict:
     "Rate, 95 % interval and count of measured values for each attribute."
-    out = {}
-    for a, values in zip(CHANCE, values_per_attribute):
-        values = [v for v in values if v is not None]
-        low, high = agreement_interval(values)
-        out[a] = {'rate': agreement_rate(values), 'low': low, 'high': high, 'n': len(values)}
-    return out
+    return {a: rate_with_interval(values) for a, values in zip(CHANCE, values_per_attribute)}
 
 def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
     val = summary['validation']

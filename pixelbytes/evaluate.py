@@ -21,8 +21,9 @@ from fastprogress.fastprogress import progress_bar
 # %% auto #0
 __all__ = ['ATTRIBUTES', 'CHANCE', 'TABLE2_PAPER', 'REDUCTIONS', 'CONDITIONING', 'measured_attributes', 'agreement',
            'real_sequence', 'named_attributes', 'score_windows', 'run_windows', 'table2', 'coherence',
-           'coherence_summary', 'agreement_rate', 'agreement_interval', 'description_bits', 'bits_saved', 'sprite_grid',
-           'cry_spectrograms', 'plot_coherence', 'compare_conditioning', 'held_out_creatures', 'evaluate_run']
+           'coherence_summary', 'agreement_rate', 'agreement_interval', 'rate_with_interval', 'description_bits',
+           'bits_saved', 'sprite_grid', 'cry_spectrograms', 'plot_coherence', 'compare_conditioning',
+           'held_out_creatures', 'evaluate_run']
 
 # %% ../nbs/15_evaluate.ipynb #dd34fef2
 ATTRIBUTES = ('colour', 'size', 'pitch')
@@ -171,6 +172,12 @@ def agreement_interval(values, level: float = 0.95) -> tuple: # (low, high) Wils
     ci = binomtest(sum(v), len(v)).proportion_ci(level, method='wilson')
     return float(ci.low), float(ci.high)
 
+def rate_with_interval(values) -> dict: # {'rate', 'low', 'high', 'n'}
+    "An agreement rate, its 95 % Wilson interval and how many values were measured (None and NaN left out)."
+    measured = [x for x in values if x is not None and not (isinstance(x, float) and np.isnan(x))]
+    low, high = agreement_interval(measured)
+    return {'rate': agreement_rate(measured), 'low': low, 'high': high, 'n': len(measured)}
+
 # %% ../nbs/15_evaluate.ipynb #5dd5f340
 @torch.no_grad()
 def description_bits(model, tokenizer: PixelBytesTokenizer,
@@ -286,8 +293,8 @@ def compare_conditioning(out: str | Path = 'runs/conditioning', # one run folder
     return tables
 
 def _rate_and_interval(a: str, values) -> dict:
-    low, high = agreement_interval(values)
-    return {a: agreement_rate(values), f'{a} low': low, f'{a} high': high}
+    r = rate_with_interval(values)
+    return {a: r['rate'], f'{a} low': r['low'], f'{a} high': r['high']}
 
 # %% ../nbs/15_evaluate.ipynb #a2821d42
 def held_out_creatures(run: Path, samples: int) -> list:
