@@ -157,7 +157,9 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
                 measured = measured_attributes(g)
                 if kind == 'given': measured['size'] = None       # the real structure fixes the sprite's size: nothing to score
                 entry[kind]['measured'] = measured
-                entry[kind]['agreement'] = {a: v for a, v in agreement(entry['attributes'], measured).items() if v is not None}
+                checks = agreement(entry['attributes'], measured)
+                if kind == 'given': del checks['size']
+                entry[kind]['agreement'] = checks
         report.append(entry)
     return report
 
@@ -182,7 +184,7 @@ def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
     val = summary['validation']
     metrics = ''.join(f'<li>{m}: accuracy {val.get(m + "_acc", float("nan")):.3f}, {val.get(m + "_bpt", float("nan")):.3f} bits per token</li>'
                       for m in ('all', 'text', 'image', 'audio'))
-    intro = (f'<p>A small aPxBy LSTM trained for {summary["epochs"]} epochs; validation loss {val["valid_loss"]:.3f}. '
+    intro = (f'<p>A small {_model_name(out)} trained for {summary["epochs"]} epochs; validation loss {val["valid_loss"]:.3f}. '
              f'Next-token scores on the validation items (real tokens only):</p><ul>{metrics}</ul><img src="curves.png">'
              '<p>Each held-out description was drawn and voiced with the <b>real structure</b> of its creature fixed '
              '(width, height, frames, cry length: the model only chooses colours and levels) and with the model\'s <b>own structure</b> '
@@ -196,6 +198,12 @@ def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
                 + ''.join(f'<br>{a}: {_mark(v)}' for a, v in r[kind].get('agreement', {}).items()) for kind in ('given', 'free')}}
             for r in report]
     return report_html('PixelBytes demo: describe → draw → voice', intro, rows, ['description', 'real', 'given structure', 'free structure'])
+
+def _model_name(run: Path) -> str:
+    "What a run folder's model is, in words, from its config.json."
+    config = json.loads((run/'config.json').read_text())
+    if config.get('model_type') == 'pixeltoken': return 'pixel-token transformer'
+    return 'described LSTM' if config.get('memory_size') or config.get('position_size') else "aPxBy LSTM (the research's)"
 
 AGREEMENT_ROWS = {'given': 'description, real structure', 'free': "description, model's structure",
                   'shuffled_given': 'shuffled words, real structure', 'shuffled_free': "shuffled words, model's structure",
