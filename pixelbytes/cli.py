@@ -4,36 +4,30 @@
 
 # %% ../nbs/90_cli.ipynb #677b1823
 from __future__ import annotations
-import sys, json, html, warnings
-import re, urllib.parse
+import sys, os, json, html, time, shlex, warnings, __future__
+import re, urllib.parse, argparse, ast, linecache, importlib, importlib.util
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning) # raised by fastai's imports, nothing to act on
 from pathlib import Path
 from dataclasses import replace
 from fastcore.script import anno_parser
-import numpy as np
-import pandas as pd
+from . import __version__
 from .core import atomic_write, atomic_path, InputError
-from PIL import Image
-from .audio import SAMPLE_RATE
-from .pixelize import image_frames, pixelize_gif
-from .dataset import build_dataset, decode_audio, read_audio, wav_bytes
-from .tokenizer import encode_image, encode_audio
-from .metrics import modality_of, MODALITIES, AUDIO_START
-from .train import train_model, dataset_items
-from .generate import TextPart, ImagePart, AudioPart, generate, load_run
-from .evaluate import ATTRIBUTES, CHANCE, measured_attributes, agreement, rate_with_interval, evaluate_run
-from .control import control_experiment
 
 # %% auto #0
-__all__ = ['AGREEMENT_ROWS', 'COMMANDS', 'token_stats', 'held_out_rows', 'real_structure', 'free_structure', 'safe_stem',
-           'report_html', 'demo', 'generate_cmd', 'main']
+__all__ = ['PAGE_CSS', 'RUN_FILES', 'AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'GENERATED', 'COMMANDS', 'NEGATED_HELP',
+           'OWN_DATA_HELP', 'token_stats', 'held_out_rows', 'real_structure', 'free_structure', 'safe_stem',
+           'page_html', 'html_table', 'report_html', 'settings_table', 'demo', 'followed_descriptions', 'verdict',
+           'output_folder', 'generate_cmd', 'signature_stub', 'command_function', 'command_parser', 'command_line',
+           'top_help', 'main']
 
 # %% ../nbs/90_cli.ipynb #7765ae0a
-def token_stats(labels: np.ndarray,          # token ids
-                audio_start: int = AUDIO_START # the vocabulary's first audio id
+def token_stats(labels: "np.ndarray",         # token ids
+                audio_start: int | None = None # the vocabulary's first audio id (default: PixelBytes v2's)
                ) -> dict: # tokens per modality and their shares
     "How many tokens of each modality a label array holds (padding excluded)."
-    counts = np.bincount(modality_of(labels, audio_start), minlength=len(MODALITIES))
+    import numpy as np
+    from pixelbytes.metrics import modality_of, MODALITIES, AUDIO_START
+    counts = np.bincount(modality_of(labels, AUDIO_START if audio_start is None else audio_start), minlength=len(MODALITIES))
     total = int(counts[1:].sum())
     return {m: {'tokens': int(n), 'share': round(n / total, 4)} for m, n in zip(MODALITIES, counts) if m != 'pad'}
 
@@ -47,6 +41,8 @@ def held_out_rows(ds, run: Path) -> list[int]:
 # %% ../nbs/90_cli.ipynb #1cd6f375
 def real_structure(item: dict, tokenizer, max_frames: int = 4, max_samples: int = 4000) -> list:
     "Parts that fix a held-out item's own geometry: its sprite's width and height, up to `max_frames` frames, its cry's length."
+    from pixelbytes.tokenizer import encode_image, encode_audio
+    from pixelbytes.generate import TextPart, ImagePart, AudioPart
     c = tokenizer.config
     t, h, w1 = encode_image(item['image'], c.image_step, c.frame_step).shape
     samples = encode_audio(item['audio'], c.audio_step, c.audio_norm)[0].shape[0] - 1
@@ -55,6 +51,7 @@ def real_structure(item: dict, tokenizer, max_frames: int = 4, max_samples: int 
 
 def free_structure(item: dict, max_size: int = 64, max_frames: int = 4, max_samples: int = 4000) -> list:
     "Parts that leave the geometry to the model: width, height, frames and the cry's length, within caps."
+    from pixelbytes.generate import TextPart, ImagePart, AudioPart
     return [TextPart(item['text']), ImagePart(max_width=max_size, max_height=max_size, max_frames=max_frames),
             AudioPart(max_samples=max_samples, channels=item['audio'].shape[0])]
 
@@ -64,9 +61,9 @@ def _url(folder: str, stem: str, ext: str) -> str:
     return html.escape(urllib.parse.quote(f'{folder}/{stem}.{ext}'), quote=True)
 
 def _media(folder: str, stem: str, width: int, files: dict) -> str:
-    img = f'<img src="{_url(folder, stem, "gif")}" width="{width}" style="image-rendering:pixelated">'
-    img = img if 'gif' in files else '(no sprite)'
-    snd = f'<br><audio controls src="{_url(folder, stem, "wav")}"></audio>' if 'wav' in files else ''
+    img = f'<img src="{_url(folder, stem, "gif")}" width="{width}" class="sprite" alt="sprite">'
+    img = img if 'gif' in files else '<span class="muted">(no sprite)</span>'
+    snd = f'<br><audio controls preload="none" src="{_url(folder, stem, "wav")}"></audio>' if 'wav' in files else ''
     return img + snd
 
 def safe_stem(name: str, # a name taken from the data (a file stem, a Hub data set's `number`)
@@ -78,13 +75,58 @@ def safe_stem(name: str, # a name taken from the data (a file stem, a Hub data s
 
 def _mark(v) -> str: return {True: '✓', False: '✗', None: '–'}[v]
 
-def report_html(title: str, intro: str, rows: list[dict], columns: list[str]) -> str:
-    "A one-page HTML report: an introduction, then a table with one row per prompt (cells are HTML)."
+PAGE_CSS = """
+:root{color-scheme:light dark;--fg:#1d1f23;--bg:#fff;--muted:#666;--line:#d8dbe0;--card:#f6f7f9;--ok:#17803d;--no:#b42318}
+@media (prefers-color-scheme:dark){:root{--fg:#e8e8ea;--bg:#16181c;--muted:#a0a4ab;--line:#353a42;--card:#1f2227;
+--ok:#4ade80;--no:#f87171}}
+*{box-sizing:border-box}
+body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);
+margin:0 auto;max-width:1000px;padding:16px}
+h1{font-size:1.6em;margin:.2em 0 .4em}h2{font-size:1.25em;margin:1.6em 0 .5em;border-bottom:1px solid var(--line)}
+code,pre{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{background:var(--card);padding:10px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+.verdict{font-size:1.1em;padding:12px 14px;border-left:5px solid var(--muted);background:var(--card);border-radius:4px}
+.verdict.yes{border-color:var(--ok)}.verdict.no{border-color:var(--no)}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;margin:.5em 0;font-size:.95em}
+th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
+th{background:var(--card)}
+td.num{text-align:right;white-space:nowrap}
+.muted{color:var(--muted)}.ok{color:var(--ok)}.no{color:var(--no)}
+img{max-width:100%;height:auto}img.sprite{image-rendering:pixelated;background:#fff}
+audio{max-width:100%;height:32px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:12px}
+.card{border:1px solid var(--line);border-radius:8px;padding:10px;background:var(--card)}
+.card .trio{display:flex;gap:8px}.card figure{margin:0;flex:1;min-width:0}
+.card figcaption{font-size:.8em;color:var(--muted)}
+ul.files{columns:2 14em;padding-left:1.2em}
+"""
+
+def page_html(title: str, # the page's title (escaped here)
+              body: str   # the page's content, HTML
+             ) -> str:    # a whole page: inline CSS, readable on a phone, light and dark
+    "A self-contained HTML page (no script, no external file) around `body`."
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{html.escape(title)}</title>'
+            f'<style>{PAGE_CSS}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>')
+
+def html_table(rows: list[dict],  # one dict per row; cells are HTML
+               columns: list[str] # the column names (escaped here)
+              ) -> str:
+    "A table that scrolls sideways on a narrow screen."
     head = ''.join(f'<th>{html.escape(c)}</th>' for c in columns)
     body = ''.join('<tr>' + ''.join(f'<td>{r.get(c, "")}</td>' for c in columns) + '</tr>' for r in rows)
-    return (f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-            f'<body style="font-family:sans-serif;max-width:1200px"><h1>{html.escape(title)}</h1>{intro}'
-            f'<table border="1" cellpadding="6" style="border-collapse:collapse"><tr>{head}</tr>{body}</table></body></html>')
+    return f'<div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
+
+def report_html(title: str, intro: str, rows: list[dict], columns: list[str]) -> str:
+    "A one-page HTML report: an introduction, then a table with one row per prompt (cells are HTML)."
+    return page_html(title, intro + html_table(rows, columns))
+
+def settings_table(settings: dict) -> str:
+    "Settings as a two-column table of names and values (escaped)."
+    show = lambda v: '–' if v is None else html.escape(', '.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+    return html_table([{'setting': f'<code>{html.escape(k)}</code>', 'value': show(v)} for k, v in settings.items()],
+                      ['setting', 'value'])
 
 # %% ../nbs/90_cli.ipynb #ed4fd907
 def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprites and cries, report
@@ -108,33 +150,50 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          samples: int = 96,          # held-out descriptions to draw and voice (creatures: fresh ones, never trained on)
          temperature: float = 0.8,   # sampling temperature (0: greedy)
          max_frames: int = 4,        # frames per generated sprite (at most)
-         progress: bool = True,      # show progress bars (`--no-progress` hides them)
+         progress: bool = True,      # show progress bars
         ) -> Path:                   # the run folder
     "The main job: train a small model, then draw and voice held-out descriptions, with the real structure and with the model's own, and report."
+    from pixelbytes.train import train_model, dataset_items
+    from pixelbytes.generate import generate, load_run
+    from pixelbytes.dataset import build_dataset
+    from pixelbytes.tokenizer import encode_audio
+    settings, started = dict(locals()), time.monotonic()
     out = Path(out)
     train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
                 memory_size=memory_size, position_size=position_size, frame_step=frame_step, dim=dim, heads=heads, depth=depth,
                 seq_length=seq_length, stride=seq_length, epochs=epochs, lr=lr, progress=progress)
+    trained = time.monotonic()
     model, tok = load_run(out)
     fresh = source == 'creatures'                     # the creatures after the first n were never generated for training
     ds = build_dataset(source, n=n + samples if fresh else n, seed=seed)
     rows = list(range(n, n + samples)) if fresh else held_out_rows(ds, out)[:samples]
     items = list(dataset_items(ds.select(rows)))
     max_samples = max(encode_audio(i['audio'], tok.config.audio_step)[0].shape[0] for i in items)
-    print(f'Generating for {len(items)} held-out descriptions...')
+    print(f'Generating for {len(items)} held-out descriptions...', flush=True)
     made = {kind: generate(model, [make(i) for i in items], tok, temperature=temperature, seed=seed, progress=progress)
             for kind, make in (('given', lambda i: real_structure(i, tok, max_frames, max_samples)),
                                ('free', lambda i: free_structure(i, max_frames=max_frames, max_samples=max_samples)),
                                ('empty', lambda i: free_structure({**i, 'text': ''}, max_frames=max_frames, max_samples=max_samples)))}
     report = _demo_rows(ds, rows, items, made, out)
     summary = _demo_summary(report, out, tok)
+    summary['command'] = command_line('demo', demo, settings)
+    summary['settings'] = settings
+    summary['seconds'] = {'this_command': round(time.monotonic() - started, 1), 'training_and_data': round(trained - started, 1),
+                          'generation_and_scoring': round(time.monotonic() - trained, 1)}
+    summary['followed'] = followed_descriptions(summary)
+    atomic_write(out/'command.txt', summary['command'] + '\n')
     atomic_write(out/'report.json', json.dumps({'summary': summary, 'items': report}, indent=1, default=str))
     atomic_write(out/'report.html', _demo_html(report, summary, out))
     print(f"Wrote {out/'report.html'}: {len(items)} held-out descriptions, drawn and voiced with the real structure and the model's own")
+    print(verdict(summary)[0])
     return out
 
 def _save_real(item: dict, folder: Path, stem: str) -> dict:
     "The held-out item's own sprite (every frame, its durations) and cry, for comparison."
+    import numpy as np
+    from PIL import Image
+    from pixelbytes.pixelize import image_frames
+    from pixelbytes.dataset import wav_bytes
     frames, durations = image_frames(item['image'])
     with atomic_path(folder/f'{stem}.gif') as tmp:
         pics = [Image.fromarray(f) for f in frames]
@@ -142,6 +201,7 @@ def _save_real(item: dict, folder: Path, stem: str) -> dict:
     return {'gif': folder/f'{stem}.gif', 'wav': atomic_write(folder/f'{stem}.wav', wav_bytes(np.clip(item['audio'], -1, 1)))}
 
 def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
+    from pixelbytes.evaluate import ATTRIBUTES, measured_attributes, agreement
     named = [c for c in ATTRIBUTES if c in ds.column_names]
     report = []
     for k, (row, item) in enumerate(zip(rows, items)):
@@ -164,9 +224,12 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
     return report
 
 def _demo_summary(report: list[dict], out: Path, tok) -> dict:
+    import numpy as np, pandas as pd
+    from pixelbytes.evaluate import CHANCE, agreement
     log = pd.read_csv(out/'metrics.csv')
     last = log.iloc[-1]
     summary = {'epochs': int(len(log)), 'validation': {c: float(last[c]) for c in log.columns if c not in ('epoch', 'time')},
+               'training_seconds': int(sum(_seconds(t) for t in log['time'])) if 'time' in log else None,
                'tokens': token_stats(np.load(out/'tokens'/'labels.npy'), tok.audio_offset), 'held_out': len(report)}
     if not all('measured' in r[kind] for r in report for kind in ('given', 'free', 'empty')): return summary
     for kind in ('given', 'free', 'empty'):
@@ -176,28 +239,82 @@ def _demo_summary(report: list[dict], out: Path, tok) -> dict:
         summary[f'agreement_shuffled_{kind}'] = _rates([s[a] for s in shuffled] for a in CHANCE)
     return summary
 
+def _seconds(t) -> float:
+    "fastai's epoch time ('01:05' or '1:02:03') in seconds."
+    total = 0.0
+    for part in str(t).split(':'): total = total * 60 + float(part)
+    return total
+
 def _rates(values_per_attribute) -> dict:
     "Rate, 95 % interval and count of measured values for each attribute."
+    from pixelbytes.evaluate import CHANCE, rate_with_interval
     return {a: rate_with_interval(values) for a, values in zip(CHANCE, values_per_attribute)}
+
+RUN_FILES = {'metrics.csv': 'next-token scores per epoch', 'curves.png': 'loss and accuracy curves',
+             'config.json': "the model's sizes", 'run.json': 'every training setting', 'tokenizer.json': "the tokenizer's settings",
+             'model.safetensors': 'the trained weights', 'data.json': 'which items trained and which validated',
+             'report.json': "this page's numbers and every item's files", 'skipped.log': 'data files that were skipped, and why',
+             'command.txt': 'the command that made the run'}
 
 def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
     val = summary['validation']
-    metrics = ''.join(f'<li>{m}: accuracy {val.get(m + "_acc", float("nan")):.3f}, {val.get(m + "_bpt", float("nan")):.3f} bits per token</li>'
-                      for m in ('all', 'text', 'image', 'audio'))
-    intro = (f'<p>A small {_model_name(out)} trained for {summary["epochs"]} epochs; validation loss {val["valid_loss"]:.3f}. '
-             f'Next-token scores on the validation items (real tokens only):</p><ul>{metrics}</ul><img src="curves.png">'
-             '<p>Each held-out description was drawn and voiced with the <b>real structure</b> of its creature fixed '
-             '(width, height, frames, cry length: the model only chooses colours and levels) and with the model\'s <b>own structure</b> '
-             '(it decides where rows, frames, the image and the cry end); as controls, the same outputs scored against the previous '
-             'creature\'s words (<b>shuffled</b>), and drawings from an <b>empty</b> description. The checks are code, not a judge: '
-             'the dominant colour family of the sprite, its size class from the outline, the pitch of the cry (size is not scored '
-             'with the real structure: it fixes the size). Intervals are 95 % Wilson intervals.</p>' + _agreement_table(summary))
-    rows = [{'description': html.escape(r['text']),
-             'real': _media('real', r['number'], 4 * 40, r['real']['files']),
-             **{f'{kind} structure': _media('generated', f'{r["number"]}_{kind}', 4 * 40, r[kind]['files'])
-                + ''.join(f'<br>{a}: {_mark(v)}' for a, v in r[kind].get('agreement', {}).items()) for kind in ('given', 'free')}}
-            for r in report]
-    return report_html('PixelBytes demo: describe → draw → voice', intro, rows, ['description', 'real', 'given structure', 'free structure'])
+    sentence, word = verdict(summary)
+    secs = summary.get('seconds', {})
+    took = (f'{_duration(secs["this_command"])} for this command (data and training {_duration(secs["training_and_data"])}, '
+            f'generation and scoring {_duration(secs["generation_and_scoring"])})' if secs else '')
+    if summary.get('training_seconds') is not None: took += f'; the {summary["epochs"]} epochs took {_duration(summary["training_seconds"])} of training'
+    scores = [{'tokens': m, 'accuracy': _num(val.get(f'{m}_acc')), 'bits per token': _num(val.get(f'{m}_bpt'))}
+              for m in ('all', 'text', 'image', 'audio') if f'{m}_acc' in val]
+    links = ''.join(f'<li><a href="{html.escape(urllib.parse.quote(f))}">{html.escape(f)}</a>: {html.escape(what)}</li>'
+                    for f, what in RUN_FILES.items() if (out/f).exists())
+    body = (f'<p class="verdict {"yes" if word == "yes" else "no" if word == "no" else ""}">{html.escape(sentence)}</p>'
+            f'<p>A small {_model_name(out)} was trained for {summary["epochs"]} epochs, then asked to draw and voice '
+            f'{summary["held_out"]} descriptions it never saw. {html.escape(took)}.</p>'
+            '<h2>How this run was made</h2>'
+            f'<pre>{html.escape(summary.get("command", "pixelbytes demo"))}</pre>'
+            '<details><summary>All settings</summary>' + settings_table(summary.get('settings', {})) + '</details>'
+            f'<p>Files of the run:</p><ul class="files">{links}</ul>'
+            '<h2>Did the model follow the descriptions?</h2>' + _agreement_section(summary)
+            + '<h2>How well it predicts</h2>'
+            f'<p>Validation loss {val["valid_loss"]:.3f} after the last epoch. Next-token scores on the validation items '
+            '(real tokens only; bits per token: lower is better):</p>'
+            + html_table(scores, ['tokens', 'accuracy', 'bits per token'])
+            + ('<img src="curves.png" alt="loss and accuracy per epoch">' if (out/'curves.png').exists() else '')
+            + f'<h2>Every held-out description</h2>{_cards(report)}')
+    return page_html('PixelBytes demo: describe → draw → voice', body)
+
+def _agreement_section(summary: dict) -> str:
+    "What the checks are, and the agreement rates with their controls and chance ('' when nothing was scored)."
+    table = _agreement_table(summary)
+    if not table: return ('<p>Nothing was scored: the checks need the creatures\' attributes (colour, size, pitch), '
+                          'which other data does not have.</p>')
+    return ('<p>Each description was drawn and voiced twice: with the <b>real structure</b> of its creature fixed (its '
+            'width, height, frames and cry length, so the model only chooses colours and levels) and with the model\'s '
+            '<b>own structure</b> (it also decides where rows, frames, the sprite and the cry end). The checks are code, not a '
+            'judge: the dominant colour family of the sprite, its size class from the outline, and the pitch of the cry. '
+            'A model that follows the descriptions agrees with its own description clearly more often than with the '
+            '<b>controls</b>: the same outputs checked against another creature\'s words, and outputs drawn from no words '
+            'at all. Rates are shown with their 95 % Wilson intervals [low, high] and the number of outputs that could be '
+            'checked (n); size is not scored with the real structure, which fixes it.</p>' + table)
+
+def _cards(report: list[dict]) -> str:
+    "One card per held-out item: its description, the real sprite and cry, and both generations with their checks."
+    cards = []
+    for r in report:
+        figs = [('real', _media('real', r['number'], 88, r['real']['files']), '')]
+        for kind, label in (('given', 'real structure'), ('free', 'own structure')):
+            marks = ' '.join(f'<span class="{"ok" if v else "no" if v is False else "muted"}">{a} {_mark(v)}</span>'
+                             for a, v in r[kind].get('agreement', {}).items())
+            figs.append((label, _media('generated', f'{r["number"]}_{kind}', 88, r[kind]['files']), marks))
+        trio = ''.join(f'<figure>{m}<figcaption>{html.escape(c)}<br>{marks}</figcaption></figure>' for c, m, marks in figs)
+        cards.append(f'<div class="card"><p>{html.escape(r["text"])}</p><div class="trio">{trio}</div></div>')
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f'{seconds} s' if seconds < 120 else f'{seconds // 60} min {seconds % 60:02d} s'
+
+def _num(v) -> str: return '–' if v is None or v != v else f'{v:.3f}'
 
 def _model_name(run: Path) -> str:
     "What a run folder's model is, in words, from its config.json."
@@ -205,31 +322,111 @@ def _model_name(run: Path) -> str:
     if config.get('model_type') == 'pixeltoken': return 'pixel-token transformer'
     return 'described LSTM' if config.get('memory_size') or config.get('position_size') else "aPxBy LSTM (the research's)"
 
-AGREEMENT_ROWS = {'given': 'description, real structure', 'free': "description, model's structure",
-                  'shuffled_given': 'shuffled words, real structure', 'shuffled_free': "shuffled words, model's structure",
-                  'empty': "empty description, model's structure"}
-
 def _agreement_table(summary: dict) -> str:
     "The agreement rates with their controls and chance, as an HTML table ('' when nothing was scored)."
     found = [k for k in AGREEMENT_ROWS if f'agreement_{k}' in summary]
     if not found: return ''
-    cells = lambda s: ''.join(f'<td>{_pct(s[a]["rate"])} [{_pct(s[a]["low"])}, {_pct(s[a]["high"])}] (n={s[a]["n"]})</td>' for a in CHANCE)
-    body = ''.join(f'<tr><td>{AGREEMENT_ROWS[k]}</td>{cells(summary[f"agreement_{k}"])}</tr>' for k in found)
-    chance = ''.join(f'<td>{CHANCE[a]:.0%}</td>' for a in CHANCE)
-    return (f'<table border="1" cellpadding="6" style="border-collapse:collapse"><tr><th>prompt</th>'
-            + ''.join(f'<th>{a} agrees</th>' for a in CHANCE) + f'</tr>{body}<tr><td>chance</td>{chance}</tr></table><p></p>')
+    attrs = list(summary[f'agreement_{found[0]}'])
+    cell = lambda s: (f'<td class="num">{_pct(s["rate"])} <span class="muted">[{_pct(s["low"])}, {_pct(s["high"])}] '
+                      f'n={s["n"]}</span></td>')
+    body = ''.join(f'<tr><td>{AGREEMENT_ROWS[k]}</td>' + ''.join(cell(summary[f'agreement_{k}'][a]) for a in attrs)
+                   + f'<td class="muted">{html.escape(AGREEMENT_MEANING[k])}</td></tr>' for k in found)
+    from pixelbytes.evaluate import CHANCE
+    chance = ''.join(f'<td class="num">{_pct(CHANCE.get(a))}</td>' for a in attrs)
+    return ('<div class="scroll"><table><tr><th>prompt</th>' + ''.join(f'<th>{a} agrees</th>' for a in attrs)
+            + f'<th>what it means</th></tr>{body}<tr><td>chance</td>{chance}'
+            '<td class="muted">a guess that ignores the output</td></tr></table></div>')
 
 def _pct(v) -> str: return '–' if v is None else f'{v:.0%}'
 
+# %% ../nbs/90_cli.ipynb #1ff2a968
+AGREEMENT_ROWS = {'given': 'description, real structure', 'free': "description, model's structure",
+                  'shuffled_given': 'shuffled words, real structure', 'shuffled_free': "shuffled words, model's structure",
+                  'empty': "empty description, model's structure"}
+
+AGREEMENT_MEANING = {
+    'given': 'the sprite and cry drawn for a description, with the real creature\'s size and length fixed, '
+             'checked against that description',
+    'free': 'the same, with the model deciding the size and length itself: the main test',
+    'shuffled_given': 'control: the real-structure outputs checked against the previous creature\'s words; '
+                      'a model that ignores the words scores the same here as on its own description',
+    'shuffled_free': 'control: the own-structure outputs checked against the previous creature\'s words',
+    'empty': 'control: outputs drawn from an empty description, checked against the words it was not given',
+}
+
+def followed_descriptions(summary: dict # a demo summary with `agreement_*` rates (`rate_with_interval` each)
+                         ) -> dict:     # structure ('free', 'given') -> attribute -> True, False or None
+    "Per structure and attribute: True when agreement with the own description is above every control's 95 % interval."
+    found = {}
+    for kind, controls in (('free', ('shuffled_free', 'empty')), ('given', ('shuffled_given',))):
+        if f'agreement_{kind}' not in summary: continue
+        found[kind] = {}
+        for a, own in summary[f'agreement_{kind}'].items():
+            rivals = [summary.get(f'agreement_{c}', {}).get(a) for c in controls]
+            if not own['n'] or any(r is None or not r['n'] for r in rivals): found[kind][a] = None
+            else: found[kind][a] = own['low'] > max(r['high'] for r in rivals)
+    return found
+
+def _names(attrs: list[str]) -> str:
+    return attrs[0] if len(attrs) == 1 else ', '.join(attrs[:-1]) + ' and ' + attrs[-1]
+
+def verdict(summary: dict # a demo summary (`followed_descriptions` is computed when absent)
+           ) -> tuple[str, str]: # the sentence, and 'yes', 'partly', 'no' or 'unknown'
+    "One plain sentence: did the model follow the descriptions? Derived from the measured rates and their controls."
+    followed = summary.get('followed') or followed_descriptions(summary)
+    free = {a: v for a, v in followed.get('free', {}).items() if v is not None}
+    if not free:
+        return ('This report cannot say whether the model followed the descriptions: agreement is measured only on the built-in '
+                'creatures, whose colour, size and pitch are known, and with enough held-out items.', 'unknown')
+    yes, no = [a for a, v in free.items() if v], [a for a, v in free.items() if not v]
+    given = {a: v for a, v in followed.get('given', {}).items() if v is not None}
+    extra = ''
+    if given:
+        g_yes = [a for a, v in given.items() if v]
+        extra = (f' With the real size and length fixed, it followed the {_names(g_yes)}.' if g_yes else
+                 ' With the real size and length fixed, it did not measurably follow them either.')
+    if not no:
+        return (f'Yes: the model followed the descriptions. Drawing and voicing with its own structure, its outputs agreed with '
+                f'their own description\'s {_names(yes)} more often than with shuffled words or with no words at all, '
+                f'and the 95 % intervals are apart.' + extra, 'yes')
+    if yes:
+        return (f'Partly: the model followed the descriptions\' {_names(yes)} (agreement above the shuffled and empty controls, '
+                f'95 % intervals apart) but not measurably their {_names(no)}, whose agreement is within a control\'s interval.'
+                + extra, 'partly')
+    return (f'No: nothing shows that the model followed the descriptions. For {_names(no)}, agreement with its own description '
+            f'is within the 95 % interval of a control (shuffled words or no words): it draws and voices much the same '
+            f'whatever it reads.' + extra, 'no')
+
 # %% ../nbs/90_cli.ipynb #c9dbac2d
 def _prompt(text, image, audio, max_size: int) -> list:
+    from pixelbytes.generate import TextPart, ImagePart, AudioPart
+    from pixelbytes.pixelize import pixelize_gif
+    from pixelbytes.dataset import read_audio
     given = []
     if text is not None: given.append(TextPart(text))
     if image is not None: given.append(ImagePart(pixelize_gif(image, max_size)[0]))   # any picture, in NES colours, longest side max_size
     if audio is not None: given.append(AudioPart(read_audio(audio)))                 # a mono cry gains its Game-Boy state channel
     return given
 
-def generate_cmd(run: str,                 # run folder written by `pixelbytes train` or `pixelbytes demo`
+GENERATED = ('index.html', 'generation.json')     # with the `sample_*` files: what `generate_cmd` writes in its folder
+
+def output_folder(out: str | Path,  # the folder a command writes into
+                  overwrite: bool, # replace what an earlier `pixelbytes generate` wrote there
+                 ) -> Path:
+    "`out`, checked: a new or empty folder, or (with `overwrite`) one whose earlier samples are removed first."
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise InputError('is a file, not a folder', out)
+    if not out.exists() or not any(out.iterdir()): return out
+    if not overwrite: raise InputError('the output folder is not empty: choose another --out, or add --overwrite '
+                                       'to replace what an earlier `pixelbytes generate` wrote there', out)
+    ours = [p for p in out.iterdir() if p.is_file() and (p.name in GENERATED or p.name.startswith('sample_'))]
+    others = sorted(p.name for p in out.iterdir() if p not in ours)
+    if others: raise InputError(f'--overwrite only replaces earlier samples, and this folder holds other files ({others[0]}, ...): '
+                                'choose another --out', out)
+    for p in ours: p.unlink()
+    return out
+
+def generate_cmd(run: str,                 # a run folder (from `pixelbytes train` or `demo`), or a Hub model id owner/name
                  text: str = None,         # a description to start from
                  image: str = None,        # a sprite (GIF/PNG, pixelized to the NES palette) to start from
                  audio: str = None,        # a sound file to start from
@@ -245,37 +442,45 @@ def generate_cmd(run: str,                 # run folder written by `pixelbytes t
                  top_p: float = 1.0,       # nucleus sampling (1: off)
                  seed: int = 0,            # fixes the samples
                  max_size: int = 50,       # longest side of a given image after pixelization
-                 out: str = 'runs/generated', # folder for the samples and index.html
-                 progress: bool = True,    # show a progress bar (`--no-progress` hides it)
+                 out: str = 'runs/generated', # folder for the samples and index.html (new or empty)
+                 overwrite: bool = False,  # replace the samples an earlier `pixelbytes generate` wrote in --out
+                 progress: bool = True,    # show a progress bar
                 ) -> Path:                 # the folder written
     "Load a trained model and continue a prompt: every sample's text, sprite (GIF), cry (WAV) and ids, and an HTML page."
-    model, tok = load_run(run)
-    parts = _prompt(text, image, audio, max_size)
-    if open_last:
-        if not parts: raise InputError('--open_last needs a given text, image or audio', 'pixelbytes generate')
-        parts[-1] = replace(parts[-1], complete=False)
+    settings = dict(locals())
     wanted = [m.strip() for m in then.split(',') if m.strip()]
     bad = [m for m in wanted if m not in ('text', 'image', 'audio')]
-    if bad: raise InputError(f'unknown modality {bad[0]!r} in --then (use text, image, audio)', 'pixelbytes generate')
+    if bad: raise InputError(f'unknown modality {bad[0]!r} (use text, image and audio, comma-separated)', '--then')
+    if open_last and text is None and image is None and audio is None:
+        raise InputError('needs a given text, image or audio to continue', '--open_last')
+    if not wanted and text is None and image is None and audio is None:
+        raise InputError('nothing to do: give a prompt (--text, --image, --audio) or what to generate (--then)', 'pixelbytes generate')
+    output_folder(out, overwrite=False) if not overwrite else None   # refused before anything is loaded
+    from pixelbytes.generate import TextPart, ImagePart, AudioPart, generate
+    from pixelbytes.hub import load_run
+    model, tok = load_run(run)
+    parts = _prompt(text, image, audio, max_size)
+    out = output_folder(out, overwrite)
+    if open_last: parts[-1] = replace(parts[-1], complete=False)
     parts += [{'text': TextPart, 'image': ImagePart, 'audio': AudioPart}[m]() for m in wanted]
-    if not parts: raise InputError('nothing to do: give a prompt (--text, --image, --audio) or what to generate (--then)', 'pixelbytes generate')
     parts = [_fixed(p, width, height, frames, seconds, tok) for p in parts]
     gens = generate(model, [parts] * n, tok, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, progress=progress)
-    out = Path(out)
     rows = []
     for k, g in enumerate(gens):
         files = g.save(out, f'sample_{k}')
         rows.append({'sample': str(k), 'text': html.escape(g.text), 'sprite and cry': _media('.', f'sample_{k}', 160, files)})
-    settings = {'run': str(run), 'text': text, 'image': image, 'audio': audio, 'then': wanted, 'open_last': open_last,
-                'temperature': temperature, 'top_k': top_k, 'top_p': top_p, 'seed': seed}
-    atomic_write(out/'generation.json', json.dumps({'settings': settings, 'samples': [g.segments for g in gens]}, indent=1))
-    atomic_write(out/'index.html', report_html('PixelBytes: generated', f'<p>{html.escape(json.dumps(settings))}</p>', rows,
-                                               ['sample', 'text', 'sprite and cry']))
+    kept = {k: settings[k] for k in ('run', 'text', 'image', 'audio', 'then', 'open_last', 'width', 'height', 'frames', 'seconds',
+                                     'n', 'temperature', 'top_k', 'top_p', 'seed')}
+    kept['then'] = wanted
+    atomic_write(out/'generation.json', json.dumps({'settings': kept, 'samples': [g.segments for g in gens]}, indent=1))
+    intro = (f'<pre>{html.escape(command_line("generate", generate_cmd, settings))}</pre>' + settings_table(kept))
+    atomic_write(out/'index.html', report_html('PixelBytes: generated', intro, rows, ['sample', 'text', 'sprite and cry']))
     print(f"Wrote {n} sample(s) and {out/'index.html'}")
     return out
 
 def _fixed(part, width, height, frames, seconds, tok):
     "The part with the structure the command fixes (a given image keeps its own geometry)."
+    from pixelbytes.audio import SAMPLE_RATE
     if part.modality == 'image' and (part.given is None or not part.complete):
         return replace(part, width=width or part.width, height=height or part.height, frames=frames or part.frames)
     if part.modality == 'audio' and seconds is not None and (part.given is None or not part.complete):
@@ -283,23 +488,138 @@ def _fixed(part, width, height, frames, seconds, tok):
     return part
 
 # %% ../nbs/90_cli.ipynb #2c724ca0
-COMMANDS = {'demo': demo, 'train': train_model, 'generate': generate_cmd, 'evaluate': evaluate_run, 'control': control_experiment}
+COMMANDS = {   # name: (module, function, what it does in one line)
+    'demo': ('pixelbytes.cli', 'demo', 'the main job: train a small model on the built-in creatures, then draw and voice '
+             'descriptions it never saw; writes a run folder with report.html'),
+    'train': ('pixelbytes.train', 'train_model', 'train a model on the creatures, your own folder of sprites, sounds and texts, '
+              'or a Hub data set; writes a run folder'),
+    'generate': ('pixelbytes.cli', 'generate_cmd', 'continue a prompt (a text, a sprite, a sound) with a trained run: '
+                 'GIFs, WAVs and index.html'),
+    'evaluate': ('pixelbytes.evaluate', 'evaluate_run', 'score a trained run: next-token metrics and, on the creatures, '
+                 'whether its drawings follow the descriptions'),
+    'control': ('pixelbytes.control', 'control_experiment', 'the control experiment: train both control models, then compare '
+                'them in closed loop with bang-bang and PI'),
+    'push': ('pixelbytes.hub', 'push_run', 'share a run folder as a Hugging Face model repository, with a model card'),
+}
+
+NEGATED_HELP = {'progress': 'hide the progress bars (without a terminal they are hidden anyway: one line per epoch)',
+                'pixelize': "keep a data folder's images as they are (default: pixelize them to the NES palette, "
+                            "longest side 50 px)"}
+
+OWN_DATA_HELP = """\
+your own data (--source FOLDER): one folder, three sub-folders, one file per item in each, matched by name:
+  FOLDER/
+    images/  bulbasaur.gif  ...   sprites: .gif .png .jpg .jpeg .webp .bmp (animated GIFs keep their frames, 64 at most)
+    audio/   bulbasaur.wav  ...   sounds: .wav .ogg .flac, mono or stereo, any rate (10 s at most; longer is cut)
+    text/    bulbasaur.txt  ...   descriptions: UTF-8 .txt (2000 characters at most; longer is cut)
+  pixelbytes train --source FOLDER --out runs/mine
+Images are pixelized to the 55 NES colours, longest side 50 px (--no-pixelize keeps them). An item missing one of
+the three files, an unreadable file, or a link leading out of FOLDER is skipped; every skipped or cut file is printed
+and listed, with the reason, in skipped.log in the run folder (the data folder is never written to)."""
+
+def signature_stub(module: str, # e.g. 'pixelbytes.train'
+                   name: str    # a function defined at the top level of that module
+                  ):            # a function with the same parameters, defaults, docments and docstring, and no body
+    "A stand-in for `module.name` read from the module's source without importing it (so `--help` imports no torch)."
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin: raise InputError('no such module', module)
+    source = Path(spec.origin).read_text(encoding='utf-8')
+    node = next((n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if node is None: raise InputError(f'no function {name!r}', spec.origin)
+    lines = source.splitlines(keepends=True)
+    header = ''.join(lines[node.lineno - 1:node.body[0].lineno - 1])     # `def ...:` with its docments, no decorators
+    doc = ast.get_docstring(node) or ''
+    stub = f'{header}    {doc!r}\n'
+    file = f'<pixelbytes signature of {module}.{name}>'
+    linecache.cache[file] = (len(stub), None, stub.splitlines(keepends=True), file)   # where docments reads the comments
+    space = {'Path': Path, '__name__': module}
+    code = compile(stub, file, 'exec', flags=__future__.annotations.compiler_flag, dont_inherit=True)
+    exec(code, space)                                                   # our own source: a bare `def`, no body
+    return space[name]
+
+def command_function(name: str): # a command in `COMMANDS`
+    "The function a command runs (importing its module: the heavy libraries come in here)."
+    module, func, _ = COMMANDS[name]
+    return getattr(importlib.import_module(module), func)
+
+def command_parser(name: str) -> argparse.ArgumentParser:
+    "The options of a command, from its function's signature and docments (read without importing heavy modules)."
+    module, func, _ = COMMANDS[name]
+    f = globals()[func] if module == __name__ or module == 'pixelbytes.cli' else signature_stub(module, func)
+    p = anno_parser(f, prog=f'pixelbytes {name}')
+    p.formatter_class = _Formatter
+    for action in p._actions:
+        if action.option_strings and action.option_strings[0].startswith('--no-'):
+            key = action.dest
+            action.help = NEGATED_HELP.get(key, f'turn off: {(action.help or key).split(" (default")[0]}')
+    if name == 'train': p.epilog = OWN_DATA_HELP
+    return p
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    "Help as written (the own-data layout keeps its lines), at the terminal's width."
+    def __init__(self, prog): super().__init__(prog, max_help_position=32, width=min(120, _columns()))
+
+def _columns() -> int:
+    import shutil
+    return shutil.get_terminal_size((100, 30)).columns
+
+def command_line(name: str, func, args: dict) -> str:
+    "The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its default."
+    import inspect
+    parts = ['pixelbytes', name]
+    for k, p in inspect.signature(func).parameters.items():
+        if k == 'progress' or k not in args: continue
+        v = args[k]
+        if p.default is inspect.Parameter.empty: parts.append(str(v))
+        elif v == p.default and type(v) == type(p.default): continue
+        elif isinstance(p.default, bool) or isinstance(v, bool): parts.append(f'--{k}' if v else f'--no-{k}')
+        elif v is not None: parts += [f'--{k}', str(v)]
+    return shlex.join(parts)
+
+def top_help() -> str:
+    "The top-level help: each command with one line of what it does."
+    width = max(map(len, COMMANDS))
+    lines = [f'  {k:<{width}}  {v[2]}' for k, v in COMMANDS.items()]
+    return ('usage: pixelbytes <command> [options]\n\n'
+            'PixelBytes: text bytes, NES pixels and sound levels in one token sequence, read and written by one model.\n\n'
+            'commands:\n' + '\n'.join(lines) + '\n\n'
+            'pixelbytes <command> --help   the options of a command\n'
+            'pixelbytes --version          the version')
 
 def main(argv: list[str] | None = None # arguments after the program name (default: `sys.argv[1:]`)
-        ):
+        ) -> int:                      # exit status: 0 done, 1 bad input (one line on stderr), 2 bad usage
     "Entry point of the `pixelbytes` console command: `pixelbytes <command> [options]`."
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] not in COMMANDS:
-        names = ', '.join(COMMANDS)
-        print(f"usage: pixelbytes {{{names}}} [options]\n  pixelbytes <command> --help  shows a command's options")
-        return 0 if argv and argv[0] in ('-h', '--help') else 2
-    func = COMMANDS[argv[0]]
-    args = anno_parser(func, prog=f'pixelbytes {argv[0]}').parse_args(argv[1:])
-    try: func(**{k: v for k, v in vars(args).items() if k not in ('pdb', 'xtra')})
+    if argv and argv[0] in ('-V', '--version'):
+        print(f'pixelbytes {__version__}')
+        return 0
+    if not argv or argv[0] in ('-h', '--help'):
+        print(top_help())
+        return 0 if argv else 2
+    name = argv[0]
+    if name not in COMMANDS:
+        print(f'pixelbytes: no command {name!r}; the commands are {", ".join(COMMANDS)} (pixelbytes --help)', file=sys.stderr)
+        return 2
+    try: args = vars(command_parser(name).parse_args(argv[1:]))
+    except SystemExit as e: return e.code                 # argparse printed the help, or the error and the usage
+    args = {k: v for k, v in args.items() if k not in ('pdb', 'xtra')}
+    if args.get('progress') and not sys.stdout.isatty(): args['progress'] = False    # a log file gets lines, not bar redraws
+    try:
+        if name in ('generate', 'evaluate'):
+            from pixelbytes.hub import resolve_run
+            args['run'] = str(resolve_run(args['run'], local_dir=_hub_folder(args['run'])))
+        result = command_function(name)(**args)
+        if name == 'train':
+            made = command_line(name, signature_stub(*COMMANDS[name][:2]), args)
+            atomic_write(Path(result)/'command.txt', made + '\n')
     except InputError as e:
-        print(f'pixelbytes {argv[0]}: {e}', file=sys.stderr)
+        print(f'pixelbytes {name}: {e}', file=sys.stderr)
         return 1
     return 0
+
+def _hub_folder(run: str) -> Path:
+    "Where the command line keeps a run it downloads from the Hub: runs/hub/OWNER/NAME."
+    return Path('runs')/'hub'/run
 
 # %% ../nbs/90_cli.ipynb #34860dc6
 if __name__ == '__main__' and 'get_ipython' not in globals(): sys.exit(main())

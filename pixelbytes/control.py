@@ -622,13 +622,18 @@ def control_experiment(out: str = 'runs/control',  # folder: `diffusion/` and `a
                        n: int = 400,                # training trajectories
                        steps: int = 400,            # samples per training trajectory
                        epochs: int = 10,            # epochs of each model
-                       embed_size: int = 128, hidden_size: int = 256, num_layers: int = 2, # the research's sizes
-                       seq_length: int = 512, stride: int = 256, bs: int = 8,
+                       embed_size: int = 128,       # context embedding size (the research's)
+                       hidden_size: int = 256,      # LSTM size (the research's)
+                       num_layers: int = 2,         # LSTM layers (the research's)
+                       seq_length: int = 512,       # samples per training window
+                       stride: int = 256,           # samples between window starts
+                       bs: int = 8,                 # windows per batch
                        plants: int = 50,            # unseen plants in the closed-loop comparison
                        loop_steps: int = 300,       # closed-loop samples per plant
                        warmup: int = 0,             # bang-bang steps before the model takes over (the research: 128)
                        seed: int = 1,               # seed of the unseen plants
-                       progress: bool = True) -> Path:
+                       progress: bool = True,       # show progress bars
+                      ) -> Path:                    # the folder written
     "Train both objectives, then compare the learned controller with bang-bang and a tuned PI on unseen plants; writes `closed_loop.csv`, `closed_loop_runs.csv`, `trajectories.png`."
     out = Path(out)
     sizes = dict(n=n, steps=steps, epochs=epochs, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,

@@ -54,6 +54,12 @@ class InputError(ValueError):
 # %% ../nbs/00_core.ipynb #00112d8c
 PARTIAL_MARK = '.partial-'   # in the name of every temporary file `atomic_path` makes
 
+def _umask() -> int:
+    "The process's umask (read by setting it and putting it back)."
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, # final location of the file
                 suffix: str | None = None # suffix of the temporary file (defaults to `path`'s, so writers that look at it work)
@@ -64,6 +70,7 @@ def atomic_path(path: str | os.PathLike, # final location of the file
     suffix = path.suffix if suffix is None else suffix
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}{PARTIAL_MARK}', suffix=suffix, dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())        # mkstemp makes 0600: the file gets the mode any new file gets (0644 usually)
     try:
         yield Path(tmp)
         with open(tmp, 'rb') as f: os.fsync(f.fileno())

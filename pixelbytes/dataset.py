@@ -139,6 +139,9 @@ def folder_dataset(root: str | Path, pixelize: bool = True, max_size: int = 50,
     import datasets
     items, skipped = folder_items(root, pixelize, max_size)
     report_skipped(skipped, log)
+    if not items: raise InputError(f'no complete item ({len(skipped)} skipped{", listed in " + str(log) if log else ""}): '
+                                   f'expected images/NAME{{{",".join(IMAGE_EXTS)}}}, audio/NAME{{{",".join(AUDIO_EXTS)}}} '
+                                   'and text/NAME.txt with the same NAME for each item', root)
     cols = {k: [it[k] for it in items] for k in ('number', 'image', 'audio', 'text')}
     return datasets.Dataset.from_dict(cols, features=features())
 

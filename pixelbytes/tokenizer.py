@@ -123,8 +123,12 @@ def quantize_levels(y: np.ndarray) -> np.ndarray: # level index 0..37 of every v
     "Index of the nearest action level (lowest index on ties)."
     return np.abs(np.asarray(y)[..., None] - ACTION_LEVELS).argmin(-1)
 
-def as_channels(audio) -> np.ndarray: # (C, N)
-    "Audio as (channels, samples); 1-D input is one channel."
+def as_channels(audio # (C, N) or (N,) samples, or a sound file's path
+               ) -> np.ndarray: # (C, N)
+    "Audio as (channels, samples); 1-D input is one channel; a path is read as the data sets read it (16 kHz, action and state)."
+    if isinstance(audio, (str, Path)):
+        from pixelbytes.dataset import read_audio          # imported here: the data set chapter comes after this one
+        return read_audio(audio)
     x = np.asarray(audio)
     if x.ndim == 1: x = x[None]
     if x.ndim != 2 or 0 in x.shape: raise InputError(f'audio must be (channels, samples) with samples > 0, got shape {x.shape}', 'audio')

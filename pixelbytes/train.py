@@ -35,9 +35,10 @@ from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER
 # %% auto #0
 __all__ = ['LOCK_FILE', 'ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows',
            'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'DiffusionNoise', 'ModalityMetric',
-           'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'save_weights', 'load_weights',
-           'SaveBestModel', 'load_best', 'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint', 'trim_log',
-           'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run', 'arch_model', 'run_tokenizer', 'train_model']
+           'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'epoch_line', 'save_weights',
+           'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint',
+           'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run', 'arch_model', 'run_tokenizer',
+           'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -88,7 +89,10 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
     tok.save(folder/'tokenizer.json')
     cache = build_token_cache(dataset_items(ds), tok, folder/'tokens', total=len(ds), progress=progress)
     train, valid = dataset_split(ds, valid_pct, seed)
-    if not len(train) or not len(valid): raise InputError(f'{len(ds)} items give {len(train)} training and {len(valid)} validation items', source)
+    if not len(train) or not len(valid):
+        raise InputError(f'{len(ds)} items give {len(train)} training and {len(valid)} validation items: use more items '
+                         f'(creatures: a larger --n, at least {-(-2 // valid_pct) if valid_pct > 0 else 2}) or a larger '
+                         '--valid_pct', source)
     atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
     return cache, train, valid
 
@@ -218,7 +222,15 @@ class RunLog(CSVLogger):
             with file.open('a') as f:
                 if new: f.write(','.join(self.recorder.metric_names) + '\n')
                 f.write(','.join(map(str, log)) + '\n'); f.flush(); os.fsync(f.fileno())
-        if self.trained: self.old_logger(log)
+        if not self.trained: return
+        if self.old_logger is print: print(epoch_line(self.recorder.metric_names, log), flush=True)   # no bars
+        else: self.old_logger(log)
+
+def epoch_line(names, values) -> str:
+    "One epoch's log as a labelled line: `epoch 3: train_loss 1.234, valid_loss 1.301, ..., time 00:05`."
+    show = lambda v: f'{v:.4f}' if isinstance(v, float) else str(v)
+    pairs = [f'{n} {show(v)}' for n, v in zip(names, values) if n != 'epoch']
+    return f'epoch {values[0]}: ' + ', '.join(pairs)
 
 def save_weights(model: nn.Module, file: str | Path) -> Path:
     "A model's weights as a safetensors file, written atomically: nothing in it can run code when it is read."
