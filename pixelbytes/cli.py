@@ -456,9 +456,10 @@ def generate_cmd(run: str,                 # a run folder (from `pixelbytes trai
     if not wanted and text is None and image is None and audio is None:
         raise InputError('nothing to do: give a prompt (--text, --image, --audio) or what to generate (--then)', 'pixelbytes generate')
     output_folder(out, overwrite=False) if not overwrite else None   # refused before anything is loaded
+    from pixelbytes.hub import resolve_run, load_run
+    folder = resolve_run(run)                      # a missing run is named before torch is imported
     from pixelbytes.generate import TextPart, ImagePart, AudioPart, generate
-    from pixelbytes.hub import load_run
-    model, tok = load_run(run)
+    model, tok = load_run(folder)
     parts = _prompt(text, image, audio, max_size)
     out = output_folder(out, overwrite)
     if open_last: parts[-1] = replace(parts[-1], complete=False)
@@ -605,7 +606,7 @@ def main(argv: list[str] | None = None # arguments after the program name (defau
     args = {k: v for k, v in args.items() if k not in ('pdb', 'xtra')}
     if args.get('progress') and not sys.stdout.isatty(): args['progress'] = False    # a log file gets lines, not bar redraws
     try:
-        if name in ('generate', 'evaluate'):
+        if name == 'evaluate':                     # `generate` checks its options first, then loads (a Hub id too)
             from pixelbytes.hub import resolve_run
             args['run'] = str(resolve_run(args['run'], local_dir=_hub_folder(args['run'])))
         result = command_function(name)(**args)
