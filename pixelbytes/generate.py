@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_generate.ipynb #8d69a8bf
 from __future__ import annotations
-import io, json, math, tempfile
+import io, json, math, sys, tempfile, types
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,8 +26,9 @@ from .train import next_token_scores
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
            'sample_tokens', 'check_sampling', 'LSTMStream', 'Recompute', 'DescribedStream', 'Generated', 'cpu_threads',
-           'generation_threads', 'decide_image_ends', 'generate', 'load_run', 'load_tokenizer', 'describe_to_draw',
-           'draw_to_describe', 'continue_cry', 'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
+           'generation_threads', 'decide_image_ends', 'generate', 'CallableModule', 'load_run', 'load_tokenizer',
+           'describe_to_draw', 'draw_to_describe', 'continue_cry', 'WindowBuilder', 'can_stream', 'V1Stream',
+           'continue_v1']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -524,6 +525,13 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
         for b, t in zip(builders, sample_tokens(next_token_scores(out, objective), table[kinds], temperature, top_k, top_p, gen).tolist()):
             if not b.done: b.push(t)
     return [_result(b) for b in builders]
+
+# %% ../nbs/13_generate.ipynb #4add6356
+class CallableModule(types.ModuleType):
+    "A module that, called, calls its own `generate`."
+    def __call__(self, *args, **kwargs): return self.generate(*args, **kwargs)
+
+sys.modules[__name__].__class__ = CallableModule
 
 # %% ../nbs/13_generate.ipynb #af60c5f2
 def load_run(folder: str | Path, # a run folder (config.json, model.safetensors, tokenizer.json), e.g. from `pixelbytes train`

@@ -60,10 +60,10 @@ def test_every_option_is_documented():
 def test_import_pixelbytes_is_light_and_exports_the_api():
     code = ("import sys, pixelbytes; heavy = [m for m in sys.argv[1:] if m in sys.modules]; "
             "import pixelbytes.generate as submodule; from pixelbytes import generate, load_run, train_model, "
-            "build_dataset, PixelBytesTokenizer; print(heavy, callable(generate), generate.__module__)")
+            "build_dataset, PixelBytesTokenizer; print(heavy, callable(generate), submodule is generate, generate.generate.__module__)")
     done = subprocess.run([sys.executable, '-c', code, *HEAVY], capture_output=True, text=True, env=ENV, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split('\n')[0] == "[] True pixelbytes.generate", done.stdout
+    assert done.stdout.split('\n')[0] == "[] True True pixelbytes.generate", done.stdout
 
 
 def test_offline_hub_errors_are_one_clear_line(tmp_path):
