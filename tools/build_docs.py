@@ -142,7 +142,8 @@ def _cell(value: str) -> str:
 
 def param_table(sig: str) -> tuple[str, str] | None:
     """`show_doc`'s signature block (`def f(\\n    a:int=1, # what a is\\n)->T: # what f returns`) as
-    (the signature without comments, a markdown table of parameters, types, defaults and details); None if unparsable."""
+    (the signature without comments, a markdown table of parameters, types, defaults and details);
+    None if it does not parse or has nothing to tabulate."""
     try:
         comments = {tok.start[0]: (tok.start[1], tok.string.lstrip('#').strip())
                     for tok in tokenize.generate_tokens(io.StringIO(sig).readline) if tok.type == tokenize.COMMENT}
@@ -289,7 +290,8 @@ def readme_text(index_nb: Path) -> str:
     apply_directives(nb)
     parts = [f"# {meta.get('title', 'PixelBytes')}", '']
     if meta.get('description'): parts += [f"> {meta['description']}", '']
-    parts.append('<!-- Generated from nbs/index.ipynb by `python3 tools/dev.py docs`: edit the notebook, not this file. -->\n')
+    parts.append('<!-- Generated from nbs/index.ipynb by `python3 tools/dev.py docs`: '
+                 'edit the notebook, not this file. -->\n')
     for cell in nb.cells:
         if cell.cell_type == 'markdown':
             text = NBDEV_WARNING.sub('', cell.source).strip()
