@@ -63,7 +63,6 @@ nb_merge_streams = True
 nb_render_markdown_format = 'myst'                 # markdown outputs (show_doc) with tables
 myst_enable_extensions = ['colon_fence', 'html_image']
 myst_heading_anchors = 0
-suppress_warnings = ['myst.header', 'mystnb.unknown_mime_type', 'misc.highlighting_failure', 'myst.xref_missing']
 html_theme = 'pydata_sphinx_theme'
 html_title = {title!r}
 html_static_path = ['_static']
