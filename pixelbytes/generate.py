@@ -98,13 +98,17 @@ class Segment:
         else: self.height = 1
 
     def _where(self, k: int) -> tuple[int, int, int]: # (frame, row, column) of flat position k
-        if self.row_len is None: return 0, 0, k
-        row, j = divmod(k, self.row_len)
-        if self.height is None: return 0, row, j
-        return (*divmod(row, self.height), j)
+        key = (k, self.row_len, self.height)                # the next position's is asked twice (context, push): kept
+        if getattr(self, '_key', None) == key: return self._tij
+        if self.row_len is None: tij = 0, 0, k
+        else:
+            row, j = divmod(k, self.row_len)
+            tij = (0, row, j) if self.height is None else (*divmod(row, self.height), j)
+        self._key, self._tij = key, tij
+        return tij
 
     def _at(self, t: int, i: int, j: int) -> int: # the token at (t, i, j), 0 outside the segment
-        if min(t, i, j) < 0 or self.row_len is None or j >= self.row_len: return PAD_ID
+        if t < 0 or i < 0 or j < 0 or self.row_len is None or j >= self.row_len: return PAD_ID
         if self.height is None:
             if t > 0: return PAD_ID
         elif i >= self.height: return PAD_ID
@@ -147,9 +151,10 @@ class Segment:
         if t == 0: return LEVEL
         return first_end if t >= p.max_samples else LEVEL | first_end
 
-    def push(self, token: int) -> None:
+    def push(self, token: int,
+             allowed: int | None = None) -> None: # `kinds()` when already known
         "Append a token (it must be one the structure allows) and update the geometry it reveals."
-        allowed = self.kinds()
+        allowed = self.kinds() if allowed is None else allowed
         if not kind_of(token, self.audio_start) & allowed:
             raise InputError(f'token {token} is not allowed at position {len(self.tokens)} of this {self.modality} segment '
                              f'(allowed: {describe_kinds(allowed)})', f'{self.modality} segment')
@@ -231,7 +236,7 @@ class SequenceBuilder:
         if not all(p.complete for p in parts[:sum(given) - 1]):
             raise InputError('only the last given part can be left open (complete=False)', 'SequenceBuilder')
         self.parts, self.tokens, self.contexts, self.segments = list(parts), [], [], []
-        self.audio_params, self.durations, self._ctx = None, None, None
+        self.audio_params, self.durations, self._ctx, self._kinds = None, None, None, None
         self._next, self.tokenizer = 0, tokenizer
         self._advance()
         for p in parts:
@@ -261,7 +266,9 @@ class SequenceBuilder:
         if self._ctx is None: self._ctx = [PAD_ID] * 6 if self.done else self.segment.context()
         return self._ctx
 
-    def kinds(self) -> int: return PAD if self.done else self.segment.kinds()
+    def kinds(self) -> int:
+        if self._kinds is None: self._kinds = PAD if self.done else self.segment.kinds()
+        return self._kinds
 
     def next_kinds(self) -> int | None:
         "The kind of the first token of the part after the current one (None when it is the last)."
@@ -271,13 +278,13 @@ class SequenceBuilder:
         "Append a token to the current segment, recording the context it was read with."
         if self.done: raise InputError('the sequence is complete: no more tokens', 'SequenceBuilder')
         ctx = self.context()
-        self.segment.push(token)
-        self.tokens.append(int(token)); self.contexts.append(ctx); self._ctx = None
-        self._advance()
+        self.segment.push(token, self.kinds())
+        self.tokens.append(int(token)); self.contexts.append(ctx); self._ctx = self._kinds = None
+        if self.segment.closed: self._advance()
 
     def close(self) -> None:
         "End the current image segment after its last frame."
-        self.segment.close(); self._ctx = None
+        self.segment.close(); self._ctx = self._kinds = None
         self._advance()
 
 # %% ../nbs/13_generate.ipynb #09608142
@@ -485,9 +492,9 @@ def cpu_threads(n: int | None):
 def generation_threads(model: nn.Module, threads: int | str | None,
                        batch: int = 1   # sequences generated together
                       ) -> int | None:
-    "'auto': one thread for a batch under 8 or a model under a million parameters (sharing a matrix-vector product costs more than it saves), PyTorch's default otherwise."
+    "'auto': one thread up to a batch of 16 or for a model under a million parameters (threads sharing so small a product wait for each other more than they save, many times more on a loaded machine), PyTorch's default otherwise."
     if threads != 'auto': return threads
-    return 1 if batch < 8 or sum(p.numel() for p in model.parameters()) < 1_000_000 else None
+    return 1 if batch <= 16 or sum(p.numel() for p in model.parameters()) < 1_000_000 else None
 
 def _result(b: SequenceBuilder) -> Generated:
     segs = []
