@@ -7,7 +7,8 @@ Everything `generate` does per token is timed: building each context, the struct
 The prompt is the beginning of a real cry of the default data (P tokens, its two channels interleaved) and the model
 continues it. Per-token cost = (median time for K new tokens − median time for none) / K, so reading the prompt once is
 not counted; tokens/s = batch / per-token cost. Beside it, the floor: the model's own step (`models.step`, or
-`DescribedLSTM.step`) in a bare loop carrying its state, K steps after the same prompt, at one thread and at the generator's
+`DescribedLSTM.step`) in a bare loop carrying its state, K steps after the same prompt (fed the prompt's own contexts again,
+each row from another place, so that the model reads varied tokens as in generation), at one thread and at the generator's
 thread count when that is another (the better is the floor; ratio = generate / floor). The three are measured in alternation, so a change of machine load hits all of them.
 `--rereading` adds the research's generator (re-reading the whole sequence for every token, 4 tokens); its figures on this
 machine were about 11 tokens/s at a 1,024-token prompt and 3 at 4,096 (method notes).
@@ -56,9 +57,10 @@ def bare_seconds(model, cry, batch, new, threads):
     own = model.step if isinstance(model, DescribedLSTM) else (lambda x, s: step(model, x, s))
     with cpu_threads(threads), torch.inference_mode():
         state, _ = _stream(model).start([ctx] * batch)
-        x = ctx[-1:].expand(batch, 6).contiguous()
+        rows_ = (torch.arange(new)[:, None] + torch.arange(batch) * 97) % len(ctx)    # the prompt's contexts replayed, each row from elsewhere
+        xs = list(ctx[rows_])                                                       # prepared before the clock starts
         t = time.perf_counter()
-        for _ in range(new): _, state = own(x, state)
+        for x in xs: _, state = own(x, state)
         return time.perf_counter() - t
 
 
