@@ -1,23 +1,34 @@
-"""Generation speed of the Table 2 model (3.88 M parameters) on CPU: the streaming generator vs re-reading the sequence.
+"""Streaming generation against the bare model step on CPU: the Table 2 LSTM (3.88 M parameters) and the main job's default model.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_generate.py [--threads N|auto] [--repeats R] [--streaming-only]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_generate.py [--threads N|auto] [--repeats R] [--new K] [--prompts 256,1024]
+                                                            [--batches 1,16] [--models table2,described] [--rereading]
 
 Everything `generate` does per token is timed: building each context, the structure's mask, the model, sampling.
 The prompt is the beginning of a real cry of the default data (P tokens, its two channels interleaved) and the model
 continues it. Per-token cost = (median time for K new tokens − median time for none) / K, so reading the prompt once is
-not counted; tokens/s = batch / per-token cost. K is 1,000 for streaming and 4 for re-reading (the research's
-generator), whose every token re-reads the whole prompt. The research's figures on this machine were about 11 tokens/s at a 1,024-token prompt
-and 3 at 4,096 (method notes).
+not counted; tokens/s = batch / per-token cost. Beside it, the floor: the model's own step (`models.step`, or
+`DescribedLSTM.step`) in a bare loop carrying its state, K steps after the same prompt (fed the prompt's own contexts again,
+each row from another place, so that the model reads varied tokens as in generation), at one thread and at the generator's
+thread count when that is another (the better is the floor; ratio = generate / floor). The three are measured in alternation, so a change of machine load hits all of them.
+`--rereading` adds the research's generator (re-reading the whole sequence for every token, 4 tokens); its figures on this
+machine were about 11 tokens/s at a 1,024-token prompt and 3 at 4,096 (method notes).
 """
 import statistics, sys, time
 import numpy as np
 import torch
-from pixelbytes.models import PxByLSTM
+from pixelbytes.models import PxByLSTM, DescribedLSTM, ModelConfig, step
 from pixelbytes.creatures import make_creatures, DEFAULT_AUDIO_STEP
 from pixelbytes.tokenizer import PixelBytesTokenizer
-from pixelbytes.generate import AudioPart, generate
+from pixelbytes.generate import AudioPart, SequenceBuilder, generate, generation_threads, cpu_threads, _stream
 
 TOK = PixelBytesTokenizer(audio_step=DEFAULT_AUDIO_STEP)
+MODELS = {'table2': ('Table 2 LSTM', lambda: PxByLSTM()),          # the cost does not depend on the weights
+          'described': ('main job default (DescribedLSTM 48/128/1, memory 32, positions 16)',
+                        lambda: DescribedLSTM(ModelConfig(embed_size=48, hidden_size=128, num_layers=1, memory_size=32, position_size=16)))}
+
+
+def arg(name, default):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 def cry_prompt(tokens: int) -> np.ndarray:
@@ -27,32 +38,64 @@ def cry_prompt(tokens: int) -> np.ndarray:
     return np.tile(cries, (1, n // cries.shape[1] + 1))[:, :n]
 
 
-def seconds(model, cry, batch, new, streaming, threads):
+def prompts(cry, batch, new):
     steps = cry.shape[1] // DEFAULT_AUDIO_STEP + new // 2
-    prompts = [[AudioPart(cry, complete=False, samples=steps)] for _ in range(batch)]
+    return [[AudioPart(cry, complete=False, samples=steps)] for _ in range(batch)]
+
+
+def seconds(model, cry, batch, new, streaming=True, threads='auto'):
+    ps = prompts(cry, batch, new)
     t = time.perf_counter()
-    generate(model, prompts, TOK, seed=0, streaming=streaming, threads=threads)
+    generate(model, ps, TOK, seed=0, streaming=streaming, threads=threads)
     return time.perf_counter() - t
 
 
-def tokens_per_s(model, cry, batch, new, streaming, threads, repeats):
-    base = statistics.median(seconds(model, cry, batch, 0, streaming, threads) for _ in range(repeats))
-    full = statistics.median(seconds(model, cry, batch, new, streaming, threads) for _ in range(repeats))
-    return batch * new / (full - base)
+def bare_seconds(model, cry, batch, new, threads):
+    "K steps of the model's own step after the prompt, in a bare loop carrying the state (the floor of any generator)."
+    b = SequenceBuilder(prompts(cry, 1, 0)[0], TOK)
+    ctx = torch.tensor(b.contexts).view(-1, 6)
+    own = model.step if isinstance(model, DescribedLSTM) else (lambda x, s: step(model, x, s))
+    with cpu_threads(threads), torch.inference_mode():
+        state, _ = _stream(model).start([ctx] * batch)
+        rows_ = (torch.arange(new)[:, None] + torch.arange(batch) * 97) % len(ctx)    # the prompt's contexts replayed, each row from elsewhere
+        xs = list(ctx[rows_])                                                       # prepared before the clock starts
+        t = time.perf_counter()
+        for x in xs: _, state = own(x, state)
+        return time.perf_counter() - t
 
 
 if __name__ == '__main__':
-    threads = sys.argv[sys.argv.index('--threads') + 1] if '--threads' in sys.argv else 'auto'
+    threads = arg('--threads', 'auto')
     threads = threads if threads == 'auto' else int(threads)
-    repeats = int(sys.argv[sys.argv.index('--repeats') + 1]) if '--repeats' in sys.argv else 3
+    repeats, new = int(arg('--repeats', 5)), int(arg('--new', 1000))
+    sizes = [int(p) for p in arg('--prompts', '256,1024,4096,16384').split(',')]
+    batches = [int(b) for b in arg('--batches', '1,16').split(',')]
     torch.set_grad_enabled(False)
-    model = PxByLSTM().eval()          # the Table 2 configuration; the cost does not depend on the weights
-    print(f'model: {model.n_params:,} parameters, generating with threads={threads} ({torch.get_num_threads()} available), median of {repeats}')
-    for batch in (1, 16):
-        for prompt in (256, 1024, 4096):
-            cry = cry_prompt(prompt)
-            fast = tokens_per_s(model, cry, batch, 1000, True, threads, repeats)
-            if '--streaming-only' in sys.argv:
-                print(f'batch {batch:2d}, prompt {prompt:5d}: streaming {fast:8.0f} tokens/s', flush=True); continue
-            slow = tokens_per_s(model, cry, batch, 4, False, threads, 1 if prompt * batch > 4096 else repeats)
-            print(f'batch {batch:2d}, prompt {prompt:5d}: streaming {fast:8.0f} tokens/s | re-reading {slow:7.1f} tokens/s | {fast / slow:6.0f}x', flush=True)
+    print(f'generating with threads={threads} ({torch.get_num_threads()} available), {new} new tokens, median of {repeats}; '
+          'floor: the bare model step at 1 thread / all threads')
+    for key in arg('--models', 'table2,described').split(','):
+        name, make = MODELS[key]
+        model = make().eval()
+        print(f'{name}: {model.n_params:,} parameters', flush=True)
+        for batch in batches:
+            for prompt in sizes:
+                cry = cry_prompt(prompt)
+                used = generation_threads(model, threads, batch)
+                base, full, one, every = [], [], [], []
+                for _ in range(repeats):       # in alternation
+                    base.append(seconds(model, cry, batch, 0, threads=threads))
+                    full.append(seconds(model, cry, batch, new, threads=threads))
+                    one.append(bare_seconds(model, cry, batch, new, 1))
+                    if used != 1: every.append(bare_seconds(model, cry, batch, new, used))
+                m = statistics.median
+                fast = batch * new / (m(full) - m(base))
+                floor1 = batch * new / m(one)
+                floor_used = batch * new / m(every) if every else floor1
+                floor = max(floor1, floor_used)
+                line = (f'  batch {batch:2d}, prompt {prompt:5d}: generate {fast:7.0f} tokens/s ({used or torch.get_num_threads()} thread) | '
+                        f'bare step {floor1:7.0f} (1 thread)' + (f' {floor_used:7.0f} ({used or torch.get_num_threads()} threads)' if every else '') +
+                        f' | ratio {fast / floor:.2f}')
+                if '--rereading' in sys.argv:
+                    slow = batch * 4 / (seconds(model, cry, batch, 4, False, threads) - m(base))
+                    line += f' | re-reading {slow:6.1f} tokens/s'
+                print(line, flush=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device
 from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, encode_image, encode_audio,
@@ -25,10 +26,10 @@ from .train import next_token_scores
 # %% auto #0
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
-           'sample_tokens', 'check_sampling', 'LSTMStream', 'Recompute', 'DescribedStream', 'Generated', 'cpu_threads',
-           'generation_threads', 'decide_image_ends', 'generate', 'CallableModule', 'load_run', 'load_tokenizer',
-           'describe_to_draw', 'draw_to_describe', 'continue_cry', 'WindowBuilder', 'can_stream', 'V1Stream',
-           'continue_v1']
+           'sample_tokens', 'check_sampling', 'mask_bias', 'draw_tokens', 'LSTMStream', 'Recompute', 'CellStep',
+           'DescribedStream', 'Generated', 'cpu_threads', 'generation_threads', 'decide_image_ends', 'generate',
+           'CallableModule', 'load_run', 'load_tokenizer', 'describe_to_draw', 'draw_to_describe', 'continue_cry',
+           'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -97,13 +98,17 @@ class Segment:
         else: self.height = 1
 
     def _where(self, k: int) -> tuple[int, int, int]: # (frame, row, column) of flat position k
-        if self.row_len is None: return 0, 0, k
-        row, j = divmod(k, self.row_len)
-        if self.height is None: return 0, row, j
-        return (*divmod(row, self.height), j)
+        key = (k, self.row_len, self.height)                # the next position's is asked twice (context, push): kept
+        if getattr(self, '_key', None) == key: return self._tij
+        if self.row_len is None: tij = 0, 0, k
+        else:
+            row, j = divmod(k, self.row_len)
+            tij = (0, row, j) if self.height is None else (*divmod(row, self.height), j)
+        self._key, self._tij = key, tij
+        return tij
 
     def _at(self, t: int, i: int, j: int) -> int: # the token at (t, i, j), 0 outside the segment
-        if min(t, i, j) < 0 or self.row_len is None or j >= self.row_len: return PAD_ID
+        if t < 0 or i < 0 or j < 0 or self.row_len is None or j >= self.row_len: return PAD_ID
         if self.height is None:
             if t > 0: return PAD_ID
         elif i >= self.height: return PAD_ID
@@ -146,9 +151,10 @@ class Segment:
         if t == 0: return LEVEL
         return first_end if t >= p.max_samples else LEVEL | first_end
 
-    def push(self, token: int) -> None:
+    def push(self, token: int,
+             allowed: int | None = None) -> None: # `kinds()` when already known
         "Append a token (it must be one the structure allows) and update the geometry it reveals."
-        allowed = self.kinds()
+        allowed = self.kinds() if allowed is None else allowed
         if not kind_of(token, self.audio_start) & allowed:
             raise InputError(f'token {token} is not allowed at position {len(self.tokens)} of this {self.modality} segment '
                              f'(allowed: {describe_kinds(allowed)})', f'{self.modality} segment')
@@ -230,7 +236,7 @@ class SequenceBuilder:
         if not all(p.complete for p in parts[:sum(given) - 1]):
             raise InputError('only the last given part can be left open (complete=False)', 'SequenceBuilder')
         self.parts, self.tokens, self.contexts, self.segments = list(parts), [], [], []
-        self.audio_params, self.durations, self._ctx = None, None, None
+        self.audio_params, self.durations, self._ctx, self._kinds = None, None, None, None
         self._next, self.tokenizer = 0, tokenizer
         self._advance()
         for p in parts:
@@ -260,7 +266,9 @@ class SequenceBuilder:
         if self._ctx is None: self._ctx = [PAD_ID] * 6 if self.done else self.segment.context()
         return self._ctx
 
-    def kinds(self) -> int: return PAD if self.done else self.segment.kinds()
+    def kinds(self) -> int:
+        if self._kinds is None: self._kinds = PAD if self.done else self.segment.kinds()
+        return self._kinds
 
     def next_kinds(self) -> int | None:
         "The kind of the first token of the part after the current one (None when it is the last)."
@@ -270,13 +278,13 @@ class SequenceBuilder:
         "Append a token to the current segment, recording the context it was read with."
         if self.done: raise InputError('the sequence is complete: no more tokens', 'SequenceBuilder')
         ctx = self.context()
-        self.segment.push(token)
-        self.tokens.append(int(token)); self.contexts.append(ctx); self._ctx = None
-        self._advance()
+        self.segment.push(token, self.kinds())
+        self.tokens.append(int(token)); self.contexts.append(ctx); self._ctx = self._kinds = None
+        if self.segment.closed: self._advance()
 
     def close(self) -> None:
         "End the current image segment after its last frame."
-        self.segment.close(); self._ctx = None
+        self.segment.close(); self._ctx = self._kinds = None
         self._advance()
 
 # %% ../nbs/13_generate.ipynb #09608142
@@ -307,14 +315,40 @@ def check_sampling(temperature: float, top_k: int, top_p: float):
     if top_k < 0: raise InputError(f'top_k must be >= 0 (0 keeps all), got {top_k}', 'sampling')
     if not 0 < top_p <= 1: raise InputError(f'top_p must be in (0, 1], got {top_p}', 'sampling')
 
+# %% ../nbs/13_generate.ipynb #5a1c0d01
+def mask_bias(table: torch.Tensor # (64, V) bool, `kind_masks`
+             ) -> torch.Tensor:   # (64, V) float: 0 where allowed, -inf elsewhere
+    "The kinds' masks as additive biases, for `draw_tokens`."
+    return torch.zeros(table.shape, device=table.device).masked_fill_(~table, -math.inf)
+
+def draw_tokens(scores: torch.Tensor,      # (B, V) scores of the next token
+                bias: torch.Tensor,        # (B, V) or (1, V) rows of `mask_bias`: what the structure allows
+                temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
+                generator: torch.Generator | None = None
+               ) -> torch.Tensor:          # (B,) sampled ids, those `sample_tokens` gives
+    "`sample_tokens` in fewer operations (the generator's fast path): the mask added, no division by a temperature of 1, a sorted search for the CDF."
+    logits = scores.float() + bias                                   # x + 0 = x, x + (-inf) = -inf: what masked_fill writes
+    u = torch.rand(logits.shape[0], 1, generator=generator)
+    if temperature == 0: return logits.argmax(-1)
+    if temperature != 1: logits = logits / temperature
+    if top_k: logits = logits.masked_fill(logits < logits.topk(min(top_k, logits.shape[-1]), -1).values[:, -1:], -math.inf)
+    probs = torch.softmax(logits, -1)
+    if top_p < 1:
+        p, order = probs.sort(-1, descending=True)
+        p[(p.cumsum(-1) - p) >= top_p] = 0
+        probs = torch.zeros_like(probs).scatter_(-1, order, p)
+    cdf = probs.cumsum(-1)                                           # non-decreasing: a search counts the entries <= u
+    return torch.searchsorted(cdf, u.to(cdf.device) * cdf[:, -1:], right=True)[:, 0].clamp_max_(logits.shape[-1] - 1)
+
 # %% ../nbs/13_generate.ipynb #6d3bee55
 class LSTMStream:
     "Streaming outputs of an aPxBy LSTM: the prompt is read once, then one cell-level step per token."
-    def __init__(self, model: PxByLSTM):
+    def __init__(self, model: PxByLSTM,
+                 fast: bool = True):  # step with `CellStep` (the same numbers, no module calls); False: the model's own `step`
         if model.config.bidirectional or model.config.objective == 'diffusion':
             raise InputError('generation token by token needs a unidirectional predict or autoregressive model '
                              '(a diffusion model fills masked slots: use `denoise`)', 'LSTMStream')
-        self.model = model
+        self.model, self.cell = model, CellStep(model) if fast and type(model) is PxByLSTM else None
 
     def start(self, prompts: list[torch.Tensor]) -> tuple[list, torch.Tensor | None]: # state, output at each prompt's end
         "The LSTM state after each prompt ((P, 6) contexts; P may differ and be 0) and the model's output at its last position."
@@ -328,6 +362,7 @@ class LSTMStream:
         return [(h[k], c[k]) for k in range(lstm.num_layers)], _stack_outputs(outs)
 
     def step(self, x: torch.Tensor, state: list) -> tuple[torch.Tensor, list]: # (B, V) or (B, 6, V) output, new state
+        if self.cell is not None: return self.cell(x.to(self.device), state)
         return lstm_model_step(self.model, x.to(self.device), state)
 
     @property
@@ -358,6 +393,23 @@ def _stack_outputs(outs: list) -> torch.Tensor | None:
     "Outputs of each row's prompt end, zeros for rows without a prompt (None if no row has one)."
     like = next((o for o in outs if o is not None), None)
     return None if like is None else torch.stack([torch.zeros_like(like) if o is None else o for o in outs])
+
+# %% ../nbs/13_generate.ipynb #5a1c0d04
+class CellStep:
+    "`step` of a `PxByLSTM` (chapter 10) with its weights looked up once: the same kernels on the same numbers, without module calls."
+    def __init__(self, model: PxByLSTM):
+        lstm = model.lstm
+        self.table, self.head, self.shape = model.embed.embed.weight, model.head, model._shape
+        self.cells = [tuple(getattr(lstm, f'{w}_l{k}') for w in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')) for k in range(lstm.num_layers)]
+
+    def __call__(self, x: torch.Tensor, # (B, 6) contexts
+                 state: list            # per layer (h, c)
+                ) -> tuple[torch.Tensor, list]:
+        h, new = F.embedding(x, self.table).flatten(1), []
+        for (h0, c0), w in zip(state, self.cells):
+            h, c = torch._VF.lstm_cell(h, (h0, c0), *w)
+            new.append((h, c))
+        return self.shape(F.linear(h, self.head.weight, self.head.bias)), new
 
 # %% ../nbs/13_generate.ipynb #ed14ed66
 class DescribedStream(LSTMStream):
@@ -437,10 +489,12 @@ def cpu_threads(n: int | None):
     try: yield
     finally: torch.set_num_threads(before)
 
-def generation_threads(model: nn.Module, threads: int | str | None) -> int | None:
-    "'auto': one thread for a model under a million parameters (its weights sit in cache; sharing costs more than it saves), PyTorch's default otherwise."
+def generation_threads(model: nn.Module, threads: int | str | None,
+                       batch: int = 1   # sequences generated together
+                      ) -> int | None:
+    "'auto': one thread up to a batch of 16 or for a model under a million parameters (threads sharing so small a product wait for each other more than they save, many times more on a loaded machine), PyTorch's default otherwise."
     if threads != 'auto': return threads
-    return 1 if sum(p.numel() for p in model.parameters()) < 1_000_000 else None
+    return 1 if batch <= 16 or sum(p.numel() for p in model.parameters()) < 1_000_000 else None
 
 def _result(b: SequenceBuilder) -> Generated:
     segs = []
@@ -482,7 +536,7 @@ def _budget(b: SequenceBuilder) -> int:
         else: total += ((p.samples or p.max_samples) + 1) * p.channels
     return total
 
-@torch.no_grad()
+@torch.inference_mode()
 def generate(model: nn.Module,           # a unidirectional predict or autoregressive aPxBy model, or a pixel-token transformer
              prompts: list,              # a list of parts (one sequence), or a list of such lists (a batch)
              tokenizer: PixelBytesTokenizer, # the tokenizer of the model's training data
@@ -492,7 +546,8 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
              seed: int = 0,              # fixes the samples
              streaming: bool = True,     # False: re-read the whole sequence for every token (the research's way; slow)
              progress: bool = False,     # show a progress bar
-             threads: int | str | None = 'auto' # CPU threads while generating ('auto': see `generation_threads`; None: leave as is)
+             threads: int | str | None = 'auto', # CPU threads while generating ('auto': see `generation_threads`; None: leave as is)
+             fast: bool = True           # False: the model's own `step` and `sample_tokens` (the reference the fast path gives tokens for tokens)
             ) -> list[Generated]:
     "Continue every prompt token by token; each new token's context is built from the tokens so far and the structure the parts fix."
     check_sampling(temperature, top_k, top_p)
@@ -502,27 +557,36 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
     prompts = [prompts] if not isinstance(prompts[0], (list, tuple)) else prompts
     builders = [SequenceBuilder(list(p), tokenizer) for p in prompts]
     model.eval()
-    with cpu_threads(generation_threads(model, threads)): return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress)
+    with cpu_threads(generation_threads(model, threads, len(builders))):
+        return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast)
 
-def _stream(model: nn.Module):
+def _stream(model: nn.Module, fast: bool = True):
     "The model's own stream (a pixel-token transformer's), `DescribedStream` for a `DescribedLSTM`, else `LSTMStream`."
     if hasattr(model, 'stream'): return model.stream()
-    return DescribedStream(model) if isinstance(model, DescribedLSTM) else LSTMStream(model)
+    return DescribedStream(model) if isinstance(model, DescribedLSTM) else LSTMStream(model, fast)
 
-def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress):
-    stream = _stream(model) if streaming else Recompute(model)
+def _bias_rows(bias: torch.Tensor, kinds: list) -> torch.Tensor: # (1, V) when every row allows the same kinds, else (B, V)
+    k = kinds[0]
+    return bias[k:k + 1] if kinds.count(k) == len(kinds) else bias[torch.tensor(kinds, device=bias.device)]
+
+def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast=True):
+    stream = _stream(model, fast) if streaming else Recompute(model)
     device, objective = stream.device, model.config.objective
     state, out = stream.start([torch.tensor(b.contexts, dtype=torch.long).view(-1, 6) for b in builders])
     table = kind_masks(model.config.vocab_size, tokenizer.audio_offset).to(device)
+    bias = mask_bias(table)
     gen = torch.Generator().manual_seed(seed)
     steps = range(max(_budget(b) for b in builders))
     for _ in (progress_bar(steps, leave=False) if progress else steps):
         if any(b.pending for b in builders): decide_image_ends(builders, stream, state, out, table, objective, temperature, gen)
         if all(b.done for b in builders): break
         x = torch.tensor([b.context() for b in builders], device=device)
-        kinds = torch.tensor([b.kinds() for b in builders], device=device)
+        kinds = [b.kinds() for b in builders]
         out, state = stream.step(x, state)
-        for b, t in zip(builders, sample_tokens(next_token_scores(out, objective), table[kinds], temperature, top_k, top_p, gen).tolist()):
+        scores = next_token_scores(out, objective)
+        if fast: tokens = draw_tokens(scores, _bias_rows(bias, kinds), temperature, top_k, top_p, gen)
+        else: tokens = sample_tokens(scores, table[torch.tensor(kinds, device=device)], temperature, top_k, top_p, gen)
+        for b, t in zip(builders, tokens.tolist()):
             if not b.done: b.push(t)
     return [_result(b) for b in builders]
 
@@ -531,7 +595,7 @@ class CallableModule(types.ModuleType):
     "A module that, called, calls its own `generate`."
     def __call__(self, *args, **kwargs): return self.generate(*args, **kwargs)
 
-sys.modules[__name__].__class__ = CallableModule
+if __name__ == 'pixelbytes.generate': sys.modules[__name__].__class__ = CallableModule   # the library module only
 
 # %% ../nbs/13_generate.ipynb #af60c5f2
 def load_run(folder: str | Path, # a run folder (config.json, model.safetensors, tokenizer.json), e.g. from `pixelbytes train`

@@ -26,9 +26,9 @@ from .tokenizer import encode_text, encode_audio, image_to_rgb, TokenizerConfig,
 
 # %% auto #0
 __all__ = ['FOLD_FACTORS', 'PADDING_WINDOW', 'SIZES', 'COMPARISON', 'FoldTokenizer', 'FoldDecoded', 'tokens_per_image',
-           'PixelTokenConfig', 'summary_tokens', 'window_layout', 'visibility', 'rotary', 'WindowAttention',
-           'PixelTokenBlock', 'PixelTokenTransformer', 'previous_tokens', 'WindowCache', 'PixelTokenStream',
-           'compare_models', 'comparison_row']
+           'PixelTokenConfig', 'summary_tokens', 'window_layout', 'visibility', 'rotary_angles', 'rotate', 'rotary',
+           'WindowAttention', 'PixelTokenBlock', 'PixelTokenTransformer', 'previous_tokens', 'WindowCache',
+           'PixelTokenStream', 'compare_models', 'comparison_row']
 
 # %% ../nbs/17_pixeltoken.ipynb #6132c9c6
 FOLD_FACTORS = (8, 16)
@@ -209,16 +209,26 @@ def visibility(ids: torch.Tensor, window: int, lookback: int = 1) -> torch.Tenso
     return causal & (closes[:, None, :] | (win[:, :, None] - win[:, None, :] <= lookback))
 
 # %% ../nbs/17_pixeltoken.ipynb #b877e6ba
+def rotary_angles(pos: torch.Tensor,   # (B, L) positions
+                  half: int,           # channel pairs: head_dim / 2
+                  base: float = 10_000.) -> tuple[torch.Tensor, torch.Tensor]: # (B, 1, L, half) cosines and sines
+    "The turn of every channel pair at every position, pos · base^(−2i/head_dim): computed once, shared by every block, queries and keys."
+    freq = base ** (-torch.arange(half, device=pos.device, dtype=torch.float32) / half)
+    angle = pos.float()[:, None, :, None] * freq                          # (B, 1, L, half)
+    return angle.cos(), angle.sin()
+
+def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor: # x (..., L, head_dim), cos and sin (..., L, head_dim / 2)
+    "Turn each pair of channels (i, i + head_dim/2) by the given angles."
+    half = x.shape[-1] // 2
+    a, b = x[..., :half], x[..., half:]
+    return torch.cat([a * cos - b * sin, a * sin + b * cos], -1)
+
 def rotary(x: torch.Tensor,   # (B, heads, L, head_dim) queries or keys
            pos: torch.Tensor, # (B, L) positions
            base: float = 10_000.) -> torch.Tensor:
     "Rotary position embedding: each pair of channels (i, i + head_dim/2) turned by pos · base^(−2i/head_dim)."
-    half = x.shape[-1] // 2
-    freq = base ** (-torch.arange(half, device=x.device, dtype=torch.float32) / half)
-    angle = pos.float()[:, None, :, None] * freq                          # (B, 1, L, half)
-    cos, sin = angle.cos().to(x.dtype), angle.sin().to(x.dtype)
-    a, b = x[..., :half], x[..., half:]
-    return torch.cat([a * cos - b * sin, a * sin + b * cos], -1)
+    cos, sin = rotary_angles(pos.to(x.device), x.shape[-1] // 2, base)
+    return rotate(x, cos.to(x.dtype), sin.to(x.dtype))
 
 # %% ../nbs/17_pixeltoken.ipynb #56ac550c
 class WindowAttention(nn.Module):
@@ -228,9 +238,12 @@ class WindowAttention(nn.Module):
         self.heads, self.base = c.heads, c.rope_base
         self.qkv, self.out = nn.Linear(c.dim, 3 * c.dim, bias=False), nn.Linear(c.dim, c.dim, bias=False)
 
-    def project(self, x: torch.Tensor, pos: torch.Tensor) -> tuple: # x (B, L, D), pos (B, L) -> q, k, v (B, heads, L, head_dim), q and k rotated
-        q, k, v = self.qkv(x).unflatten(-1, (3, self.heads, -1)).permute(2, 0, 3, 1, 4)
-        return rotary(q, pos, self.base), rotary(k, pos, self.base), v
+    def project(self, x: torch.Tensor, pos: torch.Tensor, # x (B, L, D), pos (B, L) -> q, k, v (B, heads, L, head_dim), q and k rotated
+                angles: tuple | None = None) -> tuple:     # `rotary_angles` of pos when already computed (streaming: once per step)
+        qkv = self.qkv(x).unflatten(-1, (3, self.heads, -1)).permute(2, 0, 3, 1, 4)
+        if angles is None: return rotary(qkv[0], pos, self.base), rotary(qkv[1], pos, self.base), qkv[2]
+        q, k = rotate(qkv[:2], *angles)                        # queries and keys turned together: the same numbers
+        return q, k, qkv[2]
 
     def attend(self, q, k, v, mask: torch.Tensor) -> torch.Tensor: # mask (B, Lq, Lk) bool -> (B, Lq, D)
         return self.out(F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None]).transpose(1, 2).flatten(2))
@@ -242,8 +255,9 @@ class PixelTokenBlock(nn.Module):
         self.norm1, self.attn, self.norm2 = nn.LayerNorm(c.dim), WindowAttention(c), nn.LayerNorm(c.dim)
         self.ff = nn.Sequential(nn.Linear(c.dim, 4 * c.dim), nn.GELU(), nn.Linear(4 * c.dim, c.dim))
 
-    def forward(self, x, pos, mask, cache: tuple | None = None) -> tuple: # cache: (keys, values) read before x's own
-        q, k, v = self.attn.project(self.norm1(x), pos)
+    def forward(self, x, pos, mask, cache: tuple | None = None, # cache: (keys, values) read before x's own
+                angles: tuple | None = None) -> tuple:          # angles: `rotary_angles` of pos, when already computed
+        q, k, v = self.attn.project(self.norm1(x), pos, angles)
         if cache is not None: k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
         x = x + self.attn.attend(q, k, v, mask)
         return x + self.ff(self.norm2(x)), (k, v)
@@ -361,9 +375,10 @@ class PixelTokenStream:
         run = torch.where(word, 0, cache.run + 1)
         closes = word | (run % self.model.config.window == 0)
         mask = torch.cat([cache.keep, torch.ones_like(word[:, None])], 1)[:, None]   # (B, 1, S + 1)
-        h, kv = self.model.embed(ids)[:, None], []
+        h, kv, c = self.model.embed(ids)[:, None], [], self.model.config
+        angles = tuple(a.to(h.dtype) for a in rotary_angles(cache.pos[:, None], c.dim // c.heads // 2, c.rope_base))  # once for every block
         for block, old in zip(self.model.blocks, cache.kv):
-            h, new = block(h, cache.pos[:, None], mask, old)
+            h, new = block(h, cache.pos[:, None], mask, old, angles)
             kv.append(new)
         return self.model.logits(h)[:, 0], replace(cache, run=run).push(kv, closes)
 

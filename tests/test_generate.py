@@ -133,3 +133,24 @@ def test_given_image_with_more_frames_than_the_cap_is_refused():
     frames = NES_PALETTE[np.zeros((3, 2, 2), np.int64)]
     with pytest.raises(InputError, match='more than max_frames=2'): SequenceBuilder([TextPart('x'), ImagePart(frames, max_frames=2)], TOK)
     assert len(SequenceBuilder([TextPart('x'), ImagePart(frames, max_frames=3)], TOK).tokens) == 2 + 3 * 2 * 3   # 'x' and its end, 3 frames of 2 rows of 2 + 1
+
+
+@pytest.mark.parametrize('kind', ['predict', 'autoregressive', 'described'])
+def test_fast_path_equals_plain_path(kind):
+    "The generator's fast path (bound cell step, additive masks, sorted search) gives the plain path's tokens, seed for seed, at every setting."
+    from pixelbytes.models import make_apxby
+    torch.manual_seed(0)
+    model = (make_apxby(embed_size=24, hidden_size=32, num_layers=2, memory_size=8, position_size=4) if kind == 'described'
+             else PxByLSTM(embed_size=24, hidden_size=32, num_layers=2, objective=kind))
+    rng = np.random.default_rng(0)
+    prompts = [[TextPart('a small red one'[:n]), ImagePart(max_width=8, max_height=5, max_frames=3), AudioPart(max_samples=30)]
+               for n in (3, 9, 15)]
+    prompts += [[TextPart('green'), ImagePart(NES_PALETTE[rng.integers(0, 55, (2, 4))], complete=False, width=4, height=3, frames=2),
+                 AudioPart(samples=20)], [AudioPart(rng.uniform(-1, 1, (2, 12)), complete=False, samples=25)]]
+    for settings_ in (dict(), dict(temperature=0), dict(temperature=0.7, top_k=10), dict(top_p=0.8)):
+        for batch in (prompts[:4], prompts[:1], prompts[3:4], prompts[4:]):
+            for seed in (0, 1):
+                fast = generate(model, batch, TOK, seed=seed, **settings_)
+                plain = generate(model, batch, TOK, seed=seed, fast=False, **settings_)
+                for a, b in zip(fast, plain):
+                    np.testing.assert_array_equal(a.ids, b.ids); np.testing.assert_array_equal(a.contexts, b.contexts)

@@ -163,3 +163,20 @@ def test_cli_trains_and_generates_with_folded_colours(tmp_path):
     done = subprocess.run(cmd + ['generate', str(run), '--text', 'a red creature', '--width', '6', '--height', '5', '--frames', '1', '--seconds', '0.05'],
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_shared_rotary_angles_give_the_same_numbers():
+    "The stream computes the rotary angles once per step for every block: exactly the numbers of turning queries and keys apart."
+    from pixelbytes.pixeltoken import rotary_angles
+    torch.manual_seed(0)
+    c = MODEL.config
+    x, pos = torch.randn(3, 5, c.dim), torch.randint(0, 5000, (3, 5))
+    mask = torch.ones(3, 5, 5, dtype=torch.bool).tril()
+    cache = (torch.randn(3, c.heads, 7, c.dim // c.heads), torch.randn(3, c.heads, 7, c.dim // c.heads))
+    for block in MODEL.blocks:
+        a, (ka, va) = block(x, pos, F_pad(mask), cache)
+        b, (kb, vb) = block(x, pos, F_pad(mask), cache, rotary_angles(pos, c.dim // c.heads // 2, c.rope_base))
+        assert torch.equal(a, b) and torch.equal(ka, kb) and torch.equal(va, vb)
+
+
+def F_pad(mask): return torch.cat([torch.ones(*mask.shape[:2], 7, dtype=torch.bool), mask], -1)   # the cached keys are read too
