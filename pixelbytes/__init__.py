@@ -16,6 +16,11 @@ _EXPORTS = {
 }
 __all__ = ['__version__', *_EXPORTS]
 
+# The modules that plug into earlier chapters' registries (chapter 04's named data sources: `register_source`). The
+# package declares them here, above every chapter, so that no chapter imports a later one; they are imported on first
+# need (`pixelbytes.dataset.named_sources`), never by `import pixelbytes`.
+_PLUGINS = ('creatures',)
+
 
 def __getattr__(name: str):
     "Import an exported name from its module on first use."

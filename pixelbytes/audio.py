@@ -11,8 +11,8 @@ import soundfile as sf
 from .core import InputError
 
 # %% auto #0
-__all__ = ['SAMPLE_RATE', 'GB_RATE', 'peak_normalize', 'load_audio', 'resample', 'gameboy_channel', 'second_order_channel',
-           'action_state']
+__all__ = ['SAMPLE_RATE', 'GB_RATE', 'peak_normalize', 'load_audio', 'resample', 'read_sound', 'gameboy_channel',
+           'second_order_channel', 'action_state', 'load_cry']
 
 # %% ../nbs/03_audio.ipynb #3d022f69
 SAMPLE_RATE = 16_000
@@ -33,18 +33,24 @@ def load_audio(path: str | Path,          # any file soundfile reads: OGG/Vorbis
                sr: int = SAMPLE_RATE      # rate to resample to
               ) -> np.ndarray:            # mono float32 samples at `sr`
     "A sound file as mono at `sr` Hz (channels averaged, polyphase resampling)."
-    try: x, rate = sf.read(str(path), dtype='float64', always_2d=True)
-    except Exception as e: raise InputError(f'not a readable sound file ({e})', path) from e
-    if len(x) == 0: raise InputError('the sound file has no samples', path)
-    mono = x.mean(axis=1)
-    if not np.isfinite(mono).all(): raise InputError(f'{int((~np.isfinite(mono)).sum())} NaN or infinite samples', path)
-    return resample(mono, rate, sr).astype(np.float32)
+    x, rate = read_sound(path)
+    return resample(x.mean(axis=1), rate, sr).astype(np.float32)
 
 def resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
     "Polyphase resampling from `rate` to `target` Hz (scipy.signal.resample_poly, anti-aliased)."
     if rate == target: return np.asarray(x, np.float64)
     g = np.gcd(int(rate), int(target))
     return signal.resample_poly(x, target // g, rate // g)
+
+# %% ../nbs/03_audio.ipynb #d55601af
+def read_sound(path: str | Path # any file soundfile reads: OGG/Vorbis, WAV, FLAC...
+              ) -> tuple[np.ndarray, int]: # (N, C) float64 samples, their rate
+    "A sound file's samples, checked: readable, not empty, finite; every reader of sound files goes through it."
+    try: x, rate = sf.read(str(path), dtype='float64', always_2d=True)
+    except Exception as e: raise InputError(f'not a readable sound file ({e})', path) from e
+    if len(x) == 0: raise InputError('the sound file has no samples', path)
+    _check_finite(x, path)
+    return x, rate
 
 # %% ../nbs/03_audio.ipynb #3e55ab1d
 GB_RATE = 8192
@@ -88,3 +94,14 @@ def action_state(x: np.ndarray,          # mono samples
     if x.ndim != 1: raise InputError(f'expected mono samples, got shape {x.shape}', 'action_state')
     action = peak_normalize(resample(x, sr, SAMPLE_RATE))
     return np.stack([action, gameboy_channel(action, SAMPLE_RATE)]).astype(np.float32)
+
+# %% ../nbs/03_audio.ipynb #3a0dac56
+def load_cry(path: str | Path # a sound file: 1 channel (a cry) or 2 (action, state)
+            ) -> np.ndarray:  # (2, N) float32 in [-1, 1] at 16 kHz: action, state
+    "A cry as the research's two channels: mono -> action and its Game-Boy state, stereo kept, more channels refused."
+    try: info = sf.info(str(path))
+    except Exception as e: raise InputError(f'not a readable sound file ({e})', path) from e
+    if info.channels > 2: raise InputError(f'{info.channels} channels: expected 1 (cry) or 2 (action, state)', path)
+    if info.channels == 1: return action_state(load_audio(path))
+    x, rate = read_sound(path)
+    return np.clip(np.stack([resample(c, rate, SAMPLE_RATE) for c in x.T]), -1, 1).astype(np.float32)

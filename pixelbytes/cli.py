@@ -11,7 +11,7 @@ from pathlib import Path
 from dataclasses import replace
 from fastcore.script import anno_parser
 from . import __version__
-from .core import atomic_write, atomic_path, InputError
+from .core import atomic_write, InputError
 
 # %% auto #0
 __all__ = ['PAGE_CSS', 'RUN_FILES', 'AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'GENERATED', 'COMMANDS', 'NEGATED_HELP',
@@ -191,14 +191,11 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
 def _save_real(item: dict, folder: Path, stem: str) -> dict:
     "The held-out item's own sprite (every frame, its durations) and cry, for comparison."
     import numpy as np
-    from PIL import Image
-    from pixelbytes.pixelize import image_frames
+    from pixelbytes.pixelize import image_frames, save_gif
     from pixelbytes.dataset import wav_bytes
     frames, durations = image_frames(item['image'])
-    with atomic_path(folder/f'{stem}.gif') as tmp:
-        pics = [Image.fromarray(f) for f in frames]
-        pics[0].save(tmp, save_all=True, append_images=pics[1:], duration=durations, loop=0)
-    return {'gif': folder/f'{stem}.gif', 'wav': atomic_write(folder/f'{stem}.wav', wav_bytes(np.clip(item['audio'], -1, 1)))}
+    gif = save_gif(frames, durations, folder/f'{stem}.gif', any_colours=True)   # a data set's own colours, NES or not
+    return {'gif': gif, 'wav': atomic_write(folder/f'{stem}.wav', wav_bytes(np.clip(item['audio'], -1, 1)))}
 
 def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
     from pixelbytes.evaluate import ATTRIBUTES, measured_attributes, agreement

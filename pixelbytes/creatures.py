@@ -4,13 +4,12 @@
 
 # %% ../nbs/05_creatures.ipynb #81548c8d
 from __future__ import annotations
-import io
 from dataclasses import dataclass, asdict
 import numpy as np
-from PIL import Image
 from .core import NES_PALETTE, InputError
+from .pixelize import gif_bytes
 from .audio import SAMPLE_RATE, action_state
-from .dataset import features, wav_bytes
+from .dataset import features, wav_bytes, register_source
 
 # %% auto #0
 __all__ = ['COLOUR_FAMILIES', 'SIZES', 'SHAPES', 'TYPES', 'PATTERNS', 'PITCHES', 'BLACK', 'WHITE', 'SIZE_WORDS', 'PITCH_WORDS',
@@ -141,11 +140,8 @@ class Creature:
     def rgb(self) -> np.ndarray: return NES_PALETTE[self.frames]
 
     def gif(self) -> bytes:
-        "The sprite as an animated GIF (palette colours, frame durations kept)."
-        frames = [Image.fromarray(f) for f in self.rgb]
-        buf = io.BytesIO()
-        frames[0].save(buf, 'GIF', save_all=True, append_images=frames[1:], duration=self.durations, loop=0, optimize=False)
-        return buf.getvalue()
+        "The sprite as an animated GIF (palette colours, frame durations kept), written by the pixelize chapter's `gif_bytes`."
+        return gif_bytes(self.frames, self.durations)
 
     def wav(self) -> bytes:
         "The cry as a two-channel 16-bit WAV at 16 kHz."
@@ -172,6 +168,7 @@ def items_in_split(crs: list[Creature], *splits: str, seed: int = 0) -> list[int
     return [k for k, c in enumerate(crs) if split_of(c.number, seed) in splits]
 
 # %% ../nbs/05_creatures.ipynb #98138a82
+@register_source('creatures')
 def creatures_dataset(n: int = 1000, # number of creatures
                       seed: int = 0  # the series
                      ) -> "datasets.Dataset":

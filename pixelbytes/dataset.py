@@ -4,18 +4,19 @@
 
 # %% ../nbs/04_dataset.ipynb #369cede1
 from __future__ import annotations
-import io, os, unicodedata, datetime, tempfile, warnings
+import importlib, io, os, unicodedata, datetime, warnings
 from pathlib import Path
 import numpy as np
 import soundfile as sf
 from .core import InputError, atomic_write
-from .pixelize import image_frames, pixelize_gif, save_gif
-from .audio import SAMPLE_RATE, load_audio, resample, action_state
+from .pixelize import image_frames, pixelize_gif, gif_bytes
+from .audio import SAMPLE_RATE, load_cry
 
 # %% auto #0
-__all__ = ['MAX_FRAMES', 'MAX_SECONDS', 'MAX_CHARS', 'IMAGE_EXTS', 'AUDIO_EXTS', 'features', 'wav_bytes', 'decode_audio',
-           'read_text', 'read_audio', 'read_image', 'folder_items', 'report_skipped', 'folder_dataset', 'hub_dataset',
-           'build_dataset', 'cached_dataset', 'push_dataset']
+__all__ = ['MAX_FRAMES', 'MAX_SECONDS', 'MAX_CHARS', 'IMAGE_EXTS', 'AUDIO_EXTS', 'SOURCES', 'DEFAULT_SOURCE', 'features',
+           'wav_bytes', 'decode_audio', 'read_text', 'read_audio', 'read_image', 'folder_items', 'report_skipped',
+           'folder_dataset', 'register_source', 'named_sources', 'hub_dataset', 'build_dataset', 'cached_dataset',
+           'push_dataset']
 
 # %% ../nbs/04_dataset.ipynb #a2e322d4
 def features(extra: dict | None = None # extra columns, name -> `datasets` feature
@@ -60,20 +61,9 @@ def read_text(path: str | Path, max_chars: int | None = None) -> str:
 def read_audio(path: str | Path, max_seconds: float | None = None
               ) -> np.ndarray: # (2, N) float32: action, state at 16 kHz
     "A cry as two channels (mono -> action/state, stereo kept, more refused), at most `max_seconds`."
-    x = _read_cry(path)
+    x = load_cry(path)                                  # the audio chapter's reader: one set of checks for every sound file
     cap = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
     return x[:, :cap] if _capped('samples at 16 kHz', x.shape[1], cap, path) else x
-
-def _read_cry(path: str | Path) -> np.ndarray:
-    try: info = sf.info(str(path))
-    except Exception as e: raise InputError(f'not a readable sound file ({e})', path) from e
-    if info.channels > 2: raise InputError(f'{info.channels} channels: expected 1 (cry) or 2 (action, state)', path)
-    if info.channels == 1: return action_state(load_audio(path))
-    try: x, rate = sf.read(str(path), dtype='float64', always_2d=True)
-    except Exception as e: raise InputError(f'not a readable sound file ({e})', path) from e
-    if len(x) == 0: raise InputError('the sound file has no samples', path)
-    if not np.isfinite(x).all(): raise InputError(f'{int((~np.isfinite(x)).sum())} NaN or infinite samples', path)
-    return np.clip(np.stack([resample(c, rate, SAMPLE_RATE) for c in x.T]), -1, 1).astype(np.float32)
 
 def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50, max_frames: int | None = None) -> bytes:
     "A checked sprite: the file (refused over `max_frames`), or its NES pixelization (first `max_frames` frames)."
@@ -84,7 +74,7 @@ def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50, max
         return Path(path).read_bytes()
     frames, durations = pixelize_gif(path, max_size)
     if _capped('frames', len(frames), max_frames, path): frames, durations = frames[:max_frames], durations[:max_frames]
-    with tempfile.TemporaryDirectory() as d: return save_gif(frames, durations, Path(d) / 'x.gif').read_bytes()
+    return gif_bytes(frames, durations, where=path)
 
 # %% ../nbs/04_dataset.ipynb #78d08087
 IMAGE_EXTS, AUDIO_EXTS = ('.gif', '.png', '.jpg', '.jpeg', '.webp', '.bmp'), ('.ogg', '.wav', '.flac')
@@ -145,6 +135,26 @@ def folder_dataset(root: str | Path, pixelize: bool = True, max_size: int = 50,
     cols = {k: [it[k] for it in items] for k in ('number', 'image', 'audio', 'text')}
     return datasets.Dataset.from_dict(cols, features=features())
 
+# %% ../nbs/04_dataset.ipynb #44641e53
+SOURCES = {}                    # name -> builder(n, seed) -> datasets.Dataset; later chapters add theirs
+DEFAULT_SOURCE = 'creatures'    # what `build_dataset(40)` makes 40 of
+
+def register_source(name: str # what `build_dataset(name)` will build
+                   ):
+    "Decorator: make `build_dataset(name, n=..., seed=...)` call the decorated builder `f(n, seed)`."
+    def _register(builder):
+        SOURCES[name] = builder
+        return builder
+    return _register
+
+# %% ../nbs/04_dataset.ipynb #d7359d1a
+def named_sources() -> dict: # name -> builder, after the package's plug-in modules registered theirs
+    "Every named data source: `SOURCES`, once the modules listed in `pixelbytes._PLUGINS` are imported."
+    import pixelbytes
+    for module in pixelbytes._PLUGINS:
+        importlib.import_module(f'pixelbytes.{module}')
+    return SOURCES
+
 # %% ../nbs/04_dataset.ipynb #9e2cb02e
 def hub_dataset(repo_id: str,          # e.g. 'ffurfaro/PixelBytes-PokemonAll'
                 split: str = 'train',
@@ -163,13 +173,14 @@ def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 
                   pixelize: bool = True,                 # folder: pixelize the images (False: keep them as they are)
                   log: str | Path | None = None          # folder: log file of the skipped items
                  ) -> "datasets.Dataset":
-    "One entry point for the three sources: a folder, a Hub id, or the built-in creatures (attributes kept)."
-    from pixelbytes.creatures import creatures_dataset
-    if isinstance(source, int): return creatures_dataset(source, seed)
-    if str(source) == 'creatures': return creatures_dataset(n, seed)
+    "One entry point: a folder, a Hub id, a named source (the built-in creatures, attributes kept), or a number of them."
+    sources = named_sources()
+    if isinstance(source, int): return sources[DEFAULT_SOURCE](source, seed)
+    if str(source) in sources: return sources[str(source)](n, seed)
     if Path(source).is_dir(): return folder_dataset(source, pixelize, log=log)
     if isinstance(source, str) and source.count('/') == 1 and not Path(source).exists(): return hub_dataset(source)
-    raise InputError('not a folder, a Hub id (owner/name) or "creatures"', source)
+    names = ' or '.join(f'"{s}"' for s in sources)
+    raise InputError(f'not a folder, a Hub id (owner/name) or {names}', source)
 
 def cached_dataset(source: str | Path | int, cache: str | Path, **kwargs) -> "datasets.Dataset":
     "`build_dataset(source, **kwargs)` saved to `cache` with `save_to_disk`, reloaded from there on later calls."

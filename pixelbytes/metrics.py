@@ -11,8 +11,8 @@ from nltk.translate.bleu_score import sentence_bleu, SmoothingFunction
 from .core import BYTE_TOKENS, NES_PALETTE, PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError
 
 # %% auto #0
-__all__ = ['MODALITIES', 'IMAGE_START', 'AUDIO_START', 'modality_of', 'TokenScores', 'research_slot_accuracy',
-           'research_table1_scores', 'table1_scores']
+__all__ = ['MODALITIES', 'IMAGE_START', 'AUDIO_START', 'modality_of', 'TokenScores', 'research_slot_hits',
+           'research_slot_accuracy', 'research_table1_scores', 'table1_scores']
 
 # %% ../nbs/11_metrics.ipynb #e0e0ec48
 MODALITIES = ('pad', 'structure', 'text', 'image', 'audio')
@@ -65,13 +65,21 @@ class TokenScores:
 def _numpy(x) -> np.ndarray:
     return x.detach().float().cpu().numpy() if hasattr(x, 'detach') else np.asarray(x)
 
+# %% ../nbs/11_metrics.ipynb #6c13eb1a
+def research_slot_hits(logits,   # (..., 6, V) scores for the six slots of each position: numpy, or torch on any device
+                       targets   # (..., 6) ids, padding included
+                      ) -> tuple[int, int]: # slots equal to the arg-max, slots counted
+    "The counts behind the research's slot accuracy, computed where the arrays are: what a metric adds up batch by batch."
+    hits = (logits.argmax(-1) == targets).sum()
+    return int(hits), int(np.prod(targets.shape))
+
 # %% ../nbs/11_metrics.ipynb #e5ed3901
 def research_slot_accuracy(logits,   # (B, L, 6, V) scores for the six slots of each next position
                            targets    # (B, L, 6) ids, padding included
                           ) -> float: # fraction of slots equal to the arg-max, as the research computed it
     "The papers' Table 2 'accuracy': every slot of every position counts, padding and structural zeros included."
-    logits, targets = _numpy(logits), _numpy(targets)
-    return float((logits.argmax(-1) == targets).mean())
+    hits, n = research_slot_hits(_numpy(logits), _numpy(targets))
+    return hits / n if n else float('nan')
 
 # %% ../nbs/11_metrics.ipynb #919616a4
 def research_table1_scores(generated, # (n, 3, 3) generated windows (or any array; it is flattened)

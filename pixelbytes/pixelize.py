@@ -4,18 +4,18 @@
 
 # %% ../nbs/02_pixelize.ipynb #46f07dff
 from __future__ import annotations
-import functools
+import functools, io
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageSequence
 from skimage.color import rgb2lab
 import cv2
-from .core import NES_PALETTE, InputError, atomic_path
+from .core import NES_PALETTE, InputError, atomic_write
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'PALETTE_WHITE', 'palette_lab', 'nearest_palette_bruteforce', 'palette_indices', 'image_frames',
-           'fit_size', 'pixelize_frames', 'pixelize_gif', 'pixelize_gif_file', 'save_gif', 'autocrop', 'kmeans_colours',
-           'pixelize_miniature']
+           'fit_size', 'pixelize_frames', 'pixelize_gif', 'pixelize_gif_file', 'gif_bytes', 'save_gif', 'autocrop',
+           'kmeans_colours', 'pixelize_miniature']
 
 # %% ../nbs/02_pixelize.ipynb #b6256f1e
 @functools.cache
@@ -128,29 +128,58 @@ def pixelize_gif_file(source: str | Path,       # an image or animated GIF
     "Pixelize an image file into a GIF file: `pixelize_gif` then `save_gif`, without converting indices to colours and back."
     return save_gif(*_pixelized(source, max_size, drop_first), target)
 
-def save_gif(frames: np.ndarray,   # (T, h, w, 3) uint8 NES colours, or (T, h, w) palette indices
-             durations: list[int], # one duration per frame, in ms
-             path: str | Path      # where to write the GIF (atomically)
-            ) -> Path:
-    "Write NES-coloured frames as a looping GIF, atomically, with one duration per frame and no colour loss."
+# %% ../nbs/02_pixelize.ipynb #695a8dbb
+_GIF_PALETTE = np.concatenate([NES_PALETTE, NES_PALETTE, np.zeros((128 - 2 * len(NES_PALETTE), 3), np.uint8)]).flatten().tolist()  # entries 55-109 alias 0-54
+
+def gif_bytes(frames: np.ndarray,         # (T, h, w, 3) uint8 NES colours, or (T, h, w) palette indices
+              durations: list[int],       # one duration per frame, in ms
+              any_colours: bool = False,  # True: (T, h, w, 3) frames with other colours are written with Pillow's palette
+              where: str | Path = 'GIF'   # what an error names (the file being written)
+             ) -> bytes:
+    "NES-coloured frames as a looping GIF, one duration per frame, no colour lost, no frame merged: the project's GIF writer."
     frames = np.asarray(frames)
-    if len(frames) != len(durations): raise InputError(f'{len(frames)} frames but {len(durations)} durations', path)
+    if len(frames) != len(durations): raise InputError(f'{len(frames)} frames but {len(durations)} durations', where)
+    if any_colours and frames.ndim == 4 and not np.array_equal(NES_PALETTE[palette_indices(frames)], frames):
+        return _pillow_gif(frames, durations)
+    pal = []
+    previous = None
+    for f in _gif_indices(frames, where):
+        if previous is not None and np.array_equal(f, previous):  # PIL would merge it into the previous frame:
+            f = f.copy()
+            f[0, 0] += len(NES_PALETTE)                            # write its first pixel through the alias entry of the same colour
+        img = Image.fromarray(f, 'P')
+        img.putpalette(_GIF_PALETTE)
+        pal.append(img)
+        previous = f
+    buf = io.BytesIO()
+    pal[0].save(buf, 'GIF', save_all=True, append_images=pal[1:], duration=list(durations), loop=0, disposal=1, optimize=False)
+    return buf.getvalue()
+
+def _gif_indices(frames: np.ndarray, where) -> np.ndarray:
+    "The palette indices of NES-coloured frames (or of palette indices), as uint8; anything else is refused."
     if frames.ndim == 4:
         idx = palette_indices(frames).astype(np.uint8)
-        if not np.array_equal(NES_PALETTE[idx], frames): raise InputError('frames hold colours outside the NES palette (pixelize them first)', path)
-    elif frames.ndim == 3 and np.issubdtype(frames.dtype, np.integer) and (frames.size == 0 or 0 <= frames.min() <= frames.max() < len(NES_PALETTE)):
-        idx = frames.astype(np.uint8)
-    else: raise InputError(f'expected (T, h, w, 3) NES colours or (T, h, w) palette indices, got {frames.dtype} {frames.shape}', path)
-    pal, previous = [], None
-    for f in idx:
-        if previous is not None and np.array_equal(f, previous):  # PIL would merge it into the previous frame:
-            f = f.copy(); f[0, 0] += len(NES_PALETTE)               # write its first pixel through the alias entry of the same colour
-        img = Image.fromarray(f, 'P'); img.putpalette(_GIF_PALETTE); pal.append(img); previous = f
-    with atomic_path(path) as tmp:
-        pal[0].save(tmp, 'GIF', save_all=True, append_images=pal[1:], duration=list(durations), loop=0, disposal=1, optimize=False)
-    return Path(path)
+        if not np.array_equal(NES_PALETTE[idx], frames): raise InputError('frames hold colours outside the NES palette (pixelize them first)', where)
+        return idx
+    if frames.ndim == 3 and np.issubdtype(frames.dtype, np.integer) and (frames.size == 0 or 0 <= frames.min() <= frames.max() < len(NES_PALETTE)):
+        return frames.astype(np.uint8)
+    raise InputError(f'expected (T, h, w, 3) NES colours or (T, h, w) palette indices, got {frames.dtype} {frames.shape}', where)
 
-_GIF_PALETTE = np.concatenate([NES_PALETTE, NES_PALETTE, np.zeros((128 - 2 * len(NES_PALETTE), 3), np.uint8)]).flatten().tolist()  # entries 55-109 alias 0-54
+def _pillow_gif(frames: np.ndarray, durations: list[int]) -> bytes:
+    "Any RGB frames as a GIF with Pillow's own palette per frame (over 256 colours it is lossy; equal neighbours merge)."
+    pics = [Image.fromarray(f) for f in frames]
+    buf = io.BytesIO()
+    pics[0].save(buf, 'GIF', save_all=True, append_images=pics[1:], duration=list(durations), loop=0)
+    return buf.getvalue()
+
+# %% ../nbs/02_pixelize.ipynb #1d25fca2
+def save_gif(frames: np.ndarray,         # (T, h, w, 3) uint8 NES colours, or (T, h, w) palette indices
+             durations: list[int],       # one duration per frame, in ms
+             path: str | Path,           # where to write the GIF (atomically)
+             any_colours: bool = False   # True: frames with other colours are written too (see `gif_bytes`)
+            ) -> Path:
+    "Write NES-coloured frames as a looping GIF, atomically, with one duration per frame and no colour loss (`gif_bytes`)."
+    return atomic_write(path, gif_bytes(frames, durations, any_colours, path))
 
 # %% ../nbs/02_pixelize.ipynb #568e0ee5
 def autocrop(rgb: np.ndarray,      # (H, W, 3) uint8 on white

@@ -28,7 +28,7 @@ from .sequences import TokenSequences, build_token_cache, split_items
 from .models import V1Config, make_v1, save_pretrained, from_pretrained
 from .metrics import research_table1_scores, table1_scores
 from .generate import WindowBuilder, continue_v1, cpu_threads
-from .train import RunLog
+from .train import RunLog, read_recipe
 
 # %% auto #0
 __all__ = ['TABLE1', 'V1_ORDER', 'SPLITS', 'SCORES', 'BASELINE', 'SPLIT_WORDS', 'PANELS', 'Table1Model', 'table1_model',
@@ -140,18 +140,15 @@ def v1_data(folder: str | Path,     # receives `data.json` and the token cache `
     "Build (or reuse) the v1 token cache of `source` and its split by item (the creatures' own split)."
     folder = Path(folder)
     recipe = {'source': _source_name(source), 'n': n, 'seed': seed, 'miniature': miniature, 'order': list(V1_ORDER)}
-    done = folder/'data.json'
-    if done.exists():
-        data = json.loads(done.read_text())
-        if data['recipe'] != recipe: raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder", done)
-        return folder/'tokens', {k: np.array(v, np.int64) for k, v in data['splits'].items()}
+    data = read_recipe(folder, recipe)                  # the training chapter's reader: another recipe's folder is refused
+    if data: return folder/'tokens', {k: np.array(v, np.int64) for k, v in data['splits'].items()}
     items, split = _source_items(source, n, seed, miniature)
     cache = build_token_cache(items, v1_tokenizer(), folder/'tokens', progress=progress)
     skipped = {s['item'] for s in json.loads((cache/'cache.json').read_text())['skipped']}
     kept = [split[k] for k in range(len(items)) if k not in skipped]      # the cache numbers the kept items 0, 1, ...
     splits = {s: [i for i, x in enumerate(kept) if x == s] for s in SPLITS}
     if not splits['train'] or not splits['test']: raise InputError(f"{len(kept)} items give {len(splits['train'])} training and {len(splits['test'])} test items", _source_name(source))
-    atomic_write(done, json.dumps({'recipe': recipe, 'splits': splits, 'skipped': sorted(skipped)}))
+    atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'splits': splits, 'skipped': sorted(skipped)}))
     return cache, {k: np.array(v, np.int64) for k, v in splits.items()}
 
 def item_tokens(cache: str | Path, # a token cache (`v1_data`)

@@ -245,6 +245,7 @@ def write_sources(nbs: list[Path], doc_url: str, cfg) -> list[str]:
     (SRC/'_static'/'pixelbytes.css').write_text(CSS)
     (SRC/'_static'/'favicon.svg').write_text(FAVICON)
     (SRC/'_templates'/'pb-chapters.html').write_text(SIDEBAR)
+    if (ROOT/'nbs'/'images').is_dir(): shutil.copytree(ROOT/'nbs'/'images', SRC/'images')   # pictures the pages link to
     return names
 
 
@@ -294,6 +295,7 @@ def readme_text(index_nb: Path) -> str:
     for cell in nb.cells:
         if cell.cell_type == 'markdown':
             text = NBDEV_WARNING.sub('', cell.source).strip()
+            text = text.replace('](images/', '](nbs/images/')                  # pictures, from the repository root
             parts += [HTML_LINK.sub(lambda m: f'({notebooks.get(m.group(1), m.group(1))})', text), '']
         elif HIDE_INPUT not in cell.metadata.get('tags', []):
             parts += ['```python', cell.source, '```', '']
