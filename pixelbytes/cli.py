@@ -153,11 +153,11 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          progress: bool = True,      # show progress bars
         ) -> Path:                   # the run folder
     "The main job: train a small model, then draw and voice held-out descriptions, with the real structure and with the model's own, and report."
+    settings, started = dict(locals()), time.monotonic()   # the arguments only, before any import adds names
     from pixelbytes.train import train_model, dataset_items
     from pixelbytes.generate import generate, load_run
     from pixelbytes.dataset import build_dataset
     from pixelbytes.tokenizer import encode_audio
-    settings, started = dict(locals()), time.monotonic()
     out = Path(out)
     train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
                 memory_size=memory_size, position_size=position_size, frame_step=frame_step, dim=dim, heads=heads, depth=depth,

@@ -37,6 +37,7 @@ class ModelConfig:
     diffusion_steps: int = 5       # noise levels 0..n of the diffusion objective
     memory_size: int = 0           # width of the description memory (0: the research's model; see `DescribedLSTM`)
     position_size: int = 0         # width of the row and of the column embedding (0: none)
+    image_prior: tuple = ()        # (first, end) image ids: a description prior over them (`DescribedLSTM`); () none
     model_type = 'apxby'           # what `save_pretrained` writes into config.json
 
     def __post_init__(self):
@@ -45,6 +46,9 @@ class ModelConfig:
         if (self.memory_size or self.position_size) and (self.bidirectional or self.objective == 'diffusion'):
             raise InputError('the description memory and columns read left to right: use a unidirectional predict or '
                              'autoregressive model', 'ModelConfig')
+        self.image_prior = tuple(self.image_prior)
+        if self.image_prior and not self.memory_size:
+            raise InputError('the image prior reads the description memory: give memory_size too', 'ModelConfig')
 
 # %% ../nbs/10_models.ipynb #06ed52e1
 class PxByLSTM(nn.Module):
@@ -198,6 +202,9 @@ class DescribedLSTM(PxByLSTM):
         self.features = TokenFeatures(c.memory_size, c.position_size)
         self.lstm = nn.LSTM(self.embed.dim + self.features.size, c.hidden_size, c.num_layers, batch_first=True)
         self.head = nn.Linear(c.hidden_size + self.features.size, self.n_out * c.vocab_size)
+        first, end = c.image_prior or (0, 0)
+        self.prior = nn.Linear(c.memory_size, end - first) if c.image_prior else None
+        self.prior_loss = None                      # the prior's own loss on the last training batch (`image_prior_loss`)
 
     def forward(self, x: torch.Tensor,                 # (B, L, 6) context ids
                 text: torch.Tensor | None = None,       # (B, P) text bytes before each window (`history`)
@@ -205,7 +212,8 @@ class DescribedLSTM(PxByLSTM):
                ) -> torch.Tensor:                       # as `PxByLSTM`
         f = self.features(x[..., 5], text, start)
         h, _ = self.lstm(torch.cat([self.embed(x), f], -1))
-        return self._shape(self.head(torch.cat([h, f], -1)))
+        if self.prior is not None and self.training: self.prior_loss = self.image_prior_loss(x, f)
+        return self.with_prior(self._shape(self.head(torch.cat([h, f], -1))), f)
 
 # %% ../nbs/10_models.ipynb #0df3deac
 @patch
@@ -218,7 +226,7 @@ def read(self: DescribedLSTM, x: torch.Tensor # (1, P, 6) a prompt's contexts (P
     if f is None: return None, (None, fstate)
     h, (hs, cs) = self.lstm(torch.cat([self.embed(x), f], -1))
     state = [(hs[k], cs[k]) for k in range(self.config.num_layers)]
-    return self._shape(self.head(torch.cat([h[:, -1], f[:, -1]], -1)))[0], (state, fstate)
+    return self.with_prior(self._shape(self.head(torch.cat([h[:, -1], f[:, -1]], -1))), f[:, -1])[0], (state, fstate)
 
 @patch
 @torch.no_grad()
@@ -229,7 +237,33 @@ def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's cont
     lstm_state, fstate = state
     f, fstate = self.features.step(x[:, 5], fstate)
     h, lstm_state = lstm_step(self.lstm, torch.cat([self.embed(x[:, None])[:, 0], f], -1), lstm_state)
-    return self._shape(self.head(torch.cat([h, f], -1))), (lstm_state, fstate)
+    return self.with_prior(self._shape(self.head(torch.cat([h, f], -1))), f), (lstm_state, fstate)
+
+# %% ../nbs/10_models.ipynb #09b69165
+@patch
+def with_prior(self: DescribedLSTM, out: torch.Tensor, # next-token scores (`PxByLSTM` layout)
+               f: torch.Tensor                          # the features of the same positions (memory first)
+              ) -> torch.Tensor:                        # the scores with the prior added to the image ids
+    "Next-token scores plus the description prior's log-probabilities of the image ids (unchanged without a prior)."
+    if self.prior is None: return out
+    first, end = self.config.image_prior
+    prior = self.prior(f[..., :self.config.memory_size]).log_softmax(-1)
+    out = out.clone()
+    scores = out[..., 5, first:end] if self.n_out == 6 else out[..., first:end]
+    scores += prior
+    return out
+
+# %% ../nbs/10_models.ipynb #86e693c2
+@patch
+def image_prior_loss(self: DescribedLSTM, x: torch.Tensor, # (B, L, 6) a window's contexts
+                     f: torch.Tensor                        # (B, L, size) its features
+                    ) -> torch.Tensor:                      # mean cross-entropy of the prior on the window's image tokens
+    "The prior alone scored on every image token the window holds: what the description says the sprite is made of."
+    first, end = self.config.image_prior
+    token = x[:, 1:, 5]                                     # the token each position but the last predicts
+    keep = (token >= first) & (token < end)
+    if not keep.any(): return f.sum() * 0
+    return F.cross_entropy(self.prior(f[:, :-1][keep][:, :self.config.memory_size]), token[keep] - first)
 
 # %% ../nbs/10_models.ipynb #536bd796
 def diffusion_mask(batch: int, # number of sequences

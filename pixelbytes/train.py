@@ -30,15 +30,15 @@ from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_it
 from .metrics import TokenScores, AUDIO_START
 from .models import PxByLSTM, ModelConfig, make_apxby, diffusion_mask, save_pretrained
 from .dataset import build_dataset, decode_audio
-from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER
+from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET
 
 # %% auto #0
 __all__ = ['LOCK_FILE', 'ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows',
-           'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'DiffusionNoise', 'ModalityMetric',
-           'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'epoch_line', 'save_weights',
-           'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint',
-           'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run', 'arch_model', 'run_tokenizer',
-           'train_model']
+           'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'PriorLoss', 'DiffusionNoise',
+           'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'epoch_line',
+           'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner', 'ResumeCheckpoint',
+           'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run', 'arch_model',
+           'run_tokenizer', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -100,19 +100,25 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
 class TrainWindows(torch.utils.data.Dataset):
     "A `TokenSequences` seen by fastai: `(contexts, labels, contexts)`, or `(contexts, text, start, labels, contexts)`."
     def __init__(self, windows: TokenSequences, # the windows of one split
-                 history: bool = False          # also give each window what came before it (`TokenSequences.history`)
+                 history: bool = False,         # also give each window what came before it (`TokenSequences.history`)
+                 start_repeats: int = 1         # how often each item's first window is seen per epoch (the others once)
                 ):
         self.windows, self.history, self.n_inp = windows, history, 3 if history else 1
-    def __len__(self): return len(self.windows)
+        starts = np.flatnonzero(np.asarray(windows.window_start) == 0)
+        self.order = np.concatenate([np.arange(len(windows))] + [starts] * (start_repeats - 1))
+    def __len__(self): return len(self.order)
     def __getitem__(self, i):
+        i = int(self.order[i])
         x, y = self.windows[i]
         return (x, *self.windows.history(i), y, x) if self.history else (x, y, x)
 
 def token_dataloaders(train: TokenSequences, valid: TokenSequences, # windows of the two splits
                       bs: int = 8, device=None,
-                      history: bool = False) -> DataLoaders:         # for a model that reads the text before a window
+                      history: bool = False,          # for a model that reads the text before a window
+                      start_repeats: int = 1          # training: each item's first window this many times per epoch
+                     ) -> DataLoaders:
     "fastai `DataLoaders` over training and validation windows (shuffled training), on `device` (default: GPU when present)."
-    dsets = (TrainWindows(train, history), TrainWindows(valid, history))
+    dsets = (TrainWindows(train, history, start_repeats), TrainWindows(valid, history))
     return DataLoaders.from_dsets(*dsets, bs=bs, device=torch.device(device or default_device()))
 
 def reads_history(model_or_config) -> bool:
@@ -145,6 +151,14 @@ class PxByLoss:
 def next_token_scores(pred, objective: str):
     "Scores of each position's own token: the predictive head, or slot 6 (the previous token) of the next position."
     return pred if objective == 'predict' else pred[..., 5, :]
+
+# %% ../nbs/12_train.ipynb #a155662d
+class PriorLoss(Callback):
+    "Add the image prior's own loss (`DescribedLSTM.image_prior_loss`, weighted) to the training loss."
+    def __init__(self, weight: float = 1.): self.weight = weight
+    def after_loss(self):
+        prior = getattr(get_model(self.learn.model), 'prior_loss', None)
+        if self.training and prior is not None: self.learn.loss_grad = self.learn.loss_grad + self.weight * prior
 
 # %% ../nbs/12_train.ipynb #ab79cc34
 class DiffusionNoise(Callback):
@@ -278,6 +292,7 @@ def pxby_learner(dls: DataLoaders,
     config = model.config if model is not None else config or ModelConfig()
     cbs = [RunLog('metrics.csv'), SaveBestModel(monitor='valid_loss', fname='best')] + list(L(cbs))
     if config.objective == 'diffusion': cbs.append(noise or DiffusionNoise())
+    if getattr(config, 'image_prior', ()): cbs.append(PriorLoss())
     if accumulate > 1: cbs.append(GradientAccumulation(n_acc=accumulate * dls.bs))
     if patience: cbs.append(EarlyStoppingCallback(monitor='valid_loss', patience=patience))
     learn = Learner(dls, make_apxby(config) if model is None else model, loss_func=PxByLoss(config.objective, research_loss),
@@ -458,6 +473,8 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 num_layers: int = 1,          # LSTM layers
                 memory_size: int = 32,        # description memory width (0: the research's aPxBy; left-to-right only)
                 position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
+                image_prior: bool = True,     # with a memory: the description's prior over the image ids (chapter 10)
+                start_repeats: int | None = None, # each item's first window per epoch (None: 4 with a memory, else 1)
                 dim: int = 64,                # pixeltoken: width
                 heads: int = 4,               # pixeltoken: attention heads
                 depth: int = 2,               # pixeltoken: blocks
@@ -486,14 +503,17 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     vocab = PixelBytesTokenizer(tokenizer).vocab_size if tok is tokenizer else tok.vocab_size
     model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback)
     if objective == 'diffusion': memory_size = position_size = 0     # reads both ways: the research's model
-    sizes = dict(objective=objective, memory_size=memory_size, position_size=position_size)
+    audio_offset = getattr(tok, 'audio_offset', AUDIO_START)
+    prior = (IMAGE_OFFSET, audio_offset) if image_prior and memory_size else ()
+    sizes = dict(objective=objective, memory_size=memory_size, position_size=position_size, image_prior=prior)
+    start_repeats = start_repeats or (4 if memory_size and model is None else 1)
     config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress,
                                                   pixelize=pixelize)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
-    learn = pxby_learner(token_dataloaders(*windows, bs=bs, history=reads_history(config)), config, out, accumulate, patience or None, model=model,
-                         metrics=pxby_metrics(objective, getattr(tok, 'audio_offset', AUDIO_START)))
+    learn = pxby_learner(token_dataloaders(*windows, bs=bs, history=reads_history(config), start_repeats=start_repeats), config, out, accumulate, patience or None, model=model,
+                         metrics=pxby_metrics(objective, audio_offset))
     if not rank_distrib(): atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
     with learn.distrib_ctx(), (nullcontext() if progress else learn.no_bar()):
         start = fit_resumable(learn, epochs, lr)
@@ -506,4 +526,4 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'pixelize', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'pixelize', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'image_prior', 'start_repeats', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')

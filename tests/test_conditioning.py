@@ -12,7 +12,7 @@ from pixelbytes.creatures import dominant_colour
 from pixelbytes.generate import generate, TextPart, ImagePart
 from pixelbytes.models import ModelConfig, DescribedLSTM, PxByLSTM
 from pixelbytes.sequences import TokenSequences, build_token_cache, split_items
-from pixelbytes.tokenizer import PixelBytesTokenizer
+from pixelbytes.tokenizer import PixelBytesTokenizer, IMAGE_OFFSET, AUDIO_OFFSET, encode_text
 from pixelbytes.train import pxby_learner, token_dataloaders
 
 COLOURS = {'red': 27, 'blue': 7, 'green': 43, 'yellow': 34}     # palette indices, one per creatures' colour family
@@ -71,3 +71,19 @@ def test_research_model_cannot_read_words_outside_its_window(task):
     model = trained(ModelConfig(embed_size=12, hidden_size=32, num_layers=1), windows, path / 'research')
     assert type(model) is PxByLSTM
     assert colour_agreement(model, tok, prompts) <= 0.7
+
+
+def test_image_prior_reads_the_colour_from_the_words(task):
+    "With the image prior (chapter 10), the prior alone, from the words, puts the named colour first among image ids."
+    tok, windows, prompts, path = task
+    first, end = IMAGE_OFFSET, AUDIO_OFFSET
+    config = ModelConfig(embed_size=12, hidden_size=32, num_layers=1, memory_size=8, position_size=4, image_prior=(first, end))
+    model = trained(config, windows, path / 'prior')
+    assert colour_agreement(model, tok, prompts) >= 0.9
+    with torch.no_grad():
+        named = []
+        for p, colour in prompts:
+            words = torch.as_tensor(encode_text(p['text']).ravel())[None]
+            memory = model.features(words)[0, -1, :config.memory_size]
+            named.append(int(model.prior(memory).argmax()) + first == first + COLOURS[colour])
+    assert np.mean(named) >= 0.9, f'the prior named the colour for {np.mean(named):.0%} of the descriptions'
