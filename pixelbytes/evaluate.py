@@ -257,7 +257,7 @@ def plot_coherence(summary: pd.DataFrame):
 
 # %% ../nbs/15_evaluate.ipynb #ca61bbea
 CONDITIONING = {'research aPxBy LSTM': dict(memory_size=0, position_size=0),   # name -> `train_model` keywords
-                'described LSTM': dict()}                                     # the default: memory 32, positions 16
+                'described LSTM': dict()}                                     # the default: memory 64, positions 16, image prior
 
 def compare_conditioning(out: str | Path = 'runs/conditioning', # one run folder per model, and the tables
                          n: int = 400, epochs: int = 6,          # every model's data and budget (the main job's)
