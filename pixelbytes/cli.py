@@ -606,14 +606,21 @@ def main(argv: list[str] | None = None # arguments after the program name (defau
         if name == 'evaluate':                     # `generate` checks its options first, then loads (a Hub id too)
             from pixelbytes.hub import resolve_run
             args['run'] = str(resolve_run(args['run'], local_dir=_hub_folder(args['run'])))
-        result = command_function(name)(**args)
-        if name == 'train':
-            made = command_line(name, signature_stub(*COMMANDS[name][:2]), args)
-            atomic_write(Path(result)/'command.txt', made + '\n')
+        if name == 'train': _train_and_record(args)
+        else: command_function(name)(**args)
     except InputError as e:
         print(f'pixelbytes {name}: {e}', file=sys.stderr)
         return 1
     return 0
+
+def _train_and_record(args: dict) -> Path:
+    "Train, then write the command line that reproduces the run into it, holding the folder throughout."
+    from pixelbytes.train import run_lock
+    with run_lock(args['out']):      # a process waiting for the folder removes half-written files when it gets it
+        result = command_function('train')(**args)
+        made = command_line('train', signature_stub(*COMMANDS['train'][:2]), args)
+        atomic_write(Path(result)/'command.txt', made + '\n')
+    return Path(result)
 
 def _hub_folder(run: str) -> Path:
     "Where the command line keeps a run it downloads from the Hub: runs/hub/OWNER/NAME."

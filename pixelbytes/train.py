@@ -362,6 +362,7 @@ def fit_resumable(learn: Learner, n_epoch: int, # the whole run's epochs, resume
 
 # %% ../nbs/12_train.ipynb #014cf780
 LOCK_FILE = 'run.lock'
+_HELD = set()   # the run folders this process holds: `run_lock` is re-entrant, so a caller can keep a folder past a job
 
 def _holder(folder: Path) -> str:
     "Who holds `folder`'s lock, as the holder wrote it (pid, host, start time)."
@@ -374,9 +375,9 @@ def run_lock(folder: str | Path,     # the run folder
              wait: float | None = None # seconds to wait for another process; default `PIXELBYTES_LOCK_WAIT` or 0
             ):
     "Hold the run folder's lock for the block: one process works in a folder at a time (a launch's first one for all)."
-    if rank_distrib():
-        yield; return
     folder = Path(folder)
+    if rank_distrib() or folder.resolve() in _HELD:     # a launch's other processes; a nested call of this process
+        yield; return
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     wait = float(os.environ.get('PIXELBYTES_LOCK_WAIT', 0)) if wait is None else wait
@@ -389,11 +390,14 @@ def run_lock(folder: str | Path,     # the run folder
         holder = {'pid': os.getpid(), 'host': socket.gethostname(), 'since': since}
         atomic_write(folder/f'{LOCK_FILE}.json', json.dumps(holder))
         remove_partial_files(folder)                    # what a killed process of this folder left half-written
+        _HELD.add(folder.resolve())
         yield
     except BaseException:
         if created: _remove_if_only_lock(folder)               # a refused call leaves no run folder behind
         raise
-    finally: lock.release()
+    finally:
+        _HELD.discard(folder.resolve())
+        lock.release()
 
 def _remove_if_only_lock(folder: Path) -> None:
     "Remove a run folder that holds nothing but its lock files."

@@ -92,6 +92,7 @@ def test_second_process_is_refused_or_waits(tmp_path):
     assert waiting.returncode == 0, stderr
     assert f'all {epochs} epochs were already trained' in stdout      # it waited, then found the run finished
     assert pd.read_csv(out/'metrics.csv').epoch.tolist() == list(range(epochs))   # every epoch once
+    assert (out/'command.txt').read_text().startswith('pixelbytes train')        # written while the folder was held
 
 
 def test_sigkill_during_best_model_write(tmp_path):
