@@ -38,6 +38,7 @@ class ModelConfig:
     memory_size: int = 0           # width of the description memory (0: the research's model; see `DescribedLSTM`)
     position_size: int = 0         # width of the row and of the column embedding (0: none)
     image_prior: tuple = ()        # (first, end) image ids: a description prior over them (`DescribedLSTM`); () none
+    geometry_prior: bool = False   # with an image prior: a description prior over row and frame lengths too
     model_type = 'apxby'           # what `save_pretrained` writes into config.json
 
     def __post_init__(self):
@@ -49,6 +50,8 @@ class ModelConfig:
         self.image_prior = tuple(self.image_prior)
         if self.image_prior and not self.memory_size:
             raise InputError('the image prior reads the description memory: give memory_size too', 'ModelConfig')
+        if self.geometry_prior and not self.image_prior:
+            raise InputError('the geometry prior needs the image ids of the image prior: give image_prior too', 'ModelConfig')
 
 # %% ../nbs/10_models.ipynb #06ed52e1
 class PxByLSTM(nn.Module):
@@ -204,7 +207,8 @@ class DescribedLSTM(PxByLSTM):
         self.head = nn.Linear(c.hidden_size + self.features.size, self.n_out * c.vocab_size)
         first, end = c.image_prior or (0, 0)
         self.prior = nn.Linear(c.memory_size, end - first) if c.image_prior else None
-        self.prior_loss = None                      # the prior's own loss on the last training batch (`image_prior_loss`)
+        self.geometry = nn.Linear(c.memory_size, 2 * self.features.cap) if c.geometry_prior else None
+        self.prior_loss = None                      # the priors' own loss on the last training batch (`image_prior_loss`)
 
     def forward(self, x: torch.Tensor,                 # (B, L, 6) context ids
                 text: torch.Tensor | None = None,       # (B, P) text bytes before each window (`history`)
@@ -212,8 +216,10 @@ class DescribedLSTM(PxByLSTM):
                ) -> torch.Tensor:                       # as `PxByLSTM`
         f = self.features(x[..., 5], text, start)
         h, _ = self.lstm(torch.cat([self.embed(x), f], -1))
-        if self.prior is not None and self.training: self.prior_loss = self.image_prior_loss(x, f)
-        return self.with_prior(self._shape(self.head(torch.cat([h, f], -1))), f)
+        first = x.new_zeros(len(x), 2) if start is None else start
+        where = positions(x[..., 5], first, self.features.cap) if self.geometry is not None else None
+        if self.prior is not None and self.training: self.prior_loss = self.image_prior_loss(x, f, where)
+        return self.with_priors(self._shape(self.head(torch.cat([h, f], -1))), f, x[..., 5], where)
 
 # %% ../nbs/10_models.ipynb #0df3deac
 @patch
@@ -226,7 +232,8 @@ def read(self: DescribedLSTM, x: torch.Tensor # (1, P, 6) a prompt's contexts (P
     if f is None: return None, (None, fstate)
     h, (hs, cs) = self.lstm(torch.cat([self.embed(x), f], -1))
     state = [(hs[k], cs[k]) for k in range(self.config.num_layers)]
-    return self.with_prior(self._shape(self.head(torch.cat([h[:, -1], f[:, -1]], -1))), f[:, -1])[0], (state, fstate)
+    out = self._shape(self.head(torch.cat([h[:, -1], f[:, -1]], -1)))
+    return self.with_priors(out, f[:, -1], x[:, -1, 5], fstate[3:])[0], (state, fstate)
 
 @patch
 @torch.no_grad()
@@ -237,33 +244,83 @@ def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's cont
     lstm_state, fstate = state
     f, fstate = self.features.step(x[:, 5], fstate)
     h, lstm_state = lstm_step(self.lstm, torch.cat([self.embed(x[:, None])[:, 0], f], -1), lstm_state)
-    return self.with_prior(self._shape(self.head(torch.cat([h, f], -1))), f), (lstm_state, fstate)
+    return self.with_priors(self._shape(self.head(torch.cat([h, f], -1))), f, x[:, 5], fstate[3:]), (lstm_state, fstate)
 
 # %% ../nbs/10_models.ipynb #09b69165
 @patch
-def with_prior(self: DescribedLSTM, out: torch.Tensor, # next-token scores (`PxByLSTM` layout)
-               f: torch.Tensor                          # the features of the same positions (memory first)
-              ) -> torch.Tensor:                        # the scores with the prior added to the image ids
-    "Next-token scores plus the description prior's log-probabilities of the image ids (unchanged without a prior)."
+def with_priors(self: DescribedLSTM, out: torch.Tensor, # next-token scores (`PxByLSTM` layout)
+                f: torch.Tensor,                         # the features of the same positions (memory first)
+                prev: torch.Tensor,                      # the same positions' previous tokens
+                where: tuple | None                      # their rows and columns (`positions`; with a geometry prior)
+               ) -> torch.Tensor:                        # the scores with the priors added
+    "Next-token scores plus the description priors: log-probabilities of the image ids, log hazards of the lengths."
     if self.prior is None: return out
     first, end = self.config.image_prior
-    prior = self.prior(f[..., :self.config.memory_size]).log_softmax(-1)
     out = out.clone()
-    scores = out[..., 5, first:end] if self.n_out == 6 else out[..., first:end]
-    scores += prior
+    scores = out[..., 5, :] if self.n_out == 6 else out
+    scores[..., first:end] += self.prior(f[..., :self.config.memory_size]).log_softmax(-1)
+    if self.geometry is None: return out
+    go_on, row_end, frame_end = self.length_hazards(f, prev, where)
+    scores += go_on[..., None]
+    scores[..., ROW_END_ID] += row_end - go_on
+    scores[..., SEGMENT_END_ID] += frame_end - go_on
     return out
 
 # %% ../nbs/10_models.ipynb #86e693c2
 @patch
 def image_prior_loss(self: DescribedLSTM, x: torch.Tensor, # (B, L, 6) a window's contexts
-                     f: torch.Tensor                        # (B, L, size) its features
+                     f: torch.Tensor,                       # (B, L, size) its features
+                     where: tuple | None = None             # rows and columns (`positions`), for the geometry prior
                     ) -> torch.Tensor:                      # mean cross-entropy of the prior on the window's image tokens
     "The prior alone scored on every image token the window holds: what the description says the sprite is made of."
     first, end = self.config.image_prior
     token = x[:, 1:, 5]                                     # the token each position but the last predicts
     keep = (token >= first) & (token < end)
-    if not keep.any(): return f.sum() * 0
-    return F.cross_entropy(self.prior(f[:, :-1][keep][:, :self.config.memory_size]), token[keep] - first)
+    memory = f[:, :-1, :self.config.memory_size]
+    loss = _mean_ce(self.prior(memory[keep]), token[keep] - first)
+    if self.geometry is None: return loss
+    return loss + self.geometry_loss(x, memory, where)
+
+def _mean_ce(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    "Cross-entropy, or a zero that keeps the graph when there is nothing to score."
+    return F.cross_entropy(scores, target) if len(target) else scores.sum() * 0
+
+# %% ../nbs/10_models.ipynb #b74fe268
+@patch
+def length_hazards(self: DescribedLSTM, f: torch.Tensor, # the features of some positions (memory first)
+                   prev: torch.Tensor,                    # their previous tokens
+                   where: tuple                           # their rows and columns (`positions`)
+                  ) -> tuple:                             # log-score changes of any token, a row end, a frame end
+    "What the description's row and frame lengths add to the scores inside an image row: the logs of their hazards."
+    first, end = self.config.image_prior
+    lengths = self.geometry(f[..., :self.config.memory_size]).unflatten(-1, (2, -1)).softmax(-1)
+    at_least = lengths.flip(-1).cumsum(-1).flip(-1)                     # P(length >= k)
+    at = torch.stack([where[1], where[0]], -1)[..., None]               # (..., 2, 1): this column, this row
+    here = lengths.gather(-1, at)[..., 0]
+    ends = (here / at_least.gather(-1, at)[..., 0].clamp_min(1e-30)).clamp(1e-6, 1 - 1e-6)   # the row (frame) ends here
+    log_end, log_go = ends.log(), (-ends).log1p()
+    in_row = ((prev >= first) & (prev < end)).to(f.dtype)               # an image row, after its first pixel
+    width = in_row * (where[0] == 0)                                    # the width is chosen in each frame's first row
+    go_on = width * log_go[..., 0]
+    row_end = width * log_end[..., 0] + in_row * log_go[..., 1]
+    frame_end = width * log_end[..., 0] + in_row * log_end[..., 1]
+    return go_on, row_end, frame_end
+
+# %% ../nbs/10_models.ipynb #b634982b
+@patch
+def geometry_loss(self: DescribedLSTM, x: torch.Tensor, # (B, L, 6) a window's contexts
+                  memory: torch.Tensor,                  # (B, L - 1, memory_size) the memory of all but the last position
+                  where: tuple                           # rows and columns (`positions`) of the window's positions
+                 ) -> torch.Tensor:                      # cross-entropy of the lengths at the window's row and frame ends
+    "The geometry prior alone scored on every row and frame end of an image in the window: its width and its height."
+    first, end = self.config.image_prior
+    prev, token = x[:, :-1, 5], x[:, 1:, 5]
+    rows, columns = (t[:, :-1] for t in where)
+    in_row = (prev >= first) & (prev < end)
+    row_ends = in_row & ((token == ROW_END_ID) | (token == SEGMENT_END_ID))
+    frame_ends = in_row & (token == SEGMENT_END_ID)
+    lengths = self.geometry(memory).unflatten(-1, (2, -1))
+    return _mean_ce(lengths[row_ends][:, 0], columns[row_ends]) + _mean_ce(lengths[frame_ends][:, 1], rows[frame_ends])
 
 # %% ../nbs/10_models.ipynb #536bd796
 def diffusion_mask(batch: int, # number of sequences

@@ -477,7 +477,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 num_layers: int = 1,          # LSTM layers
                 memory_size: int = 64,        # description memory width (0: the research's aPxBy; left-to-right only)
                 position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
-                image_prior: bool = True,     # with a memory: the description's prior over the image ids (chapter 10)
+                image_prior: bool = True,     # with a memory: the description's priors over the sprite's colours and lengths (ch. 10)
                 start_repeats: int | None = None, # each item's first window per epoch (None: 4 with a memory, else 1)
                 dim: int = 64,                # pixeltoken: width
                 heads: int = 4,               # pixeltoken: attention heads
@@ -509,7 +509,8 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     if objective == 'diffusion': memory_size = position_size = 0     # reads both ways: the research's model
     audio_offset = getattr(tok, 'audio_offset', AUDIO_START)
     prior = (IMAGE_OFFSET, audio_offset) if image_prior and memory_size else ()
-    sizes = dict(objective=objective, memory_size=memory_size, position_size=position_size, image_prior=prior)
+    sizes = dict(objective=objective, memory_size=memory_size, position_size=position_size, image_prior=prior,
+                 geometry_prior=bool(prior))
     start_repeats = start_repeats or (4 if memory_size and model is None else 1)
     config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
