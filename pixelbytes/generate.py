@@ -610,7 +610,7 @@ def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 17's `
     "The tokenizer a run folder's `tokenizer.json` describes: PixelBytes', or a colour-folding one."
     try: saved = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as e: raise InputError(f'not a tokenizer file ({e})', path) from e
-    return tokenizer_class(saved, path).load(path)     # chapter 07's registry: a later chapter's kind imported when asked
+    return tokenizer_class(saved, path).load(path)     # chapter 07's registry; a later chapter's kind imported on demand
 
 def _many(x) -> list: return list(x) if isinstance(x, (list, tuple)) else [x]
 

@@ -459,7 +459,7 @@ def arch_entry(arch: str) -> tuple: # (default objective, builder or None)
 def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken' (chapter 17)
                objective: str,        # the run's objective (a pixel-token model only predicts)
                vocab_size: int = 151, # PixelBytes v2
-               **sizes                # the builder's sizes, e.g. `PixelTokenConfig`'s dim, heads, depth, window, lookback
+               **sizes                # the builder's sizes: `PixelTokenConfig`'s dim, heads, depth, window, lookback
               ) -> nn.Module | None:  # None for the LSTM (`pxby_learner` builds it from its config)
     "The model `train_model` trains when it is not the aPxBy LSTM: what the architecture's registered builder makes."
     builder = arch_entry(arch)[1]
@@ -468,13 +468,15 @@ def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken
 def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 8 or 16: chapter 17's colour folding
                   tokenizer: TokenizerConfig  # steps, normalization and order
                  ):                           # what `token_data` builds the cache with
-    "The tokenizer of a run: the PixelBytes configuration itself, or the colour-folding tokenizer with its audio settings."
+    "The tokenizer of a run: the PixelBytes configuration itself, or the colour-folding one with its audio settings."
     if not fold: return tokenizer
     if tokenizer.order != MODALITY_ORDER:
-        raise InputError(f'colour folding writes the research order {MODALITY_ORDER}, not {tokenizer.order}', 'train_model')
+        raise InputError(f'colour folding writes the research order {MODALITY_ORDER}, not {tokenizer.order}',
+                         'train_model')
     folding = registered(TOKENIZERS, 'tokenizers', 'fold')      # chapter 17's `FoldTokenizer`
     c = tokenizer
-    return folding(fold, image_step=c.image_step, frame_step=c.frame_step, audio_step=c.audio_step, audio_norm=c.audio_norm)
+    return folding(fold, image_step=c.image_step, frame_step=c.frame_step, audio_step=c.audio_step,
+                   audio_norm=c.audio_norm)
 
 # %% ../nbs/12_train.ipynb #f275dfc9
 @holds_run_lock
