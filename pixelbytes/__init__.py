@@ -16,10 +16,15 @@ _EXPORTS = {
 }
 __all__ = ['__version__', *_EXPORTS]
 
-# The modules that plug into earlier chapters' registries (chapter 04's named data sources: `register_source`). The
-# package declares them here, above every chapter, so that no chapter imports a later one; they are imported on first
-# need (`pixelbytes.dataset.named_sources`), never by `import pixelbytes`.
-_PLUGINS = ('creatures',)
+# The modules that plug into earlier chapters' registries, per registry (chapter 00's `load_plugins`). The package
+# declares them here, above every chapter, so that no chapter imports a later one; they are imported on first need
+# (`pixelbytes.core.registered`), never by `import pixelbytes`.
+_PLUGINS = {
+    'sources': ('creatures',),        # chapter 04: `build_dataset('creatures')` (`register_source`)
+    'tokenizers': ('pixeltoken',),    # chapter 07: a colour-folding run's tokenizer.json (`register_tokenizer`)
+    'model_types': ('pixeltoken',),   # chapter 10: a pixel-token checkpoint (`register_model_type`)
+    'archs': ('pixeltoken',),         # chapter 12: `train_model(arch='pixeltoken')` (`register_arch`)
+}
 
 
 def __getattr__(name: str):

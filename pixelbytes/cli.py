@@ -4,21 +4,23 @@
 
 # %% ../nbs/90_cli.ipynb #677b1823
 from __future__ import annotations
-import sys, os, json, html, time, shlex, warnings, __future__
-import re, urllib.parse, argparse, ast, linecache, importlib, importlib.util
+import sys, os, json, html, time, warnings
+import re, urllib.parse, argparse, importlib
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning) # raised by fastai's imports, nothing to act on
 from pathlib import Path
 from dataclasses import replace
 from fastcore.script import anno_parser
 from . import __version__
 from .core import atomic_write, InputError
+from .hub import (   # the model card needs them too: they live in the Hub chapter, this chapter re-exports them
+    AGREEMENT_ROWS, AGREEMENT_MEANING, followed_descriptions, verdict, signature_stub, command_line, _model_name)
+_all_ = ['AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'followed_descriptions', 'verdict', 'signature_stub', 'command_line']
 
 # %% auto #0
-__all__ = ['PAGE_CSS', 'RUN_FILES', 'AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'GENERATED', 'COMMANDS', 'NEGATED_HELP',
-           'OWN_DATA_HELP', 'token_stats', 'held_out_rows', 'real_structure', 'free_structure', 'safe_stem',
-           'page_html', 'html_table', 'report_html', 'settings_table', 'demo', 'followed_descriptions', 'verdict',
-           'output_folder', 'generate_cmd', 'signature_stub', 'command_function', 'command_parser', 'command_line',
-           'top_help', 'main']
+__all__ = ['PAGE_CSS', 'RUN_FILES', 'GENERATED', 'COMMANDS', 'NEGATED_HELP', 'OWN_DATA_HELP', 'token_stats', 'held_out_rows',
+           'real_structure', 'free_structure', 'safe_stem', 'page_html', 'html_table', 'report_html', 'settings_table',
+           'demo', 'output_folder', 'generate_cmd', 'command_function', 'command_parser', 'top_help', 'main',
+           'AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'followed_descriptions', 'verdict', 'signature_stub', 'command_line']
 
 # %% ../nbs/90_cli.ipynb #7765ae0a
 def token_stats(labels: "np.ndarray",         # token ids
@@ -313,12 +315,6 @@ def _duration(seconds: float) -> str:
 
 def _num(v) -> str: return '–' if v is None or v != v else f'{v:.3f}'
 
-def _model_name(run: Path) -> str:
-    "What a run folder's model is, in words, from its config.json."
-    config = json.loads((run/'config.json').read_text())
-    if config.get('model_type') == 'pixeltoken': return 'pixel-token transformer'
-    return 'described LSTM' if config.get('memory_size') or config.get('position_size') else "aPxBy LSTM (the research's)"
-
 def _agreement_table(summary: dict) -> str:
     "The agreement rates with their controls and chance, as an HTML table ('' when nothing was scored)."
     found = [k for k in AGREEMENT_ROWS if f'agreement_{k}' in summary]
@@ -335,64 +331,6 @@ def _agreement_table(summary: dict) -> str:
             '<td class="muted">a guess that ignores the output</td></tr></table></div>')
 
 def _pct(v) -> str: return '–' if v is None else f'{v:.0%}'
-
-# %% ../nbs/90_cli.ipynb #1ff2a968
-AGREEMENT_ROWS = {'given': 'description, real structure', 'free': "description, model's structure",
-                  'shuffled_given': 'shuffled words, real structure', 'shuffled_free': "shuffled words, model's structure",
-                  'empty': "empty description, model's structure"}
-
-AGREEMENT_MEANING = {
-    'given': 'the sprite and cry drawn for a description, with the real creature\'s size and length fixed, '
-             'checked against that description',
-    'free': 'the same, with the model deciding the size and length itself: the main test',
-    'shuffled_given': 'control: the real-structure outputs checked against the previous creature\'s words; '
-                      'a model that ignores the words scores the same here as on its own description',
-    'shuffled_free': 'control: the own-structure outputs checked against the previous creature\'s words',
-    'empty': 'control: outputs drawn from an empty description, checked against the words it was not given',
-}
-
-def followed_descriptions(summary: dict # a demo summary with `agreement_*` rates (`rate_with_interval` each)
-                         ) -> dict:     # structure ('free', 'given') -> attribute -> True, False or None
-    "Per structure and attribute: True when agreement with the own description is above every control's 95 % interval."
-    found = {}
-    for kind, controls in (('free', ('shuffled_free', 'empty')), ('given', ('shuffled_given',))):
-        if f'agreement_{kind}' not in summary: continue
-        found[kind] = {}
-        for a, own in summary[f'agreement_{kind}'].items():
-            rivals = [summary.get(f'agreement_{c}', {}).get(a) for c in controls]
-            if not own['n'] or any(r is None or not r['n'] for r in rivals): found[kind][a] = None
-            else: found[kind][a] = own['low'] > max(r['high'] for r in rivals)
-    return found
-
-def _names(attrs: list[str]) -> str:
-    return attrs[0] if len(attrs) == 1 else ', '.join(attrs[:-1]) + ' and ' + attrs[-1]
-
-def verdict(summary: dict # a demo summary (`followed_descriptions` is computed when absent)
-           ) -> tuple[str, str]: # the sentence, and 'yes', 'partly', 'no' or 'unknown'
-    "One plain sentence: did the model follow the descriptions? Derived from the measured rates and their controls."
-    followed = summary.get('followed') or followed_descriptions(summary)
-    free = {a: v for a, v in followed.get('free', {}).items() if v is not None}
-    if not free:
-        return ('This report cannot say whether the model followed the descriptions: agreement is measured only on the built-in '
-                'creatures, whose colour, size and pitch are known, and with enough held-out items.', 'unknown')
-    yes, no = [a for a, v in free.items() if v], [a for a, v in free.items() if not v]
-    given = {a: v for a, v in followed.get('given', {}).items() if v is not None}
-    extra = ''
-    if given:
-        g_yes = [a for a, v in given.items() if v]
-        extra = (f' With the real size and length fixed, it followed the {_names(g_yes)}.' if g_yes else
-                 ' With the real size and length fixed, it did not measurably follow them either.')
-    if not no:
-        return (f'Yes: the model followed the descriptions. Drawing and voicing with its own structure, its outputs agreed with '
-                f'their own description\'s {_names(yes)} more often than with shuffled words or with no words at all, '
-                f'and the 95 % intervals are apart.' + extra, 'yes')
-    if yes:
-        return (f'Partly: the model followed the descriptions\' {_names(yes)} (agreement above the shuffled and empty controls, '
-                f'95 % intervals apart) but not measurably their {_names(no)}, whose agreement is within a control\'s interval.'
-                + extra, 'partly')
-    return (f'No: nothing shows that the model followed the descriptions. For {_names(no)}, agreement with its own description '
-            f'is within the 95 % interval of a control (shuffled words or no words): it draws and voices much the same '
-            f'whatever it reads.' + extra, 'no')
 
 # %% ../nbs/90_cli.ipynb #c9dbac2d
 def _prompt(text, image, audio, max_size: int) -> list:
@@ -515,26 +453,6 @@ Images are pixelized to the 55 NES colours, longest side 50 px (--no-pixelize ke
 the three files, an unreadable file, or a link leading out of FOLDER is skipped; every skipped or cut file is printed
 and listed, with the reason, in skipped.log in the run folder (the data folder is never written to)."""
 
-def signature_stub(module: str, # e.g. 'pixelbytes.train'
-                   name: str    # a function defined at the top level of that module
-                  ):            # a function with the same parameters, defaults, docments and docstring, and no body
-    "A stand-in for `module.name` read from the module's source without importing it (so `--help` imports no torch)."
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.origin: raise InputError('no such module', module)
-    source = Path(spec.origin).read_text(encoding='utf-8')
-    node = next((n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == name), None)
-    if node is None: raise InputError(f'no function {name!r}', spec.origin)
-    lines = source.splitlines(keepends=True)
-    header = ''.join(lines[node.lineno - 1:node.body[0].lineno - 1])     # `def ...:` with its docments, no decorators
-    doc = ast.get_docstring(node) or ''
-    stub = f'{header}    {doc!r}\n'
-    file = f'<pixelbytes signature of {module}.{name}>'
-    linecache.cache[file] = (len(stub), None, stub.splitlines(keepends=True), file)   # where docments reads the comments
-    space = {'Path': Path, '__name__': module}
-    code = compile(stub, file, 'exec', flags=__future__.annotations.compiler_flag, dont_inherit=True)
-    exec(code, space)                                                   # our own source: a bare `def`, no body
-    return space[name]
-
 def command_function(name: str): # a command in `COMMANDS`
     "The function a command runs (importing its module: the heavy libraries come in here)."
     module, func, _ = COMMANDS[name]
@@ -560,19 +478,6 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def _columns() -> int:
     import shutil
     return shutil.get_terminal_size((100, 30)).columns
-
-def command_line(name: str, func, args: dict) -> str:
-    "The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its default."
-    import inspect
-    parts = ['pixelbytes', name]
-    for k, p in inspect.signature(func).parameters.items():
-        if k == 'progress' or k not in args: continue
-        v = args[k]
-        if p.default is inspect.Parameter.empty: parts.append(str(v))
-        elif v == p.default and type(v) == type(p.default): continue
-        elif isinstance(p.default, bool) or isinstance(v, bool): parts.append(f'--{k}' if v else f'--no-{k}')
-        elif v is not None: parts += [f'--{k}', str(v)]
-    return shlex.join(parts)
 
 def top_help() -> str:
     "The top-level help: each command with one line of what it does."

@@ -11,7 +11,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK',
            'palette_image', 'InputError', 'atomic_path', 'remove_partial_files', 'atomic_write', 'default_device',
-           'pokemon_sample_path']
+           'pokemon_sample_path', 'load_plugins', 'registered']
 
 # %% ../nbs/00_core.ipynb #cccf2d64
 PAD_ID, ROW_END_ID, SEGMENT_END_ID = 0, 1, 2
@@ -107,3 +107,19 @@ def pokemon_sample_path() -> Path | None:
     env = os.environ.get('PIXELBYTES_POKEMON')
     candidates = [Path(env)] if env else [p/'shared'/'pokemon-gen1' for p in Path.cwd().resolve().parents]
     return next((p for p in candidates if (p/'images').is_dir()), None)
+
+# %% ../nbs/00_core.ipynb #f1454615
+def load_plugins(registry: str # a registry's name in `pixelbytes._PLUGINS`, e.g. 'sources'
+                ) -> tuple:    # the modules that fill it, now imported (a second import costs nothing)
+    "Import the modules the package declares as filling an earlier chapter's `registry` (`pixelbytes._PLUGINS`)."
+    import importlib, pixelbytes
+    modules = pixelbytes._PLUGINS.get(registry, ())
+    for module in modules: importlib.import_module(f'pixelbytes.{module}')
+    return modules
+
+def registered(registry: dict, # an earlier chapter's registry: key -> what a later chapter registered
+               name: str,      # the registry's name in `pixelbytes._PLUGINS`
+               key):           # what is asked for
+    "`registry[key]`, first importing the modules that fill the registry when `key` is not there (else `KeyError`)."
+    if key not in registry: load_plugins(name)
+    return registry[key]

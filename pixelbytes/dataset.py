@@ -4,11 +4,11 @@
 
 # %% ../nbs/04_dataset.ipynb #369cede1
 from __future__ import annotations
-import importlib, io, os, unicodedata, datetime, warnings
+import io, os, unicodedata, datetime, warnings
 from pathlib import Path
 import numpy as np
 import soundfile as sf
-from .core import InputError, atomic_write
+from .core import InputError, atomic_write, load_plugins
 from .pixelize import image_frames, pixelize_gif, gif_bytes
 from .audio import SAMPLE_RATE, load_cry
 
@@ -149,10 +149,8 @@ def register_source(name: str # what `build_dataset(name)` will build
 
 # %% ../nbs/04_dataset.ipynb #d7359d1a
 def named_sources() -> dict: # name -> builder, after the package's plug-in modules registered theirs
-    "Every named data source: `SOURCES`, once the modules listed in `pixelbytes._PLUGINS` are imported."
-    import pixelbytes
-    for module in pixelbytes._PLUGINS:
-        importlib.import_module(f'pixelbytes.{module}')
+    "Every named data source: `SOURCES`, once the modules `pixelbytes._PLUGINS` declares for 'sources' are imported."
+    load_plugins('sources')
     return SOURCES
 
 # %% ../nbs/04_dataset.ipynb #9e2cb02e

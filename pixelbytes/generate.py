@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device
 from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, encode_image, encode_audio,
-                                  IMAGE_OFFSET, AUDIO_OFFSET, MODALITY_ORDER)
+                                  IMAGE_OFFSET, AUDIO_OFFSET, MODALITY_ORDER, tokenizer_class)
 from .models import PxByLSTM, DescribedLSTM, from_pretrained, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes
@@ -608,11 +608,9 @@ def load_run(folder: str | Path, # a run folder (config.json, model.safetensors,
 
 def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 17's `FoldTokenizer`
     "The tokenizer a run folder's `tokenizer.json` describes: PixelBytes', or a colour-folding one."
-    try: folding = 'fold' in json.loads(Path(path).read_text())
+    try: saved = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as e: raise InputError(f'not a tokenizer file ({e})', path) from e
-    if not folding: return PixelBytesTokenizer.load(path)
-    from pixelbytes.pixeltoken import FoldTokenizer             # chapter 17's tokenizer
-    return FoldTokenizer.load(path)
+    return tokenizer_class(saved, path).load(path)     # chapter 07's registry; a later chapter's kind imported on demand
 
 def _many(x) -> list: return list(x) if isinstance(x, (list, tuple)) else [x]
 

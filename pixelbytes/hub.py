@@ -4,12 +4,13 @@
 
 # %% ../nbs/18_hub.ipynb #3e827530
 from __future__ import annotations
-import json, os, re
+import json, os, re, ast, linecache, shlex, importlib.util, __future__
 from pathlib import Path
 from .core import InputError, atomic_write
 
 # %% auto #0
-__all__ = ['NEEDED', 'SHARED', 'is_repo_id', 'check_run', 'model_card', 'push_run', 'download_run', 'resolve_run', 'load_run']
+__all__ = ['NEEDED', 'SHARED', 'AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'is_repo_id', 'check_run', 'signature_stub', 'command_line',
+           'followed_descriptions', 'verdict', 'model_card', 'push_run', 'download_run', 'resolve_run', 'load_run']
 
 # %% ../nbs/18_hub.ipynb #6eb54572
 NEEDED = ('config.json', 'model.safetensors', 'tokenizer.json')      # what `load_run` reads
@@ -31,12 +32,109 @@ def check_run(folder: str | Path) -> Path:
                                  '(`pixelbytes train` and `pixelbytes demo` write them when training ends)', folder)
     return folder
 
+# %% ../nbs/18_hub.ipynb #f55369e8
+def signature_stub(module: str, # e.g. 'pixelbytes.train'
+                   name: str    # a function defined at the top level of that module
+                  ):            # a function with the same parameters, defaults, docments and docstring, and no body
+    "A stand-in for `module.name` read from the module's source without importing it (so `--help` imports no torch)."
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin: raise InputError('no such module', module)
+    source = Path(spec.origin).read_text(encoding='utf-8')
+    node = next((n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if node is None: raise InputError(f'no function {name!r}', spec.origin)
+    lines = source.splitlines(keepends=True)
+    header = ''.join(lines[node.lineno - 1:node.body[0].lineno - 1])     # `def ...:` with its docments, no decorators
+    doc = ast.get_docstring(node) or ''
+    stub = f'{header}    {doc!r}\n'
+    file = f'<pixelbytes signature of {module}.{name}>'
+    linecache.cache[file] = (len(stub), None, stub.splitlines(keepends=True), file)   # where docments reads the comments
+    space = {'Path': Path, '__name__': module}
+    code = compile(stub, file, 'exec', flags=__future__.annotations.compiler_flag, dont_inherit=True)
+    exec(code, space)                                                   # our own source: a bare `def`, no body
+    return space[name]
+
+def command_line(name: str, func, args: dict) -> str:
+    "The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its default."
+    import inspect
+    parts = ['pixelbytes', name]
+    for k, p in inspect.signature(func).parameters.items():
+        if k == 'progress' or k not in args: continue
+        v = args[k]
+        if p.default is inspect.Parameter.empty: parts.append(str(v))
+        elif v == p.default and type(v) == type(p.default): continue
+        elif isinstance(p.default, bool) or isinstance(v, bool): parts.append(f'--{k}' if v else f'--no-{k}')
+        elif v is not None: parts += [f'--{k}', str(v)]
+    return shlex.join(parts)
+
+def _model_name(run: Path) -> str:
+    "What a run folder's model is, in words, from its config.json."
+    config = json.loads((run/'config.json').read_text())
+    if config.get('model_type') == 'pixeltoken': return 'pixel-token transformer'
+    return 'described LSTM' if config.get('memory_size') or config.get('position_size') else "aPxBy LSTM (the research's)"
+
+# %% ../nbs/18_hub.ipynb #9cd944e5
+AGREEMENT_ROWS = {'given': 'description, real structure', 'free': "description, model's structure",
+                  'shuffled_given': 'shuffled words, real structure', 'shuffled_free': "shuffled words, model's structure",
+                  'empty': "empty description, model's structure"}
+
+AGREEMENT_MEANING = {
+    'given': 'the sprite and cry drawn for a description, with the real creature\'s size and length fixed, '
+             'checked against that description',
+    'free': 'the same, with the model deciding the size and length itself: the main test',
+    'shuffled_given': 'control: the real-structure outputs checked against the previous creature\'s words; '
+                      'a model that ignores the words scores the same here as on its own description',
+    'shuffled_free': 'control: the own-structure outputs checked against the previous creature\'s words',
+    'empty': 'control: outputs drawn from an empty description, checked against the words it was not given',
+}
+
+def followed_descriptions(summary: dict # a demo summary with `agreement_*` rates (`rate_with_interval` each)
+                         ) -> dict:     # structure ('free', 'given') -> attribute -> True, False or None
+    "Per structure and attribute: True when agreement with the own description is above every control's 95 % interval."
+    found = {}
+    for kind, controls in (('free', ('shuffled_free', 'empty')), ('given', ('shuffled_given',))):
+        if f'agreement_{kind}' not in summary: continue
+        found[kind] = {}
+        for a, own in summary[f'agreement_{kind}'].items():
+            rivals = [summary.get(f'agreement_{c}', {}).get(a) for c in controls]
+            if not own['n'] or any(r is None or not r['n'] for r in rivals): found[kind][a] = None
+            else: found[kind][a] = own['low'] > max(r['high'] for r in rivals)
+    return found
+
+def _names(attrs: list[str]) -> str:
+    return attrs[0] if len(attrs) == 1 else ', '.join(attrs[:-1]) + ' and ' + attrs[-1]
+
+def verdict(summary: dict # a demo summary (`followed_descriptions` is computed when absent)
+           ) -> tuple[str, str]: # the sentence, and 'yes', 'partly', 'no' or 'unknown'
+    "One plain sentence: did the model follow the descriptions? Derived from the measured rates and their controls."
+    followed = summary.get('followed') or followed_descriptions(summary)
+    free = {a: v for a, v in followed.get('free', {}).items() if v is not None}
+    if not free:
+        return ('This report cannot say whether the model followed the descriptions: agreement is measured only on the built-in '
+                'creatures, whose colour, size and pitch are known, and with enough held-out items.', 'unknown')
+    yes, no = [a for a, v in free.items() if v], [a for a, v in free.items() if not v]
+    given = {a: v for a, v in followed.get('given', {}).items() if v is not None}
+    extra = ''
+    if given:
+        g_yes = [a for a, v in given.items() if v]
+        extra = (f' With the real size and length fixed, it followed the {_names(g_yes)}.' if g_yes else
+                 ' With the real size and length fixed, it did not measurably follow them either.')
+    if not no:
+        return (f'Yes: the model followed the descriptions. Drawing and voicing with its own structure, its outputs agreed with '
+                f'their own description\'s {_names(yes)} more often than with shuffled words or with no words at all, '
+                f'and the 95 % intervals are apart.' + extra, 'yes')
+    if yes:
+        return (f'Partly: the model followed the descriptions\' {_names(yes)} (agreement above the shuffled and empty controls, '
+                f'95 % intervals apart) but not measurably their {_names(no)}, whose agreement is within a control\'s interval.'
+                + extra, 'partly')
+    return (f'No: nothing shows that the model followed the descriptions. For {_names(no)}, agreement with its own description '
+            f'is within the 95 % interval of a control (shuffled words or no words): it draws and voices much the same '
+            f'whatever it reads.' + extra, 'no')
+
 # %% ../nbs/18_hub.ipynb #4b417133
 def _train_command(run: Path) -> str:
     "The command that trained a run: `command.txt`, else `run.json`'s settings as a `pixelbytes train` command."
     if (run/'command.txt').exists(): return (run/'command.txt').read_text().strip()
     if not (run/'run.json').exists(): return '(not recorded)'
-    from pixelbytes.cli import command_line, signature_stub
     settings = {**json.loads((run/'run.json').read_text()), 'out': str(run)}
     return command_line('train', signature_stub('pixelbytes.train', 'train_model'), settings)
 
@@ -45,7 +143,6 @@ def model_card(run: str | Path,        # a run folder
               ) -> str:                # the card: YAML metadata, then Markdown
     "A Hugging Face model card for a run folder: its metrics, the command that trained it, what its report found."
     import csv
-    from pixelbytes.cli import _model_name, verdict, AGREEMENT_ROWS
     run = check_run(run)
     name = repo_id or run.name
     settings = json.loads((run/'run.json').read_text()) if (run/'run.json').exists() else {}

@@ -12,15 +12,16 @@ from torch import nn
 from safetensors.torch import save_file, load_file
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .core import InputError, atomic_path, atomic_write, BYTE_TOKENS, PAD_ID, ROW_END_ID, SEGMENT_END_ID
+from .core import (InputError, atomic_path, atomic_write, registered, BYTE_TOKENS, PAD_ID, ROW_END_ID,
+                             SEGMENT_END_ID)
 from .sequences import TEXT_FIRST
 from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'V1_KINDS', 'ModelConfig', 'PxByLSTM', 'lstm_step', 'step', 'positions', 'TokenFeatures',
+__all__ = ['OBJECTIVES', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'PxByLSTM', 'lstm_step', 'step', 'positions', 'TokenFeatures',
            'DescribedLSTM', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM', 'make_apxby', 'diffusion_loss',
            'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel', 'selective_scan', 'MambaMixer',
-           'SSMModel', 'make_v1', 'save_pretrained', 'model_types', 'from_pretrained']
+           'SSMModel', 'make_v1', 'save_pretrained', 'from_pretrained', 'register_model_type', 'model_types']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -636,13 +637,6 @@ def save_pretrained(model: nn.Module, # a `PxByLSTM`/`DiffusionLSTM`, a v1 model
         save_file({k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}, str(tmp))
     return folder
 
-def model_types(kind: str) -> tuple: # (config class, builder)
-    "The configuration class and builder of a checkpoint's `model_type`; chapter 17's pixel-token transformer is imported when asked for."
-    if kind == 'pixeltoken':
-        from pixelbytes.pixeltoken import PixelTokenConfig, PixelTokenTransformer   # a later chapter's model
-        return PixelTokenConfig, PixelTokenTransformer
-    return {'apxby': (ModelConfig, make_apxby), 'v1': (V1Config, make_v1)}[kind]
-
 def _local_files(folder: str | Path) -> Path:
     "A local folder as is; otherwise a Hub repo id, downloaded (cached) with huggingface_hub."
     if Path(folder).exists() or str(folder).count('/') != 1: return Path(folder)
@@ -673,3 +667,22 @@ def from_pretrained(folder: str | Path, # a folder written by `save_pretrained`,
     if extra: raise InputError(f'unexpected tensors {sorted(extra)[:3]}', folder/'model.safetensors')
     model.load_state_dict(weights)
     return model.to(device).eval()   # ready for inference, as Hugging Face models load
+
+# %% ../nbs/10_models.ipynb #dea7740f
+MODEL_TYPES = {}   # model_type (config.json) -> (config class, builder); later chapters add theirs
+
+def register_model_type(name: str,  # the `model_type` its configuration writes into config.json
+                        config_type # the configuration class, built from config.json's other fields
+                       ):
+    "Decorator: `from_pretrained` builds a checkpoint of this `model_type` with the decorated builder."
+    def _register(build):
+        MODEL_TYPES[name] = (config_type, build)
+        return build
+    return _register
+
+register_model_type('apxby', ModelConfig)(make_apxby)
+register_model_type('v1', V1Config)(make_v1)
+
+def model_types(kind: str) -> tuple: # (config class, builder)
+    "The configuration class and builder of a checkpoint's `model_type` (a later chapter's is imported when asked for)."
+    return registered(MODEL_TYPES, 'model_types', kind)

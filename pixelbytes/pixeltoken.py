@@ -13,7 +13,8 @@ import torch.nn.functional as F
 import pandas as pd
 from .core import atomic_path
 from .metrics import modality_of, MODALITIES
-from .train import train_model
+from .train import train_model, register_arch
+from .models import register_model_type
 from .generate import load_run, _stack_outputs
 from .evaluate import ATTRIBUTES, score_windows, run_windows, coherence, coherence_summary, held_out_creatures
 from fastcore.basics import patch
@@ -22,13 +23,14 @@ from pathlib import Path
 from .core import BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write
 from .pixelize import palette_indices
 from .context import with_frame_separators, sequence_context_3d
+from .tokenizer import register_tokenizer
 from .tokenizer import encode_text, encode_audio, image_to_rgb, TokenizerConfig, Decoded, IMAGE_OFFSET, AUDIO_OFFSET, UNK_ID, UNK_CHAR
 
 # %% auto #0
 __all__ = ['FOLD_FACTORS', 'PADDING_WINDOW', 'SIZES', 'COMPARISON', 'FoldTokenizer', 'FoldDecoded', 'tokens_per_image',
            'PixelTokenConfig', 'summary_tokens', 'window_layout', 'visibility', 'rotary_angles', 'rotate', 'rotary',
            'WindowAttention', 'PixelTokenBlock', 'PixelTokenTransformer', 'previous_tokens', 'WindowCache',
-           'PixelTokenStream', 'compare_models', 'comparison_row']
+           'PixelTokenStream', 'pixeltoken_model', 'compare_models', 'comparison_row']
 
 # %% ../nbs/17_pixeltoken.ipynb #6132c9c6
 FOLD_FACTORS = (8, 16)
@@ -381,6 +383,20 @@ class PixelTokenStream:
             h, new = block(h, cache.pos[:, None], mask, old, angles)
             kv.append(new)
         return self.model.logits(h)[:, 0], replace(cache, run=run).push(kv, closes)
+
+# %% ../nbs/17_pixeltoken.ipynb #50ec784b
+register_tokenizer('fold')(FoldTokenizer)                                   # chapter 07: a run's tokenizer.json
+register_model_type('pixeltoken', PixelTokenConfig)(PixelTokenTransformer)  # chapter 10: `from_pretrained`
+
+@register_arch('pixeltoken', objective='predict')                            # chapter 12: `train_model(arch=...)`
+def pixeltoken_model(objective: str,        # the run's objective: a pixel-token transformer only predicts
+                     vocab_size: int = 151, # the run's tokenizer's
+                     **sizes                # `PixelTokenConfig` sizes: dim, heads, depth, window, lookback
+                    ) -> PixelTokenTransformer:
+    "What `train_model(arch='pixeltoken')` trains."
+    if objective != 'predict': raise InputError("a pixel-token transformer predicts the next token: objective must be "
+                                                f"'predict', got {objective!r}", 'train_model')
+    return PixelTokenTransformer(vocab_size=vocab_size, **sizes)
 
 # %% ../nbs/17_pixeltoken.ipynb #e37d2ccd
 SIZES = {'tiny': dict(dim=32, heads=4, depth=2),       # CPU tests

@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from .core import (BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, PAD_ID, ROW_END_ID, SEGMENT_END_ID,
-                             InputError, atomic_write)
+                             InputError, atomic_write, registered)
 from .pixelize import palette_indices, image_frames, save_gif
 from .audio import load_cry
 from .context import with_frame_separators, sequence_context_3d, windows_2d, with_separators
 
 # %% auto #0
 __all__ = ['UNK_ID', 'UNK_CHAR', 'IMAGE_OFFSET', 'AUDIO_OFFSET', 'MODALITY_ORDER', 'TEXT_LOSS_WARNING', 'WHITE_INDEX',
-           'fold_text', 'TokenizerConfig', 'lost_share', 'encode_text', 'image_to_rgb', 'encode_image',
+           'TOKENIZERS', 'fold_text', 'TokenizerConfig', 'lost_share', 'encode_text', 'image_to_rgb', 'encode_image',
            'normalize_audio', 'denormalize_audio', 'quantize_levels', 'as_channels', 'encode_audio', 'Decoded',
-           'decode', 'PixelBytesTokenizer']
+           'decode', 'PixelBytesTokenizer', 'register_tokenizer', 'tokenizer_class']
 
 # %% ../nbs/07_tokenizer.ipynb #0e2833c0
 UNK_ID = BYTE_TOKENS.index(b'\xc2')
@@ -259,3 +259,24 @@ class PixelBytesTokenizer:
             raise InputError(f'vocabulary differs from PixelBytes v{tok.config.version} at id {first} '
                              f'({len(saved)} tokens saved, {tok.vocab_size} expected)', path)
         return tok
+
+# %% ../nbs/07_tokenizer.ipynb #508d8213
+TOKENIZERS = {}   # kind (the first key of its saved file) -> tokenizer class with `load`; later chapters add theirs
+
+def register_tokenizer(kind: str # the first key of the kind's `tokenizer.json`, e.g. 'fold' (chapter 17)
+                      ):
+    "Decorator: the decorated tokenizer class loads (and `train_model` builds) the tokenizers of this `kind`."
+    def _register(cls):
+        TOKENIZERS[kind] = cls
+        return cls
+    return _register
+
+def tokenizer_class(saved: dict,                        # a `tokenizer.json`'s content
+                    where: str | Path = 'tokenizer.json' # the file, for the error
+                   ) -> type:                           # the class whose `load` reads it
+    "`PixelBytesTokenizer` for its own files (they start with `config`), else the class registered for the first key."
+    kind = next(iter(saved), None) if isinstance(saved, dict) else None
+    if kind == 'config': return PixelBytesTokenizer
+    try: return registered(TOKENIZERS, 'tokenizers', kind)
+    except KeyError: pass
+    raise InputError(f'not a tokenizer file: no config, and no tokenizer kind {kind!r}', where)

@@ -25,20 +25,20 @@ from fastcore.foundation import L
 from fastcore.basics import patch
 from fastai.distributed import DistributedDL, rank0_first
 from accelerate import PartialState
-from .core import default_device, PAD_ID, InputError, atomic_path, atomic_write
+from .core import default_device, PAD_ID, InputError, atomic_path, atomic_write, registered
 from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_items
 from .metrics import TokenScores, AUDIO_START
 from .models import PxByLSTM, ModelConfig, make_apxby, diffusion_mask, save_pretrained
 from .dataset import build_dataset, decode_audio
-from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET
+from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS
 
 # %% auto #0
 __all__ = ['LOCK_FILE', 'ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows',
            'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'PriorLoss', 'DiffusionNoise',
            'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'epoch_line',
            'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner', 'ResumeCheckpoint',
-           'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run', 'arch_model',
-           'run_tokenizer', 'train_model']
+           'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run', 'register_arch',
+           'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -439,29 +439,44 @@ def _broadcast(self: DistributedDL, t, rank):
     return t.cpu().tolist()
 
 # %% ../nbs/12_train.ipynb #8f95a993
-ARCHS = ('lstm', 'pixeltoken')
+ARCHS = {'lstm': ('autoregressive', None)}   # arch -> (default objective, builder or None); later chapters add theirs
 
-def arch_model(arch: str,             # 'lstm' or 'pixeltoken'
+def register_arch(name: str,                 # what `train_model(arch=name)` trains
+                  objective: str = 'predict' # the run's objective when `train_model` is given none
+                 ):
+    "Decorator: `train_model(arch=name)` trains what the decorated `builder(objective, vocab_size, **sizes)` returns."
+    def _register(builder):
+        ARCHS[name] = (objective, builder)
+        return builder
+    return _register
+
+def arch_entry(arch: str) -> tuple: # (default objective, builder or None)
+    "What `ARCHS` holds for `arch` (a later chapter's module imported when asked for); a clear error for another name."
+    try: return registered(ARCHS, 'archs', arch)
+    except KeyError: pass
+    raise InputError(f'arch must be one of {tuple(ARCHS)}, got {arch!r}', 'train_model')
+
+def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken' (chapter 17)
                objective: str,        # the run's objective (a pixel-token model only predicts)
                vocab_size: int = 151, # PixelBytes v2
-               **sizes                # `PixelTokenConfig` sizes: dim, heads, depth, window, lookback
+               **sizes                # the builder's sizes: `PixelTokenConfig`'s dim, heads, depth, window, lookback
               ) -> nn.Module | None:  # None for the LSTM (`pxby_learner` builds it from its config)
-    "The model `train_model` trains when it is not the aPxBy LSTM: chapter 17's pixel-token transformer."
-    if arch not in ARCHS: raise InputError(f'arch must be one of {ARCHS}, got {arch!r}', 'train_model')
-    if arch == 'lstm': return None
-    if objective != 'predict': raise InputError(f"a pixel-token transformer predicts the next token: objective must be 'predict', got {objective!r}", 'train_model')
-    from pixelbytes.pixeltoken import PixelTokenTransformer     # chapter 17's model, built on this chapter's training
-    return PixelTokenTransformer(vocab_size=vocab_size, **sizes)
+    "The model `train_model` trains when it is not the aPxBy LSTM: what the architecture's registered builder makes."
+    builder = arch_entry(arch)[1]
+    return None if builder is None else builder(objective, vocab_size, **sizes)
 
 def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 8 or 16: chapter 17's colour folding
                   tokenizer: TokenizerConfig  # steps, normalization and order
                  ):                           # what `token_data` builds the cache with
-    "The tokenizer of a run: the PixelBytes configuration itself, or a `FoldTokenizer` with its audio settings."
+    "The tokenizer of a run: the PixelBytes configuration itself, or the colour-folding one with its audio settings."
     if not fold: return tokenizer
-    if tokenizer.order != MODALITY_ORDER: raise InputError(f'colour folding writes the research order {MODALITY_ORDER}, not {tokenizer.order}', 'train_model')
-    from pixelbytes.pixeltoken import FoldTokenizer             # chapter 17's tokenizer
+    if tokenizer.order != MODALITY_ORDER:
+        raise InputError(f'colour folding writes the research order {MODALITY_ORDER}, not {tokenizer.order}',
+                         'train_model')
+    folding = registered(TOKENIZERS, 'tokenizers', 'fold')      # chapter 17's `FoldTokenizer`
     c = tokenizer
-    return FoldTokenizer(fold, image_step=c.image_step, frame_step=c.frame_step, audio_step=c.audio_step, audio_norm=c.audio_norm)
+    return folding(fold, image_step=c.image_step, frame_step=c.frame_step, audio_step=c.audio_step,
+                   audio_norm=c.audio_norm)
 
 # %% ../nbs/12_train.ipynb #f275dfc9
 @holds_run_lock
@@ -501,7 +516,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                ) -> Path:                     # the run folder
     "Train an aPxBy model (or a pixel-token transformer) on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
     out = Path(out)
-    objective = objective or ('predict' if arch == 'pixeltoken' else 'autoregressive')
+    objective = objective or arch_entry(arch)[0]
     tokenizer = TokenizerConfig(image_step=image_step, frame_step=frame_step, audio_step=audio_step, order=tuple(m.strip() for m in order.split(',')))
     tok = run_tokenizer(fold, tokenizer)
     vocab = PixelBytesTokenizer(tokenizer).vocab_size if tok is tokenizer else tok.vocab_size

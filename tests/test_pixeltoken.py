@@ -165,6 +165,27 @@ def test_cli_trains_and_generates_with_folded_colours(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+LOAD_FRESH = """
+import sys
+from pixelbytes.generate import load_run
+from pixelbytes.train import arch_entry
+before = 'pixelbytes.pixeltoken' in sys.modules
+model, tok = load_run(sys.argv[1], 'cpu')
+print(before, type(model).__name__, type(tok).__name__, arch_entry('pixeltoken')[1].__name__)
+"""
+
+
+def test_a_pixel_token_run_loads_without_importing_its_chapter(tmp_path):
+    "The earlier chapters import chapter 17 through their registries when they meet its names, never by themselves."
+    tok = FoldTokenizer(16)
+    save_pretrained(PixelTokenTransformer(vocab_size=tok.vocab_size, dim=8, heads=2, depth=1), tmp_path)
+    tok.save(tmp_path/'tokenizer.json')
+    done = subprocess.run([sys.executable, '-c', LOAD_FRESH, str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ['False', 'PixelTokenTransformer', 'FoldTokenizer', 'pixeltoken_model']
+
+
 def test_shared_rotary_angles_give_the_same_numbers():
     "The stream computes the rotary angles once per step for every block: exactly the numbers of turning queries and keys apart."
     from pixelbytes.pixeltoken import rotary_angles
