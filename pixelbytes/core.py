@@ -62,7 +62,8 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, # final location of the file
-                suffix: str | None = None # suffix of the temporary file (defaults to `path`'s, so writers that look at it work)
+                # suffix of the temporary file (defaults to `path`'s, so writers that look at it work)
+                suffix: str | None = None
                ):
     "Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."
     path = Path(path)
@@ -70,19 +71,23 @@ def atomic_path(path: str | os.PathLike, # final location of the file
     suffix = path.suffix if suffix is None else suffix
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}{PARTIAL_MARK}', suffix=suffix, dir=path.parent)
     os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())        # mkstemp makes 0600: the file gets the mode any new file gets (0644 usually)
+    # mkstemp makes 0600: the file gets the mode any new file gets (0644 usually)
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield Path(tmp)
-        with open(tmp, 'rb') as f: os.fsync(f.fileno())
+        with open(tmp, 'rb') as f:
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp): os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def remove_partial_files(folder: str | os.PathLike) -> list[Path]: # the files removed
     "Remove the temporary files a killed `atomic_path` left in `folder` and below (while nothing else writes there)."
     left = [p for p in Path(folder).rglob(f'.*{PARTIAL_MARK}*') if p.is_file()]
-    for p in left: p.unlink()
+    for p in left:
+        p.unlink()
     return left
 
 # %% ../nbs/00_core.ipynb #bd951d80
