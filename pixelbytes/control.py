@@ -16,7 +16,7 @@ from scipy import signal, optimize
 from fastai.learner import Metric
 from fastprogress.fastprogress import progress_bar
 import pandas as pd
-from .core import ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path
+from .core import ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path, show_bars
 from .context import context_3d
 from .metrics import research_slot_hits
 from .sequences import TokenSequences, build_token_cache, split_items
@@ -656,7 +656,7 @@ def train_control(out: str = 'runs/control',   # run folder; an unfinished run t
     atomic_write(
         out / 'run.json', json.dumps({k: v for k, v in locals().items() if k in _CONTROL_KEYS}, indent=1, default=str)
     )
-    with nullcontext() if progress else learn.no_bar():
+    with nullcontext() if show_bars(progress) else learn.no_bar():
         fit_resumable(learn, epochs, lr)
     load_best(learn)
     save_pretrained(learn.model, out)
@@ -798,7 +798,8 @@ def learned_controller(folder: str | Path, **kwargs) -> dict:
 def run_closed_loop(controllers: dict, plants: list[Plant], setpoints, steps: int = 300, seed: int = 0) -> dict:
     "Every controller on every plant from rest, the same measurement noise for all: `{name: (u, y_true)}`."
     runs = {}
-    for name, make in progress_bar(list(controllers.items()), leave=False):
+    todo = list(controllers.items())
+    for name, make in progress_bar(todo, leave=False) if show_bars() else todo:
         u, _, y = simulate(plants, make(plants, np.asarray(setpoints)), setpoints, steps, seed)
         runs[name] = (u, y)
     return runs

@@ -11,7 +11,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK',
            'palette_image', 'InputError', 'atomic_path', 'remove_partial_files', 'atomic_write', 'default_device',
-           'pokemon_sample_path']
+           'show_bars', 'pokemon_sample_path']
 
 # %% ../nbs/00_core.ipynb #cccf2d64
 PAD_ID, ROW_END_ID, SEGMENT_END_ID = 0, 1, 2
@@ -105,6 +105,23 @@ def default_device() -> "torch.device":
     import torch
     name = os.environ.get('PIXELBYTES_DEVICE') or ('cuda' if torch.cuda.is_available() else 'cpu')
     return torch.device(name)
+
+# %% ../nbs/00_core.ipynb #e430479c
+def show_bars(progress: bool = True, # the caller's wish: progress bars (True) or none (False)
+              stream=None            # where the bars would go (default: `sys.stdout`)
+             ) -> bool:              # True: make bars
+    "Progress bars only where they can be drawn: a terminal or a Jupyter notebook, never a file or a pipe."
+    if not progress:
+        return False
+    from fastprogress.fastprogress import IN_NOTEBOOK   # fastprogress draws HTML bars there
+    if IN_NOTEBOOK:
+        return True
+    import sys
+    stream = sys.stdout if stream is None else stream
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):   # no `isatty`, or a closed stream
+        return False
 
 # %% ../nbs/00_core.ipynb #4775db8c
 def pokemon_sample_path() -> Path | None:

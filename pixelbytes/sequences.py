@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
-from .core import InputError, atomic_path, atomic_write, BYTE_TOKENS, ROW_END_ID, SEGMENT_END_ID
+from .core import InputError, atomic_path, atomic_write, BYTE_TOKENS, ROW_END_ID, SEGMENT_END_ID, show_bars
 
 # %% auto #0
 __all__ = ['TEXT_FIRST', 'IGNORE_INDEX', 'window_starts', 'build_token_cache', 'TokenSequences', 'text_before', 'position_at',
@@ -42,7 +42,7 @@ def build_token_cache(items: Iterable[dict],  # dicts with any of 'text', 'image
     folder = Path(folder)
     contexts, labels, offsets, skipped = [], [], [0], []
     items = list(items) if total is None else items
-    for k, item in enumerate(progress_bar(items, total=total, leave=False) if progress else items):
+    for k, item in enumerate(progress_bar(items, total=total, leave=False) if show_bars(progress) else items):
         try:
             out = tokenizer(**{m: item.get(m) for m in ('text', 'image', 'audio')})
         except InputError as e:
