@@ -27,7 +27,8 @@ def peak_normalize(x: np.ndarray # samples
 
 def _check_finite(x: np.ndarray, where: str):
     bad = int((~np.isfinite(x)).sum())
-    if bad: raise InputError(f'{bad} NaN or infinite samples', where)
+    if bad:
+        raise InputError(f'{bad} NaN or infinite samples', where)
 
 def load_audio(path: str | Path,          # any file soundfile reads: OGG/Vorbis, WAV, FLAC...
                sr: int = SAMPLE_RATE      # rate to resample to
@@ -38,7 +39,8 @@ def load_audio(path: str | Path,          # any file soundfile reads: OGG/Vorbis
 
 def resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
     "Polyphase resampling from `rate` to `target` Hz (scipy.signal.resample_poly, anti-aliased)."
-    if rate == target: return np.asarray(x, np.float64)
+    if rate == target:
+        return np.asarray(x, np.float64)
     g = np.gcd(int(rate), int(target))
     return signal.resample_poly(x, target // g, rate // g)
 
@@ -46,9 +48,12 @@ def resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
 def read_sound(path: str | Path # any file soundfile reads: OGG/Vorbis, WAV, FLAC...
               ) -> tuple[np.ndarray, int]: # (N, C) float64 samples, their rate
     "A sound file's samples, checked: readable, not empty, finite; every reader of sound files goes through it."
-    try: x, rate = sf.read(str(path), dtype='float64', always_2d=True)
-    except Exception as e: raise InputError(f'not a readable sound file ({e})', path) from e
-    if len(x) == 0: raise InputError('the sound file has no samples', path)
+    try:
+        x, rate = sf.read(str(path), dtype='float64', always_2d=True)
+    except Exception as e:
+        raise InputError(f'not a readable sound file ({e})', path) from e
+    if len(x) == 0:
+        raise InputError('the sound file has no samples', path)
     _check_finite(x, path)
     return x, rate
 
@@ -63,15 +68,24 @@ def gameboy_channel(x: np.ndarray,          # mono samples
                    ) -> np.ndarray:         # same length as `x`, peak-normalized (silence stays zero)
     "The Game-Boy speaker version of a sound: down to 8192 Hz, Butterworth band-pass, back to `sr` and `x`'s length."
     x = np.asarray(x, np.float64)
-    if x.ndim != 1: raise InputError(f'expected mono samples, got shape {x.shape}', 'gameboy_channel')
-    if len(x) == 0: return x.copy()
+    if x.ndim != 1:
+        raise InputError(f'expected mono samples, got shape {x.shape}', 'gameboy_channel')
+    if len(x) == 0:
+        return x.copy()
     _check_finite(x, 'gameboy_channel')
-    centred = x - x.mean()                  # a band-pass removes DC anyway; removing it first avoids the edge transient of a DC step
-    if np.abs(centred).max() <= 1e-9 * max(np.abs(x).max(), 1e-300): return np.zeros_like(x)  # silent or constant: nothing in the band
+    # a band-pass removes DC anyway; removing it first avoids the edge transient of a DC step
+    centred = x - x.mean()
+    # silent or constant: nothing in the band
+    if np.abs(centred).max() <= 1e-9 * max(np.abs(x).max(), 1e-300):
+        return np.zeros_like(x)
     low_rate = resample(centred, sr, GB_RATE)
     sos = signal.butter(order, [low, high], btype='band', fs=GB_RATE, output='sos')
     padlen = min(3 * (2 * len(sos) + 1), len(low_rate) - 1)
-    filtered = signal.sosfiltfilt(sos, low_rate, padlen=max(padlen, 0)) if zero_phase and len(low_rate) > 1 else signal.sosfilt(sos, low_rate)
+    filtered = (
+        signal.sosfiltfilt(sos, low_rate, padlen=max(padlen, 0))
+        if zero_phase and len(low_rate) > 1
+        else signal.sosfilt(sos, low_rate)
+    )
     back = resample(filtered, GB_RATE, sr)
     back = np.pad(back, (0, max(0, len(x) - len(back))))[:len(x)]
     return peak_normalize(back)
@@ -91,7 +105,8 @@ def action_state(x: np.ndarray,          # mono samples
     "Two channels as the research data: the peak-normalized sound (action) and its Game-Boy version (state), at 16 kHz."
     x = np.asarray(x, np.float64)
     _check_finite(x, 'action_state')
-    if x.ndim != 1: raise InputError(f'expected mono samples, got shape {x.shape}', 'action_state')
+    if x.ndim != 1:
+        raise InputError(f'expected mono samples, got shape {x.shape}', 'action_state')
     action = peak_normalize(resample(x, sr, SAMPLE_RATE))
     return np.stack([action, gameboy_channel(action, SAMPLE_RATE)]).astype(np.float32)
 
@@ -99,9 +114,13 @@ def action_state(x: np.ndarray,          # mono samples
 def load_cry(path: str | Path # a sound file: 1 channel (a cry) or 2 (action, state)
             ) -> np.ndarray:  # (2, N) float32 in [-1, 1] at 16 kHz: action, state
     "A cry as the research's two channels: mono -> action and its Game-Boy state, stereo kept, more channels refused."
-    try: info = sf.info(str(path))
-    except Exception as e: raise InputError(f'not a readable sound file ({e})', path) from e
-    if info.channels > 2: raise InputError(f'{info.channels} channels: expected 1 (cry) or 2 (action, state)', path)
-    if info.channels == 1: return action_state(load_audio(path))
+    try:
+        info = sf.info(str(path))
+    except Exception as e:
+        raise InputError(f'not a readable sound file ({e})', path) from e
+    if info.channels > 2:
+        raise InputError(f'{info.channels} channels: expected 1 (cry) or 2 (action, state)', path)
+    if info.channels == 1:
+        return action_state(load_audio(path))
     x, rate = read_sound(path)
     return np.clip(np.stack([resample(c, rate, SAMPLE_RATE) for c in x.T]), -1, 1).astype(np.float32)

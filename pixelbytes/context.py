@@ -29,9 +29,12 @@ def with_frame_separators(frames: np.ndarray # (T, H, W) token ids
 
 def _as_ids(x, ndim: int, where: str) -> np.ndarray:
     x = np.asarray(x)
-    if x.ndim != ndim: raise InputError(f'expected a {ndim}-D array of token ids, got shape {x.shape}', where)
-    if x.size == 0: raise InputError(f'empty segment (shape {x.shape})', where)
-    if not np.issubdtype(x.dtype, np.integer): raise InputError(f'token ids must be integers, got {x.dtype}', where)
+    if x.ndim != ndim:
+        raise InputError(f'expected a {ndim}-D array of token ids, got shape {x.shape}', where)
+    if x.size == 0:
+        raise InputError(f'empty segment (shape {x.shape})', where)
+    if not np.issubdtype(x.dtype, np.integer):
+        raise InputError(f'token ids must be integers, got {x.dtype}', where)
     return x
 
 # %% ../nbs/06_context.ipynb #c6f724dd
@@ -65,6 +68,7 @@ def context_3d(frames: np.ndarray # (T, H, W) token ids of one segment, separato
 def sequence_context_3d(segments: list[np.ndarray] # (T, H, W) segments in order, separators appended
                        ) -> tuple[np.ndarray, np.ndarray]: # (N, 6) contexts and (N,) targets
     "Contexts and targets of several segments, built independently (no context crosses a segment) and concatenated."
-    if not segments: raise InputError('no segment to build a context from', 'sequence_context_3d')
+    if not segments:
+        raise InputError('no segment to build a context from', 'sequence_context_3d')
     parts = [context_3d(s) for s in segments]
     return np.concatenate([c for c, _ in parts]), np.concatenate([t for _, t in parts])

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json
 from contextlib import nullcontext
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -15,13 +16,16 @@ from scipy import signal, optimize
 from fastai.learner import Metric
 from fastprogress.fastprogress import progress_bar
 import pandas as pd
-from .core import ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path
+from .core import ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path, show_bars
 from .context import context_3d
 from .metrics import research_slot_hits
 from .sequences import TokenSequences, build_token_cache, split_items
 from .models import ModelConfig, diffusion_mask, denoise, save_pretrained, from_pretrained
-from .train import read_recipe, token_dataloaders, pxby_learner, DiffusionNoise, ResearchSlotAccuracy, fit_resumable, plot_run, next_token_scores
+from .train import read_recipe, token_dataloaders, pxby_learner, DiffusionNoise, ResearchSlotAccuracy
+from .train import fit_resumable, plot_run, next_token_scores
 from .train import load_best, holds_run_lock
+if TYPE_CHECKING:
+    import datasets  # for annotations only: the builders import it when they run
 
 # %% auto #0
 __all__ = ['CONTROL_LEVELS', 'CONTROL_PAPER', 'Plant', 'is_stable', 'is_controllable', 'is_observable', 'random_plant',
@@ -34,7 +38,8 @@ __all__ = ['CONTROL_LEVELS', 'CONTROL_PAPER', 'Plant', 'is_stable', 'is_controll
 # %% ../nbs/16_control.ipynb #1fcfd1fe
 @dataclass
 class Plant:
-    "A stable, controllable, observable single-input single-output LTI plant, its zero-order-hold discretization, input delay and measurement noise."
+    """A stable, controllable, observable single-input single-output LTI plant, its zero-order-hold discretization,
+    input delay and measurement noise."""
     zeros: list        # continuous-time zeros (left half-plane)
     poles: list        # continuous-time poles, complex ones as conjugate pairs
     gain: float        # static (DC) gain: output per unit of constant action
@@ -44,15 +49,25 @@ class Plant:
 
     def __post_init__(self):
         self.zeros, self.poles = [complex(z) for z in self.zeros], [complex(p) for p in self.poles]
-        if not self.poles: raise InputError('a plant needs at least one pole', 'Plant')
-        if len(self.zeros) >= len(self.poles): raise InputError(f'{len(self.zeros)} zeros for {len(self.poles)} poles: the plant must be strictly proper', 'Plant')
+        if not self.poles:
+            raise InputError('a plant needs at least one pole', 'Plant')
+        if len(self.zeros) >= len(self.poles):
+            raise InputError(
+                f'{len(self.zeros)} zeros for {len(self.poles)} poles: the plant must be strictly proper', 'Plant'
+            )
         if self.gain == 0 or self.dt <= 0 or self.delay < 0 or self.noise < 0:
-            raise InputError(f'need gain != 0, dt > 0, delay >= 0, noise >= 0; got {self.gain}, {self.dt}, {self.delay}, {self.noise}', 'Plant')
+            raise InputError(
+                'need gain != 0, dt > 0, delay >= 0, noise >= 0; '
+                f'got {self.gain}, {self.dt}, {self.delay}, {self.noise}',
+                'Plant',
+            )
         z, p = np.array(self.zeros), np.array(self.poles)
         k = self.gain * np.prod(-p).real / np.prod(-z).real       # K with K·Π(-z)/Π(-p) = gain
         self.num, self.den = (np.real_if_close(c).real for c in signal.zpk2tf(z, p, k))
         self.A, self.B, self.C, self.D = signal.tf2ss(self.num, self.den)
-        self.Ad, self.Bd, self.Cd, self.Dd, _ = signal.cont2discrete((self.A, self.B, self.C, self.D), self.dt, method='zoh')
+        self.Ad, self.Bd, self.Cd, self.Dd, _ = signal.cont2discrete(
+            (self.A, self.B, self.C, self.D), self.dt, method='zoh'
+        )
 
     @property
     def order(self) -> int: return len(self.poles)
@@ -70,7 +85,14 @@ class Plant:
     @classmethod
     def from_dict(cls, d: dict) -> Plant:
         "The plant `to_dict` wrote."
-        return cls([complex(*z) for z in d['zeros']], [complex(*p) for p in d['poles']], d['gain'], d['dt'], d['delay'], d['noise'])
+        return cls(
+            [complex(*z) for z in d['zeros']],
+            [complex(*p) for p in d['poles']],
+            d['gain'],
+            d['dt'],
+            d['delay'],
+            d['noise'],
+        )
 
 # %% ../nbs/16_control.ipynb #07dafd93
 def is_stable(A) -> bool:
@@ -81,7 +103,8 @@ def is_controllable(A, B, tol: float = 1e-9) -> bool:
     "Kalman rank test: `[B, AB, ..., A^(n-1) B]` has full rank (singular values above `tol` relative to the largest)."
     A, B = np.atleast_2d(A), np.atleast_2d(B).reshape(len(A), -1)
     blocks = [B]
-    for _ in range(len(A) - 1): blocks.append(A @ blocks[-1])
+    for _ in range(len(A) - 1):
+        blocks.append(A @ blocks[-1])
     s = np.linalg.svd(np.hstack(blocks), compute_uv=False)
     return bool(s[-1] > tol * s[0])
 
@@ -98,34 +121,46 @@ def random_plant(rng: np.random.Generator,
                  delays: tuple = (0, 3),            # smallest and largest input delay in samples
                  noise_range: tuple = (0.0, 0.1),   # measurement noise standard deviation
                  complex_share: float = 0.3,        # chance that the next two poles are a complex pair
-                 max_peak: float = 3.0,             # largest frequency-response gain allowed, in units of the static gain
+                 # largest frequency-response gain allowed, in units of the static gain
+                 max_peak: float = 3.0,
                  dt: float = 0.1) -> Plant:
-    "A random plant in the given ranges, drawn until it is stable, controllable, observable and its gain peaks at most `max_peak`·|gain| (zeros kept away from poles)."
+    """A random plant in the given ranges, drawn until it is stable, controllable, observable and its gain peaks at most
+    `max_peak`·|gain| (zeros kept away from poles)."""
     lo, hi = sorted(pole_range)
-    if hi >= 0: raise InputError(f'pole real parts must be negative, got {pole_range}', 'random_plant')
+    if hi >= 0:
+        raise InputError(f'pole real parts must be negative, got {pole_range}', 'random_plant')
     while True:
         n = int(rng.integers(orders[0], orders[1] + 1))
         poles = []
         while len(poles) < n:
             re = rng.uniform(lo, hi)
             if n - len(poles) >= 2 and rng.random() < complex_share:
-                im = abs(re) * rng.uniform(0.2, 1.5); poles += [complex(re, im), complex(re, -im)]
-            else: poles.append(complex(re))
+                im = abs(re) * rng.uniform(0.2, 1.5)
+                poles += [complex(re, im), complex(re, -im)]
+            else:
+                poles.append(complex(re))
         zeros = list(rng.uniform(lo, hi, int(rng.integers(0, n))))
-        if any(abs(z - p) < 0.05 for z in zeros for p in poles): continue
+        if any(abs(z - p) < 0.05 for z in zeros for p in poles):
+            continue
         gain = float(rng.uniform(*gain_range) * rng.choice([-1, 1]))
-        plant = Plant(zeros, poles, gain, dt, int(rng.integers(delays[0], delays[1] + 1)), float(rng.uniform(*noise_range)))
-        if peak_gain(plant) > max_peak * abs(gain): continue
-        if is_stable(plant.A) and is_controllable(plant.A, plant.B) and is_observable(plant.A, plant.C): return plant
+        plant = Plant(
+            zeros, poles, gain, dt, int(rng.integers(delays[0], delays[1] + 1)), float(rng.uniform(*noise_range))
+        )
+        if peak_gain(plant) > max_peak * abs(gain):
+            continue
+        if is_stable(plant.A) and is_controllable(plant.A, plant.B) and is_observable(plant.A, plant.C):
+            return plant
 
 def peak_gain(plant: Plant) -> float:
-    "Largest |H(jω)| over 10⁻³…10³ rad/s: a zero much slower than the poles makes it large, and the output's response to switching huge."
+    """Largest |H(jω)| over 10⁻³…10³ rad/s: a zero much slower than the poles makes it large, and the output's response
+    to switching huge."""
     _, h = signal.freqresp((plant.num, plant.den), np.logspace(-3, 3, 600))
     return float(np.abs(h).max())
 
 # %% ../nbs/16_control.ipynb #f187e8c7
 class PlantBatch:
-    "Several plants simulated side by side: state, input delay line and measurement noise, one vectorized step per sample."
+    """Several plants simulated side by side: state, input delay line and measurement noise, one vectorized step per
+    sample."""
     def __init__(self, plants: list[Plant], seed: int = 0):
         self.plants, self.n = list(plants), max(p.order for p in plants)
         b = len(self.plants)
@@ -149,43 +184,52 @@ class PlantBatch:
     def step(self, u: np.ndarray # (B,) actions applied now
             ) -> np.ndarray:     # (B,) the measured output one sample later
         "Apply `u` (after each plant's delay) for one sample; return the noisy measurement of the new output."
-        self.line = np.roll(self.line, 1, axis=1); self.line[:, 0] = u
+        self.line = np.roll(self.line, 1, axis=1)
+        self.line[:, 0] = u
         applied = self.line[np.arange(len(self.plants)), self.delay]
         self.x = np.einsum('bij,bj->bi', self.Ad, self.x) + self.Bd * applied[:, None]
         return self.output + self.noise * self.rng.standard_normal(len(self.plants))
 
 # %% ../nbs/16_control.ipynb #e3b9006a
 class BangBang:
-    "The research's noisy bang-bang policy: every `hold` samples, amplitude·sign(gain·(r − y)) plus uniform noise, clipped to ±1."
-    def __init__(self, hold: int = 2, amplitude: float = 0.8, noise: float = 0.2, smoothing: float = 0.5, seed: int = 0):
+    """The research's noisy bang-bang policy: every `hold` samples, amplitude·sign(gain·(r − y)) plus uniform noise,
+    clipped to ±1."""
+    def __init__(
+        self, hold: int = 2, amplitude: float = 0.8, noise: float = 0.2, smoothing: float = 0.5, seed: int = 0
+    ):
         self.hold, self.amplitude, self.noise, self.smoothing = hold, amplitude, noise, smoothing
         self.rng, self.u = np.random.default_rng(seed), None
 
     def __call__(self, t: int, y: np.ndarray, r: np.ndarray, sign: np.ndarray) -> np.ndarray:
-        if self.u is None: self.u = np.zeros_like(y)
+        if self.u is None:
+            self.u = np.zeros_like(y)
         due = t % np.asarray(self.hold) == 0                          # `hold` may differ per plant
         new = self.amplitude * np.sign(sign * (r - y)) + self.noise * self.rng.uniform(-1, 1, y.shape)
         self.u = np.where(due, self.smoothing * self.u + (1 - self.smoothing) * new, self.u)
         return np.clip(self.u, -1, 1)
 
 class PI:
-    "A discrete PI controller with the action clipped to ±1 and conditional integration (no wind-up); optional action noise."
+    """A discrete PI controller with the action clipped to ±1 and conditional integration (no wind-up); optional action
+    noise."""
     def __init__(self, kp, ki, dt: float, noise: float = 0.0, seed: int = 0):
         self.kp, self.ki, self.dt, self.noise = np.asarray(kp, float), np.asarray(ki, float), dt, noise
         self.rng, self.i = np.random.default_rng(seed), None
 
     def __call__(self, t: int, y: np.ndarray, r: np.ndarray, sign=None) -> np.ndarray:
-        if self.i is None: self.i = np.zeros_like(y)
+        if self.i is None:
+            self.i = np.zeros_like(y)
         e = r - y
         raw = self.kp * e + self.ki * (self.i + e * self.dt)
-        free = (np.abs(raw) < 1) | (np.sign(raw) != np.sign(e))      # integrate unless that pushes further into saturation
+        # integrate unless that pushes further into saturation
+        free = (np.abs(raw) < 1) | (np.sign(raw) != np.sign(e))
         self.i = np.where(free, self.i + e * self.dt, self.i)
         u = self.kp * e + self.ki * self.i + self.noise * self.rng.standard_normal(y.shape)
         return np.clip(u, -1, 1)
 
 # %% ../nbs/16_control.ipynb #048af66a
 def simulate(plants: list[Plant], policy, setpoints, steps: int = 400, seed: int = 0
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # (B, steps) each: actions u_t, measured y_{t+1}, noise-free y_{t+1}
+            # (B, steps) each: actions u_t, measured y_{t+1}, noise-free y_{t+1}
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Run `policy(t, y, r, sign)` on every plant from rest: the action at t sees the measured output y_t."
     sim, r = PlantBatch(plants, seed), np.asarray(setpoints, float)
     sign = np.sign([p.gain for p in plants])
@@ -203,31 +247,45 @@ def iae(y: np.ndarray, r: np.ndarray) -> np.ndarray: # (B,)
 
 def tune_pi(plant: Plant, setpoint: float = 0.5, steps: int = 400,
             grid: int = 16, polish: bool = True) -> tuple[float, float]: # (kp, ki)
-    "PI gains minimizing the mean absolute tracking error of a noise-free step to `setpoint`: a log grid, then Nelder-Mead (scipy)."
+    """PI gains minimizing the mean absolute tracking error of a noise-free step to `setpoint`: a log grid, then
+    Nelder-Mead (scipy)."""
     quiet = Plant(plant.zeros, plant.poles, plant.gain, plant.dt, plant.delay, 0.0)
     s = np.sign(plant.gain) / abs(plant.gain)
     kp, ki = np.meshgrid(np.logspace(-2, 1.5, grid), np.logspace(-2, 1.5, grid))
     kp, ki = kp.ravel() * s, ki.ravel() * s
-    cost = lambda kp, ki: iae(simulate([quiet] * len(kp), PI(kp, ki, plant.dt), np.full(len(kp), setpoint), steps)[2], np.full(len(kp), setpoint))
+    cost = lambda kp, ki: iae(
+        simulate([quiet] * len(kp), PI(kp, ki, plant.dt), np.full(len(kp), setpoint), steps)[2],
+        np.full(len(kp), setpoint),
+    )
     best = int(np.argmin(cost(kp, ki)))
-    if not polish: return float(kp[best]), float(ki[best])
-    res = optimize.minimize(lambda v: cost(np.array([v[0]]), np.array([v[1]]))[0], [kp[best], ki[best]], method='Nelder-Mead',
-                            options={'xatol': 1e-3, 'fatol': 1e-5, 'maxiter': 200})
+    if not polish:
+        return float(kp[best]), float(ki[best])
+    res = optimize.minimize(
+        lambda v: cost(np.array([v[0]]), np.array([v[1]]))[0],
+        [kp[best], ki[best]],
+        method='Nelder-Mead',
+        options={'xatol': 1e-3, 'fatol': 1e-5, 'maxiter': 200},
+    )
     return float(res.x[0]), float(res.x[1])
 
 # %% ../nbs/16_control.ipynb #e491df91
 def control_dataset(n: int = 200,               # trajectories (one plant each)
                     seed: int = 0,              # the same seed gives the same plants, setpoints and trajectories
                     steps: int = 400,           # samples per trajectory
-                    policies: tuple = ('bang_bang', 'pi'), # used in turn: noisy bang-bang (the research's) and a noisy detuned PI (smoother)
+                    # used in turn: noisy bang-bang (the research's) and a noisy detuned PI (smoother)
+                    policies: tuple = ('bang_bang', 'pi'),
                     valid_pct: float = 0.1,     # share of trajectories in the validation split
-                    **plant_kwargs              # ranges for `random_plant` (orders, pole_range, gain_range, delays, noise_range, dt)
+                    # ranges for `random_plant` (orders, pole_range, gain_range, delays, noise_range, dt)
+                    **plant_kwargs
                    ) -> "datasets.Dataset":
-    "Trajectories of random plants driven toward random setpoints: actions `u`, measured outputs `y`, the plant as text and as JSON."
+    """Trajectories of random plants driven toward random setpoints: actions `u`, measured outputs `y`, the plant as
+    text and as JSON."""
     import datasets
-    if n < 2: raise InputError(f'need at least 2 trajectories (a training and a validation one), got {n}', 'control_dataset')
+    if n < 2:
+        raise InputError(f'need at least 2 trajectories (a training and a validation one), got {n}', 'control_dataset')
     unknown = set(policies) - {'bang_bang', 'pi'}
-    if unknown: raise InputError(f"unknown policies {sorted(unknown)} ('bang_bang' or 'pi')", 'control_dataset')
+    if unknown:
+        raise InputError(f"unknown policies {sorted(unknown)} ('bang_bang' or 'pi')", 'control_dataset')
     rng = np.random.default_rng(seed)
     plants = [random_plant(rng, **plant_kwargs) for _ in range(n)]
     r = np.array([rng.choice([-1, 1]) * rng.uniform(0.2, 0.8) * abs(p.gain) for p in plants])
@@ -239,100 +297,148 @@ def control_dataset(n: int = 200,               # trajectories (one plant each)
         u[idx], y[idx], _ = simulate([plants[i] for i in idx], policy, r[idx], steps, seed=int(rng.integers(2**31)))
     train, valid = split_items(n, valid_pct, seed)
     split = np.where(np.isin(np.arange(n), valid), 'valid', 'train')
-    return datasets.Dataset.from_dict({'u': u.astype(np.float32).tolist(), 'y': y.astype(np.float32).tolist(), 'setpoint': r.tolist(),
-                                       'policy': kind.tolist(), 'text': [p.describe() for p in plants],
-                                       'plant': [json.dumps(p.to_dict()) for p in plants], 'split': split.tolist()})
+    return datasets.Dataset.from_dict(
+        {
+            'u': u.astype(np.float32).tolist(),
+            'y': y.astype(np.float32).tolist(),
+            'setpoint': r.tolist(),
+            'policy': kind.tolist(),
+            'text': [p.describe() for p in plants],
+            'plant': [json.dumps(p.to_dict()) for p in plants],
+            'split': split.tolist(),
+        }
+    )
 
 def _data_policy(name: str, plants: list[Plant], rng: np.random.Generator):
-    "The research's data generator (hold 1–10 samples, 0.66·sign + 0.33·noise) or a PI detuned by ×0.5–2 with action noise 0.05."
+    """The research's data generator (hold 1–10 samples, 0.66·sign + 0.33·noise) or a PI detuned by ×0.5–2 with action
+    noise 0.05."""
     if name == 'bang_bang':
-        return BangBang(hold=rng.integers(1, 11, len(plants)), amplitude=0.66, noise=0.33, smoothing=0.0, seed=int(rng.integers(2**31)))
+        return BangBang(
+            hold=rng.integers(1, 11, len(plants)),
+            amplitude=0.66,
+            noise=0.33,
+            smoothing=0.0,
+            seed=int(rng.integers(2**31)),
+        )
     gains = np.array([tune_pi(p, grid=8, polish=False) for p in plants]) * rng.uniform(0.5, 2, (len(plants), 1))
     return PI(gains[:, 0], gains[:, 1], plants[0].dt, noise=0.05, seed=int(rng.integers(2**31)))
 
 # %% ../nbs/16_control.ipynb #5801f653
-CONTROL_LEVELS = {38: 113, 141: 10}   # levels → id of the lowest: the v2 vocabulary's 38 (ids 113–150), the research's control vocabulary's 141 (ids 10–150)
+# levels → id of the lowest: the v2 vocabulary's 38 (ids 113–150), the research's control vocabulary's 141 (ids 10–150)
+CONTROL_LEVELS = {38: 113, 141: 10}
 
 @dataclass
 class ControlTokenizer:
-    "Two-channel (action, output) signals as level ids of a 151-id vocabulary, each channel scaled by its own fixed physical range, invertibly."
-    levels: int = 141                 # 141 (the research's control vocabulary) or 38 (the v2 vocabulary's action levels)
-    u_range: tuple = (-1.0, 1.0)      # physical action range: the actuator limits
-    y_range: tuple = (-1.5, 1.5)      # physical output range; values beyond it saturate at the end levels (`fitted` sets it from training data)
-    norm: str = 'fixed'               # 'fixed': the ranges above; 'per_item': each channel's own min/max (the research's, not comparable across items)
-    separate: bool = True             # one block of level ids per channel (vocabulary 10 + 2·levels); False: both channels share one block, as the research did
+    """Two-channel (action, output) signals as level ids of a 151-id vocabulary, each channel scaled by its own fixed
+    physical range, invertibly."""
+
+    # 141 (the research's control vocabulary) or 38 (the v2 vocabulary's action levels)
+    levels: int = 141
+    u_range: tuple = (-1.0, 1.0)  # physical action range: the actuator limits
+    # physical output range; values beyond it saturate at the end levels (`fitted` sets it from training data)
+    y_range: tuple = (-1.5, 1.5)
+    # 'fixed': the ranges above; 'per_item': each channel's own min/max (the research's, not comparable across items)
+    norm: str = 'fixed'
+    # one block of level ids per channel (vocabulary 10 + 2·levels); False: one block shared, as the research did
+    separate: bool = True
 
     def __post_init__(self):
-        if self.levels not in CONTROL_LEVELS: raise InputError(f'levels must be one of {sorted(CONTROL_LEVELS)}, got {self.levels}', 'ControlTokenizer')
-        if self.norm not in ('fixed', 'per_item'): raise InputError(f"norm must be 'fixed' or 'per_item', got {self.norm!r}", 'ControlTokenizer')
+        if self.levels not in CONTROL_LEVELS:
+            raise InputError(f'levels must be one of {sorted(CONTROL_LEVELS)}, got {self.levels}', 'ControlTokenizer')
+        if self.norm not in ('fixed', 'per_item'):
+            raise InputError(f"norm must be 'fixed' or 'per_item', got {self.norm!r}", 'ControlTokenizer')
         self.u_range, self.y_range = tuple(map(float, self.u_range)), tuple(map(float, self.y_range))
         for name, (lo, hi) in (('u_range', self.u_range), ('y_range', self.y_range)):
-            if not lo < hi: raise InputError(f'{name} must be (low, high) with low < high, got {(lo, hi)}', 'ControlTokenizer')
+            if not lo < hi:
+                raise InputError(f'{name} must be (low, high) with low < high, got {(lo, hi)}', 'ControlTokenizer')
         self.values = np.linspace(-1, 1, self.levels)
         self.first_id = CONTROL_LEVELS[self.levels]
         self.vocab_size = max(151, self.first_id + self.levels * (2 if self.separate else 1))
 
-    def channel_start(self, channel: int) -> int: # id of the lowest level of channel 0 (action) or 1 (output)
+    def channel_start(self, channel: int) -> int:  # id of the lowest level of channel 0 (action) or 1 (output)
         "Where a channel's levels start: the same for both channels when they share their ids."
         return self.first_id + (channel * self.levels if self.separate else 0)
 
     @classmethod
-    def fitted(cls, signals, levels: int = 141, # (2, N) training signals
-               u_range: tuple = (-1.0, 1.0),   # the actuator limits
-               margin: float = 0.1,            # share of the observed range added on each side
-               separate: bool = True) -> ControlTokenizer:
+    def fitted(
+        cls,
+        signals,
+        levels: int = 141,  # (2, N) training signals
+        u_range: tuple = (-1.0, 1.0),  # the actuator limits
+        margin: float = 0.1,  # share of the observed range added on each side
+        separate: bool = True,
+    ) -> ControlTokenizer:
         "A tokenizer whose output range covers every training output with a `margin` share to spare on each side."
         y = np.concatenate([_two_channels(s)[1] for s in signals])
         lo, hi = float(y.min()), float(y.max())
         pad = margin * (hi - lo) if hi > lo else 1.0
         return cls(levels, u_range, (round(lo - pad, 3), round(hi + pad, 3)), separate=separate)
 
-    def normalize(self, signal: np.ndarray # (2, N) physical action and output
-                 ) -> tuple[np.ndarray, dict]: # (2, N) in [-1, 1] and the ranges used
+    def normalize(
+        self,
+        signal: np.ndarray,  # (2, N) physical action and output
+    ) -> tuple[np.ndarray, dict]:  # (2, N) in [-1, 1] and the ranges used
         "Scale each channel to [-1, 1] by its range (saturating outside it); NaN or infinite samples are refused."
         x = _two_channels(signal)
-        if self.norm == 'fixed': ranges = [self.u_range, self.y_range]
-        else: ranges = [(float(c.min()), float(c.max())) if c.max() > c.min() else (float(c.min()) - 1, float(c.min()) + 1) for c in x]
+        if self.norm == 'fixed':
+            ranges = [self.u_range, self.y_range]
+        else:
+            ranges = [
+                (float(c.min()), float(c.max())) if c.max() > c.min() else (float(c.min()) - 1, float(c.min()) + 1)
+                for c in x
+            ]
         lo, hi = np.array(ranges).T[:, :, None]
         return ((x - lo) / (hi - lo) * 2 - 1).clip(-1, 1), {'ranges': ranges}
 
-    def denormalize(self, z: np.ndarray, params: dict | None = None) -> np.ndarray: # (2, N) physical
+    def denormalize(self, z: np.ndarray, params: dict | None = None) -> np.ndarray:  # (2, N) physical
         "Back to physical units: the inverse of `normalize` (exact inside the ranges)."
         lo, hi = np.array((params or {'ranges': [self.u_range, self.y_range]})['ranges']).T[:, :, None]
         return (np.asarray(z, float) + 1) / 2 * (hi - lo) + lo
 
-    def to_ids(self, z: np.ndarray, channel: int) -> np.ndarray: # same shape, ids
+    def to_ids(self, z: np.ndarray, channel: int) -> np.ndarray:  # same shape, ids
         "Id of the nearest level of every normalized value of one channel (0 action, 1 output)."
         return self.channel_start(channel) + np.abs(np.asarray(z)[..., None] - self.values).argmin(-1)
 
-    def to_values(self, ids, channel: int) -> np.ndarray: # normalized values
+    def to_values(self, ids, channel: int) -> np.ndarray:  # normalized values
         "Level value of every id of one channel; an id that is not one of its levels is refused."
         ids, lo = np.asarray(ids), self.channel_start(channel)
         bad = (ids < lo) | (ids >= lo + self.levels)
-        if bad.any(): raise InputError(f'{int(bad.sum())} ids are not levels of channel {channel} (e.g. {int(ids[bad][0])}; its levels are {lo}..{lo + self.levels - 1})', 'ControlTokenizer.to_values')
+        if bad.any():
+            raise InputError(
+                f'{int(bad.sum())} ids are not levels of channel {channel} '
+                f'(e.g. {int(ids[bad][0])}; its levels are {lo}..{lo + self.levels - 1})',
+                'ControlTokenizer.to_values',
+            )
         return self.values[ids - lo]
 
     def level_ids(self, channel: int) -> np.ndarray:
         "Every level id of one channel."
         return np.arange(self.channel_start(channel), self.channel_start(channel) + self.levels)
 
-    def encode(self, signal: np.ndarray) -> tuple[np.ndarray, dict]: # (N+1, 1, 2) ids, params
-        "Frames of (action, output) ids in time order, closed by the separator row [1, 2], as the v2 tokenizer lays out stereo audio."
+    def encode(self, signal: np.ndarray) -> tuple[np.ndarray, dict]:  # (N+1, 1, 2) ids, params
+        """Frames of (action, output) ids in time order, closed by the separator row [1, 2], as the v2 tokenizer lays
+        out stereo audio."""
         z, params = self.normalize(signal)
         ids = np.stack([self.to_ids(z[0], 0), self.to_ids(z[1], 1)], 1)
         return np.concatenate([ids, [[ROW_END_ID, SEGMENT_END_ID]]])[:, None, :].astype(np.int64), params
 
-    def decode(self, ids, params: dict | None = None) -> np.ndarray: # (2, N) physical
+    def decode(self, ids, params: dict | None = None) -> np.ndarray:  # (2, N) physical
         "Physical (action, output) of flat ids a₀ y₀ a₁ y₁ … (a closing separator row is dropped)."
         ids = np.asarray(ids).reshape(-1)
-        if len(ids) >= 2 and ids[-2] == ROW_END_ID and ids[-1] == SEGMENT_END_ID: ids = ids[:-2]
-        if len(ids) % 2: raise InputError(f'{len(ids)} ids: an (action, output) signal has an even number', 'ControlTokenizer.decode')
+        if len(ids) >= 2 and ids[-2] == ROW_END_ID and ids[-1] == SEGMENT_END_ID:
+            ids = ids[:-2]
+        if len(ids) % 2:
+            raise InputError(
+                f'{len(ids)} ids: an (action, output) signal has an even number', 'ControlTokenizer.decode'
+            )
         pairs = ids.reshape(-1, 2)
         return self.denormalize(np.stack([self.to_values(pairs[:, 0], 0), self.to_values(pairs[:, 1], 1)]), params)
 
     def __call__(self, text=None, image=None, audio=None) -> dict:
-        "`input_ids` (L, 6) and `labels` (L,) of one signal, as `build_token_cache` expects from a tokenizer (text and images are not used)."
-        if audio is None: raise InputError('a control item needs its (action, output) signal as `audio`', 'ControlTokenizer')
+        """`input_ids` (L, 6) and `labels` (L,) of one signal, as `build_token_cache` expects from a tokenizer (text and
+        images are not used)."""
+        if audio is None:
+            raise InputError('a control item needs its (action, output) signal as `audio`', 'ControlTokenizer')
         ctx, labels = context_3d(self.encode(audio)[0])
         return {'input_ids': ctx, 'labels': labels}
 
@@ -344,42 +450,54 @@ class ControlTokenizer:
     def load(cls, path) -> ControlTokenizer:
         "Read a tokenizer `save` wrote; any other JSON file is refused."
         d = json.loads(Path(path).read_text())
-        if d.pop('kind', None) != 'control': raise InputError('not a control tokenizer file', path)
+        if d.pop('kind', None) != 'control':
+            raise InputError('not a control tokenizer file', path)
         return cls(**d)
 
 def _two_channels(signal) -> np.ndarray:
     x = np.asarray(signal, np.float64)
-    if x.ndim != 2 or x.shape[0] != 2 or x.shape[1] == 0: raise InputError(f'expected (2, N) action and output with N > 0, got shape {x.shape}', 'control signal')
+    if x.ndim != 2 or x.shape[0] != 2 or x.shape[1] == 0:
+        raise InputError(f'expected (2, N) action and output with N > 0, got shape {x.shape}', 'control signal')
     bad = int((~np.isfinite(x)).sum())
-    if bad: raise InputError(f'{bad} NaN or infinite samples', 'control signal')
+    if bad:
+        raise InputError(f'{bad} NaN or infinite samples', 'control signal')
     return x
 
 # %% ../nbs/16_control.ipynb #b6ff1e39
 def action_slots(hidden: torch.Tensor # (B, L) bool: tokens to hide (flat positions a₀ y₀ a₁ y₁ …)
                 ) -> torch.Tensor:    # (B, L, 6) bool slot mask
-    "Every slot that holds a hidden token: slot 6 (previous token) one position later, slot 2 (same cell, previous frame) one frame later."
+    """Every slot that holds a hidden token: slot 6 (previous token) one position later, slot 2 (same cell, previous
+    frame) one frame later."""
     m = torch.zeros(*hidden.shape, 6, dtype=torch.bool, device=hidden.device)
     m[:, 1:, 5] = hidden[:, :-1]
     m[:, 2:, 1] = hidden[:, :-2]
     return m
 
 def plan_mask(batch: int, length: int, generator: torch.Generator | None = None) -> torch.Tensor: # (B, L) bool
-    "Hide the actions (even positions) after a random cut in each window: the outputs there stay visible, as the setpoint will at control time."
+    """Hide the actions (even positions) after a random cut in each window: the outputs there stay visible, as the
+    setpoint will at control time."""
     cut = torch.randint(0, length // 2 + 1, (batch, 1), generator=generator)
     pos = torch.arange(length)[None]
     return (pos >= cut) & (pos % 2 == 0)
 
 class ControlNoise(DiffusionNoise):
-    "Diffusion masks for control: the research's random positions for a share of the windows, planning masks (`plan_mask`) for the rest."
+    """Diffusion masks for control: the research's random positions for a share of the windows, planning masks
+    (`plan_mask`) for the rest."""
     def __init__(self, research_share: float = 0.5, fraction: float = 0.75, seed: int = 0):
-        super().__init__(fraction, seed); self.research_share = research_share
+        super().__init__(fraction, seed)
+        self.research_share = research_share
     def make_mask(self, b: int, l: int, gen=None) -> torch.Tensor:
         research = torch.rand(b, generator=gen) < self.research_share
-        return torch.where(research[:, None, None], diffusion_mask(b, l, self.fraction, generator=gen), action_slots(plan_mask(b, l, gen)))
+        return torch.where(
+            research[:, None, None],
+            diffusion_mask(b, l, self.fraction, generator=gen),
+            action_slots(plan_mask(b, l, gen)),
+        )
 
 # %% ../nbs/16_control.ipynb #79af3fbf
 def slot_channels(length: int) -> torch.Tensor: # (L, 6) long: 0 action, 1 output, -1 no token
-    "Channel of the token each slot holds in a window that starts on an action: slot 6 the previous token, slot 2 the one a frame back."
+    """Channel of the token each slot holds in a window that starts on an action: slot 6 the previous token, slot 2 the
+    one a frame back."""
     pos = torch.arange(length)
     ch = torch.full((length, 6), -1)
     ch[1:, 5] = (pos[1:] - 1) % 2
@@ -387,7 +505,8 @@ def slot_channels(length: int) -> torch.Tensor: # (L, 6) long: 0 action, 1 outpu
     return ch
 
 class MaskedChannelScore(Metric):
-    "Diffusion, over the noised slots holding a level of one channel: accuracy, or mean absolute error of the arg-max in normalized units (levels span [-1, 1])."
+    """Diffusion, over the noised slots holding a level of one channel: accuracy, or mean absolute error of the arg-max
+    in normalized units (levels span [-1, 1])."""
     def __init__(self, channel: str = 'action', kind: str = 'accuracy', first_id: int = 10, levels: int = 141):
         self.channel, self.kind, self.first_id, self.step = channel, kind, first_id, 2 / (levels - 1)
     def reset(self): self.total, self.n = 0.0, 0
@@ -395,25 +514,31 @@ class MaskedChannelScore(Metric):
         contexts, mask = learn.yb[1], learn.yb[2]
         ch = slot_channels(contexts.shape[1]).to(contexts.device)
         live = mask & (ch == ('action', 'output').index(self.channel)) & (contexts >= self.first_id)
-        self.total += _level_score(learn.pred.argmax(-1)[live], contexts[live], self.kind, self.step); self.n += int(live.sum())
+        self.total += _level_score(learn.pred.argmax(-1)[live], contexts[live], self.kind, self.step)
+        self.n += int(live.sum())
     @property
     def value(self): return self.total / self.n if self.n else None
     @property
     def name(self): return f"masked_{self.channel}_{'acc' if self.kind == 'accuracy' else 'mae'}"
 
 def _level_score(pred: torch.Tensor, target: torch.Tensor, kind: str, step: float) -> float:
-    "Summed hits, or summed absolute level differences in normalized units (a separator predicted counts as the farthest level)."
-    if kind == 'accuracy': return (pred == target).sum().item()
+    """Summed hits, or summed absolute level differences in normalized units (a separator predicted counts as the
+    farthest level)."""
+    if kind == 'accuracy':
+        return (pred == target).sum().item()
     return ((pred - target).abs().float().clamp(max=2 / step) * step).sum().item()
 
 class ResearchDiffusionScore(Metric):
-    "The research's diffusion figures: loss or accuracy over all six slots of every position, noised or not, padding included."
+    """The research's diffusion figures: loss or accuracy over all six slots of every position, noised or not, padding
+    included."""
     def __init__(self, kind: str = 'accuracy'): self.kind = kind
     def reset(self): self.total, self.n = 0.0, 0
     def accumulate(self, learn):
         pred, contexts = learn.pred.float(), learn.yb[1]
-        if self.kind == 'accuracy': self.total += research_slot_hits(pred, contexts)[0]   # the metrics chapter's count
-        else: self.total += F.cross_entropy(pred.flatten(0, -2), contexts.flatten(), reduction='sum').item()
+        if self.kind == 'accuracy':
+            self.total += research_slot_hits(pred, contexts)[0]  # the metrics chapter's count
+        else:
+            self.total += F.cross_entropy(pred.flatten(0, -2), contexts.flatten(), reduction='sum').item()
         self.n += contexts.numel()
     @property
     def value(self): return self.total / self.n if self.n else None
@@ -421,7 +546,8 @@ class ResearchDiffusionScore(Metric):
     def name(self): return f"research_{'acc' if self.kind == 'accuracy' else 'loss'}"
 
 class ChannelNextToken(Metric):
-    "Autoregressive, over the levels of one channel: next-token accuracy, bits per token, or mean absolute error of the arg-max (normalized units)."
+    """Autoregressive, over the levels of one channel: next-token accuracy, bits per token, or mean absolute error of
+    the arg-max (normalized units)."""
     def __init__(self, channel: str = 'action', kind: str = 'accuracy', first_id: int = 10, levels: int = 141):
         self.channel, self.kind, self.first_id, self.step = channel, kind, first_id, 2 / (levels - 1)
     def reset(self): self.total, self.n = 0.0, 0
@@ -442,26 +568,41 @@ def control_metrics(objective: str, tokenizer: ControlTokenizer | None = None) -
     "Honest metrics per channel (masked slots only for diffusion) and the research's figures, labelled `research_*`."
     t = tokenizer or ControlTokenizer()
     if objective == 'diffusion':
-        return [MaskedChannelScore(c, k, t.first_id, t.levels) for c in ('action', 'output') for k in ('accuracy', 'error')] + [
-                ResearchDiffusionScore('loss'), ResearchDiffusionScore('accuracy')]
-    return [ChannelNextToken(c, k, t.first_id, t.levels) for c in ('action', 'output') for k in ('accuracy', 'bits', 'error')] + [ResearchSlotAccuracy()]
+        return [
+            MaskedChannelScore(c, k, t.first_id, t.levels) for c in ('action', 'output') for k in ('accuracy', 'error')
+        ] + [ResearchDiffusionScore('loss'), ResearchDiffusionScore('accuracy')]
+    return [
+        ChannelNextToken(c, k, t.first_id, t.levels)
+        for c in ('action', 'output')
+        for k in ('accuracy', 'bits', 'error')
+    ] + [ResearchSlotAccuracy()]
 
 # %% ../nbs/16_control.ipynb #f5793c8e
 def control_data(folder: str | Path, n: int = 400, seed: int = 0, steps: int = 400,
                  levels: int = 141, separate: bool = True, valid_pct: float = 0.1, progress: bool = True
-                ) -> tuple[Path, np.ndarray, np.ndarray, ControlTokenizer]: # token cache, training items, validation items, tokenizer
-    "Build (or reuse) the control data set, its tokenizer (output range fitted on the training split), token cache and split in `folder`."
+                # token cache, training items, validation items, tokenizer
+                ) -> tuple[Path, np.ndarray, np.ndarray, ControlTokenizer]:
+    """Build (or reuse) the control data set, its tokenizer (output range fitted on the training split), token cache and
+    split in `folder`."""
     folder = Path(folder)
     recipe = {'n': n, 'seed': seed, 'steps': steps, 'levels': levels, 'separate': separate, 'valid_pct': valid_pct}
     data = read_recipe(folder, recipe)
-    if data: return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64), ControlTokenizer.load(folder/'control_tokenizer.json')
+    if data:
+        return (
+            folder / 'tokens',
+            np.array(data['train'], np.int64),
+            np.array(data['valid'], np.int64),
+            ControlTokenizer.load(folder / 'control_tokenizer.json'),
+        )
     ds = control_dataset(n, seed, steps, valid_pct=valid_pct)
     signals = [np.array([row['u'], row['y']]) for row in ds]
     split = np.array(ds['split'])
     train, valid = np.flatnonzero(split == 'train'), np.flatnonzero(split == 'valid')
     tokenizer = ControlTokenizer.fitted([signals[i] for i in train], levels, separate=separate)
     tokenizer.save(folder/'control_tokenizer.json')
-    cache = build_token_cache(({'audio': s} for s in signals), tokenizer, folder/'tokens', total=len(ds), progress=progress)
+    cache = build_token_cache(
+        ({'audio': s} for s in signals), tokenizer, folder / 'tokens', total=len(ds), progress=progress
+    )
     atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
     return cache, train, valid, tokenizer
 
@@ -471,74 +612,146 @@ def train_control(out: str = 'runs/control',   # run folder; an unfinished run t
                   steps: int = 400,              # samples per trajectory
                   objective: str = 'diffusion',  # 'diffusion' (bidirectional) or 'autoregressive' (unidirectional)
                   levels: int = 141,             # 141 (the research's control vocabulary) or 38
-                  separate: bool = True,         # a block of level ids per channel (False: one shared block, the research's 151 ids)
-                  embed_size: int = 128, hidden_size: int = 256, num_layers: int = 2, # the research's sizes (893,421 parameters for diffusion)
-                  seq_length: int = 512, stride: int = 256, # tokens per window and between windows (even: windows start on an action)
-                  bs: int = 8, epochs: int = 4, lr: float = 3e-3, # 8 windows a batch: more steps for the same tokens (the research: 32 × 4)
-                  research_share: float = 0.5,   # diffusion: share of windows with the research's random mask (the rest: planning masks)
-                  research_loss: bool = False,   # train on every slot as the research did (its figures), not on the slots that hold a token
+                  # a block of level ids per channel (False: one shared block, the research's 151 ids)
+                  separate: bool = True,
+                  # the research's sizes (893,421 parameters for diffusion)
+                  embed_size: int = 128, hidden_size: int = 256, num_layers: int = 2,
+                  # tokens per window and between windows (even: windows start on an action)
+                  seq_length: int = 512, stride: int = 256,
+                  # 8 windows a batch: more steps for the same tokens (the research: 32 × 4)
+                  bs: int = 8, epochs: int = 4, lr: float = 3e-3,
+                  # diffusion: share of windows with the research's random mask (the rest: planning masks)
+                  research_share: float = 0.5,
+                  # train on every slot as the research did (its figures), not on the slots that hold a token
+                  research_loss: bool = False,
                   progress: bool = True) -> Path:
-    "Train a control model on generated trajectories with the project's Learner; writes config, weights, tokenizer, metrics CSV, curves."
-    if objective not in ('diffusion', 'autoregressive'): raise InputError(f"objective must be 'diffusion' or 'autoregressive', got {objective!r}", 'train_control')
-    if seq_length % 2 or stride % 2: raise InputError(f'seq_length and stride must be even (windows must start on an action), got {seq_length}, {stride}', 'train_control')
+    """Train a control model on generated trajectories with the project's Learner; writes config, weights, tokenizer,
+    metrics CSV, curves."""
+    if objective not in ('diffusion', 'autoregressive'):
+        raise InputError(f"objective must be 'diffusion' or 'autoregressive', got {objective!r}", 'train_control')
+    if seq_length % 2 or stride % 2:
+        raise InputError(
+            f'seq_length and stride must be even (windows must start on an action), got {seq_length}, {stride}',
+            'train_control',
+        )
     out = Path(out)
     cache, train, valid, tokenizer = control_data(out, n, seed, steps, levels, separate, progress=progress)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train, valid)]
-    config = ModelConfig(vocab_size=tokenizer.vocab_size, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
-                         bidirectional=objective == 'diffusion', objective=objective)
-    learn = pxby_learner(token_dataloaders(*windows, bs=bs), config, out, research_loss=research_loss, noise=ControlNoise(research_share),
-                         metrics=control_metrics(objective, tokenizer))
-    atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _CONTROL_KEYS}, indent=1, default=str))
-    with nullcontext() if progress else learn.no_bar(): fit_resumable(learn, epochs, lr)
+    config = ModelConfig(
+        vocab_size=tokenizer.vocab_size,
+        embed_size=embed_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        bidirectional=objective == 'diffusion',
+        objective=objective,
+    )
+    learn = pxby_learner(
+        token_dataloaders(*windows, bs=bs),
+        config,
+        out,
+        research_loss=research_loss,
+        noise=ControlNoise(research_share),
+        metrics=control_metrics(objective, tokenizer),
+    )
+    atomic_write(
+        out / 'run.json', json.dumps({k: v for k, v in locals().items() if k in _CONTROL_KEYS}, indent=1, default=str)
+    )
+    with nullcontext() if show_bars(progress) else learn.no_bar():
+        fit_resumable(learn, epochs, lr)
     load_best(learn)
     save_pretrained(learn.model, out)
     plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_CONTROL_KEYS = ('n', 'seed', 'steps', 'objective', 'levels', 'separate', 'embed_size', 'hidden_size', 'num_layers', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'research_share', 'research_loss')
+_CONTROL_KEYS = (
+    'n',
+    'seed',
+    'steps',
+    'objective',
+    'levels',
+    'separate',
+    'embed_size',
+    'hidden_size',
+    'num_layers',
+    'seq_length',
+    'stride',
+    'bs',
+    'epochs',
+    'lr',
+    'research_share',
+    'research_loss',
+)
 
 # %% ../nbs/16_control.ipynb #7c094bdb
 class DiffusionController:
-    "Receding horizon: each step the model fills in the next `horizon` actions given recent (action, output) frames and the setpoint as the future outputs; the first action is applied."
+    """Receding horizon: each step the model fills in the next `horizon` actions given recent (action, output) frames
+    and the setpoint as the future outputs; the first action is applied."""
     def __init__(self, model, tokenizer: ControlTokenizer,
                  history: int = 32,          # past frames the model sees
                  horizon: int = 8,           # future frames whose actions it fills in
                  temperature: float = 0.1,   # sampling temperature of the denoiser (the research's 0.1)
-                 average: int = 1,           # apply the mean of the first `average` actions (the research's stored runs: 3)
-                 warmup: int = 0,            # steps of the research's bang-bang before the model takes over (the research: 128)
+                 # apply the mean of the first `average` actions (the research's stored runs: 3)
+                 average: int = 1,
+                 # steps of the research's bang-bang before the model takes over (the research: 128)
+                 warmup: int = 0,
                  seed: int = 0):
-        if tokenizer.norm != 'fixed': raise InputError("the controller needs fixed ranges (norm='fixed'): per-item ranges change what the setpoint means at every step", 'DiffusionController')
-        if not 1 <= average <= horizon: raise InputError(f'average must be in 1..horizon, got {average}', 'DiffusionController')
+        if tokenizer.norm != 'fixed':
+            raise InputError(
+                "the controller needs fixed ranges (norm='fixed'): "
+                "per-item ranges change what the setpoint means at every step",
+                'DiffusionController',
+            )
+        if not 1 <= average <= horizon:
+            raise InputError(f'average must be in 1..horizon, got {average}', 'DiffusionController')
         self.model, self.tok = model.eval(), tokenizer
-        self.history, self.horizon, self.temperature, self.average, self.warmup = history, horizon, temperature, average, warmup
+        self.history, self.horizon, self.temperature, self.average, self.warmup = (
+            history,
+            horizon,
+            temperature,
+            average,
+            warmup,
+        )
         self.bang_bang, self.gen = BangBang(seed=seed), torch.Generator().manual_seed(seed)
         self.us, self.ys, self.last = [], [], None
-        if model.config.vocab_size != tokenizer.vocab_size: raise InputError(f'the model has {model.config.vocab_size} ids, the tokenizer {tokenizer.vocab_size}', 'DiffusionController')
+        if model.config.vocab_size != tokenizer.vocab_size:
+            raise InputError(
+                f'the model has {model.config.vocab_size} ids, the tokenizer {tokenizer.vocab_size}',
+                'DiffusionController',
+            )
         self.allowed = torch.zeros(model.config.vocab_size, dtype=torch.bool)
-        self.allowed[tokenizer.level_ids(0)] = True               # only action levels: an action is never a separator or an output
+        # only action levels: an action is never a separator or an output
+        self.allowed[tokenizer.level_ids(0)] = True
 
     def __call__(self, t: int, y: np.ndarray, r: np.ndarray, sign: np.ndarray) -> np.ndarray:
-        if self.last is not None: self.us.append(self.last); self.ys.append(y)     # the frame (u_{t-1}, y_t) is complete
+        # the frame (u_{t-1}, y_t) is complete
+        if self.last is not None:
+            self.us.append(self.last)
+            self.ys.append(y)
         u = self.bang_bang(t, y, r, sign) if t < self.warmup else self._plan(r)
         self.last = u
         return u
 
     def _plan(self, r: np.ndarray) -> np.ndarray:
-        past = min(len(self.us), self.history + 1)                  # one frame more than seen, so the first seen frame has its real context
+        # one frame more than seen, so the first seen frame has its real context
+        past = min(len(self.us), self.history + 1)
         b, h = len(r), self.horizon
         past_u = np.array(self.us[len(self.us) - past:]).T.reshape(b, past)
         past_y = np.array(self.ys[len(self.ys) - past:]).T.reshape(b, past)
         u = np.concatenate([past_u, np.zeros((b, h))], 1)
         y = np.concatenate([past_y, np.repeat(np.asarray(r, float)[:, None], h, 1)], 1)
-        ids = np.stack([self.tok.encode(np.stack([u[i], y[i]]))[0][:-1, 0] for i in range(b)])   # (B, T, 2), the separator row dropped
+        # (B, T, 2), the separator row dropped
+        ids = np.stack([self.tok.encode(np.stack([u[i], y[i]]))[0][:-1, 0] for i in range(b)])
         ctx = torch.from_numpy(np.stack([context_3d(f[:, None, :])[0] for f in ids]))
         hidden = torch.zeros(ctx.shape[:2], dtype=torch.bool)
         hidden[:, 2 * past::2] = True                               # the future actions
         skip = 2 if past > self.history else 0                      # drop the extra frame
         x, mask = ctx[:, skip:], action_slots(hidden)[:, skip:]
         dev = next(self.model.parameters()).device
-        filled = denoise(self.model, x.to(dev), mask.to(dev), self.temperature, self.allowed, self.gen if dev.type == 'cpu' else None).cpu()
-        first = 2 * past - skip + 1                                 # the output position of the first future frame: its slot 6 is that action
+        filled = denoise(
+            self.model, x.to(dev), mask.to(dev), self.temperature, self.allowed, self.gen if dev.type == 'cpu' else None
+        ).cpu()
+        # the output position of the first future frame: its slot 6 is that action
+        first = 2 * past - skip + 1
         levels = filled[:, first:first + 2 * self.average:2, 5].numpy()
         z = self.tok.to_values(levels, 0).mean(1)
         return self.tok.denormalize(np.stack([z, z]))[0].clip(*self.tok.u_range)
@@ -549,7 +762,8 @@ def tracking_metrics(u: np.ndarray, y: np.ndarray, # (B, T) actions and noise-fr
                      band: float = 0.05,            # settled: within this share of the step size for good
                      start: int = 0                 # first step scored for the tracking error (e.g. after a warm-up)
                     ) -> dict:                      # (B,) arrays
-    "Tracking error, overshoot, settling time and action smoothness of runs that start at rest (y = 0) toward setpoint r."
+    """Tracking error, overshoot, settling time and action smoothness of runs that start at rest (y = 0) toward setpoint
+    r."""
     r = np.asarray(r, float)[:, None]
     e, size = y - r, np.abs(r)
     outside = np.abs(e) > band * size
@@ -563,34 +777,42 @@ def tracking_metrics(u: np.ndarray, y: np.ndarray, # (B, T) actions and noise-fr
 
 # %% ../nbs/16_control.ipynb #ee145eb3
 def baseline_controllers() -> dict:
-    "The research's noisy bang-bang (knows the gain's sign) and a PI tuned on each plant (knows the plant), as policy factories."
+    """The research's noisy bang-bang (knows the gain's sign) and a PI tuned on each plant (knows the plant), as policy
+    factories."""
     def pi(plants, r):
         gains = np.array([tune_pi(p, abs(float(s))) if s else (0., 0.) for p, s in zip(plants, r)])
         return PI(gains[:, 0], gains[:, 1], plants[0].dt)
     return {'bang-bang (research)': lambda plants, r: BangBang(), 'PI (tuned per plant)': pi}
 
 def learned_controller(folder: str | Path, **kwargs) -> dict:
-    "A policy factory for the diffusion model saved in a run folder (`train_control`); `kwargs` go to `DiffusionController`."
+    """A policy factory for the diffusion model saved in a run folder (`train_control`); `kwargs` go to
+    `DiffusionController`."""
     folder = Path(folder)
     model, tok = from_pretrained(folder), ControlTokenizer.load(folder/'control_tokenizer.json')
-    if model.config.objective != 'diffusion': raise InputError(f'the controller needs a diffusion model, {folder} holds a {model.config.objective} one', folder)
+    if model.config.objective != 'diffusion':
+        raise InputError(
+            f'the controller needs a diffusion model, {folder} holds a {model.config.objective} one', folder
+        )
     return {'diffusion (learned)': lambda plants, r: DiffusionController(model, tok, **kwargs)}
 
 def run_closed_loop(controllers: dict, plants: list[Plant], setpoints, steps: int = 300, seed: int = 0) -> dict:
     "Every controller on every plant from rest, the same measurement noise for all: `{name: (u, y_true)}`."
     runs = {}
-    for name, make in progress_bar(list(controllers.items()), leave=False):
+    todo = list(controllers.items())
+    for name, make in progress_bar(todo, leave=False) if show_bars() else todo:
         u, _, y = simulate(plants, make(plants, np.asarray(setpoints)), setpoints, steps, seed)
         runs[name] = (u, y)
     return runs
 
 def closed_loop_table(runs: dict, setpoints, dt: float, start: int = 0) -> pd.DataFrame:
-    "Mean ± std over runs of each metric per controller, the share of runs settled, and the median settling time of those."
+    """Mean ± std over runs of each metric per controller, the share of runs settled, and the median settling time of
+    those."""
     rows = []
     for name, (u, y) in runs.items():
         m = tracking_metrics(u, y, setpoints, dt, start=start)
         row = {'controller': name}
-        for k in ('abs_error', 'overshoot', 'smoothness'): row[k] = f"{m[k].mean():.3f} ± {m[k].std():.3f}"
+        for k in ('abs_error', 'overshoot', 'smoothness'):
+            row[k] = f"{m[k].mean():.3f} ± {m[k].std():.3f}"
         row['settled'] = f"{m['settled'].mean():.0%}"
         row['settling_time_s'] = f"{np.nanmedian(m['settling_time']):.1f}" if m['settled'].any() else '–'
         rows.append(row)
@@ -605,11 +827,15 @@ def plot_trajectories(runs: dict, setpoints, dt: float, k: int = 4) -> "Figure":
     for name, (u, y) in runs.items():
         t = np.arange(y.shape[1]) * dt
         for j in range(k):
-            axs[0, j].plot(t, y[j], label=name, lw=1); axs[1, j].plot(t, u[j], lw=0.8)
+            axs[0, j].plot(t, y[j], label=name, lw=1)
+            axs[1, j].plot(t, u[j], lw=0.8)
     for j in range(k):
-        axs[0, j].axhline(setpoints[j], ls='--', c='k', lw=0.8); axs[0, j].set_title(f'plant {j}')
+        axs[0, j].axhline(setpoints[j], ls='--', c='k', lw=0.8)
+        axs[0, j].set_title(f'plant {j}')
         axs[1, j].set_xlabel('time (s)')
-    axs[0, 0].set_ylabel('output y'); axs[1, 0].set_ylabel('action u'); axs[0, 0].legend(fontsize=7)
+    axs[0, 0].set_ylabel('output y')
+    axs[1, 0].set_ylabel('action u')
+    axs[0, 0].legend(fontsize=7)
     return fig
 
 def fresh_plants(n: int = 50, seed: int = 1, **plant_kwargs) -> tuple[list[Plant], np.ndarray]:
@@ -619,53 +845,107 @@ def fresh_plants(n: int = 50, seed: int = 1, **plant_kwargs) -> tuple[list[Plant
     return plants, np.array([rng.choice([-1, 1]) * rng.uniform(0.2, 0.8) * abs(p.gain) for p in plants])
 
 # %% ../nbs/16_control.ipynb #3e9bc756
-def control_experiment(out: str = 'runs/control',  # folder: `diffusion/` and `autoregressive/` runs, the closed-loop CSVs and picture
-                       n: int = 400,                # training trajectories
-                       steps: int = 400,            # samples per training trajectory
-                       epochs: int = 10,            # epochs of each model
-                       embed_size: int = 128,       # context embedding size (the research's)
-                       hidden_size: int = 256,      # LSTM size (the research's)
-                       num_layers: int = 2,         # LSTM layers (the research's)
-                       seq_length: int = 512,       # samples per training window
-                       stride: int = 256,           # samples between window starts
-                       bs: int = 8,                 # windows per batch
-                       plants: int = 50,            # unseen plants in the closed-loop comparison
-                       loop_steps: int = 300,       # closed-loop samples per plant
-                       warmup: int = 0,             # bang-bang steps before the model takes over (the research: 128)
-                       seed: int = 1,               # seed of the unseen plants
-                       progress: bool = True,       # show progress bars
-                      ) -> Path:                    # the folder written
-    "Train both objectives, then compare the learned controller with bang-bang and a tuned PI on unseen plants; writes `closed_loop.csv`, `closed_loop_runs.csv`, `trajectories.png`."
+def control_experiment(
+    out: str = 'runs/control',  # folder: `diffusion/` and `autoregressive/` runs, the closed-loop CSVs and picture
+    n: int = 400,  # training trajectories
+    steps: int = 400,  # samples per training trajectory
+    epochs: int = 10,  # epochs of each model
+    embed_size: int = 128,  # context embedding size (the research's)
+    hidden_size: int = 256,  # LSTM size (the research's)
+    num_layers: int = 2,  # LSTM layers (the research's)
+    seq_length: int = 512,  # samples per training window
+    stride: int = 256,  # samples between window starts
+    bs: int = 8,  # windows per batch
+    plants: int = 50,  # unseen plants in the closed-loop comparison
+    loop_steps: int = 300,  # closed-loop samples per plant
+    warmup: int = 0,  # bang-bang steps before the model takes over (the research: 128)
+    seed: int = 1,  # seed of the unseen plants
+    progress: bool = True,  # show progress bars
+) -> Path:  # the folder written
+    """Train both objectives, then compare the learned controller with bang-bang and a tuned PI on unseen plants; writes
+    `closed_loop.csv`, `closed_loop_runs.csv`, `trajectories.png`."""
     out = Path(out)
-    sizes = dict(n=n, steps=steps, epochs=epochs, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
-                 seq_length=seq_length, stride=stride, bs=bs, progress=progress)
-    diffusion = train_control(out/'diffusion', objective='diffusion', **sizes)
-    train_control(out/'autoregressive', objective='autoregressive', **sizes)
+    sizes = dict(
+        n=n,
+        steps=steps,
+        epochs=epochs,
+        embed_size=embed_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        seq_length=seq_length,
+        stride=stride,
+        bs=bs,
+        progress=progress,
+    )
+    diffusion = train_control(out / 'diffusion', objective='diffusion', **sizes)
+    train_control(out / 'autoregressive', objective='autoregressive', **sizes)
     ps, r = fresh_plants(plants, seed)
-    runs = run_closed_loop({**baseline_controllers(), **learned_controller(diffusion, warmup=warmup)}, ps, r, loop_steps)
+    runs = run_closed_loop(
+        {**baseline_controllers(), **learned_controller(diffusion, warmup=warmup)}, ps, r, loop_steps
+    )
     table = closed_loop_table(runs, r, ps[0].dt, start=warmup)
-    per_run = pd.concat([pd.DataFrame({'controller': name, 'plant': np.arange(len(ps)), 'setpoint': r,
-                                       **tracking_metrics(u, y, r, ps[0].dt, start=warmup)}) for name, (u, y) in runs.items()])
+    per_run = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    'controller': name,
+                    'plant': np.arange(len(ps)),
+                    'setpoint': r,
+                    **tracking_metrics(u, y, r, ps[0].dt, start=warmup),
+                }
+            )
+            for name, (u, y) in runs.items()
+        ]
+    )
     for name, df in (('closed_loop.csv', table), ('closed_loop_runs.csv', per_run)):
-        with atomic_path(out/name) as tmp: df.to_csv(tmp, index=name == 'closed_loop.csv')
-    with atomic_path(out/'trajectories.png') as tmp: plot_trajectories(runs, r, ps[0].dt).savefig(tmp, format='png', dpi=90)
+        with atomic_path(out / name) as tmp:
+            df.to_csv(tmp, index=name == 'closed_loop.csv')
+    with atomic_path(out / 'trajectories.png') as tmp:
+        plot_trajectories(runs, r, ps[0].dt).savefig(tmp, format='png', dpi=90)
     print(table.to_string())
     return out
 
 # %% ../nbs/16_control.ipynb #f94b08aa
-CONTROL_PAPER = pd.DataFrame([   # v3's control table and the research's CSVs at epoch 100 (method notes §6.3): the paper quotes the training row
-    {'objective': 'diffusion', 'paper_params': '0.8M (893,421)', 'paper_train_loss': 0.3041, 'paper_train_acc': 0.9594, 'paper_valid_loss': 0.3168, 'paper_valid_acc': 0.9581},
-    {'objective': 'autoregressive', 'paper_params': '1.2M (1,155,565)', 'paper_train_loss': 0.1917, 'paper_train_acc': 0.9212, 'paper_valid_loss': 0.1964, 'paper_valid_acc': 0.9201}]).set_index('objective')
+# v3's control table and the research's CSVs at epoch 100 (method notes §6.3): the paper quotes the training row
+CONTROL_PAPER = pd.DataFrame(
+    [
+        {
+            'objective': 'diffusion',
+            'paper_params': '0.8M (893,421)',
+            'paper_train_loss': 0.3041,
+            'paper_train_acc': 0.9594,
+            'paper_valid_loss': 0.3168,
+            'paper_valid_acc': 0.9581,
+        },
+        {
+            'objective': 'autoregressive',
+            'paper_params': '1.2M (1,155,565)',
+            'paper_train_loss': 0.1917,
+            'paper_train_acc': 0.9212,
+            'paper_valid_loss': 0.1964,
+            'paper_valid_acc': 0.9201,
+        },
+    ]
+).set_index('objective')
 
 def research_table(runs: dict # {'diffusion': run folder, 'autoregressive': run folder}
                   ) -> pd.DataFrame:
-    "The last epoch of each run beside the paper's figures: the research's loss and accuracy, and the honest action error next to them."
+    """The last epoch of each run beside the paper's figures: the research's loss and accuracy, and the honest action
+    error next to them."""
     rows = []
     for objective, run in runs.items():
         last = pd.read_csv(Path(run)/'metrics.csv').iloc[-1]
         research_acc = last['research_acc'] if objective == 'diffusion' else last['research_slot_acc']
         honest = last['masked_action_mae'] if objective == 'diffusion' else last['action_mae']
-        rows.append({'objective': objective, 'params': from_pretrained(run).n_params, 'epochs': int(last['epoch']) + 1,
-                     'train_loss': last['train_loss'], 'valid_loss': last['valid_loss'], 'valid_research_acc': research_acc,
-                     'valid_action_mae': honest})
+        rows.append(
+            {
+                'objective': objective,
+                'params': from_pretrained(run).n_params,
+                'epochs': int(last['epoch']) + 1,
+                'train_loss': last['train_loss'],
+                'valid_loss': last['valid_loss'],
+                'valid_research_acc': research_acc,
+                'valid_action_mae': honest,
+            }
+        )
     return CONTROL_PAPER.join(pd.DataFrame(rows).set_index('objective'), how='inner')

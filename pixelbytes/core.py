@@ -11,7 +11,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK',
            'palette_image', 'InputError', 'atomic_path', 'remove_partial_files', 'atomic_write', 'default_device',
-           'pokemon_sample_path', 'load_plugins', 'registered']
+           'show_bars', 'pokemon_sample_path', 'load_plugins', 'registered']
 
 # %% ../nbs/00_core.ipynb #cccf2d64
 PAD_ID, ROW_END_ID, SEGMENT_END_ID = 0, 1, 2
@@ -62,7 +62,8 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, # final location of the file
-                suffix: str | None = None # suffix of the temporary file (defaults to `path`'s, so writers that look at it work)
+                # suffix of the temporary file (defaults to `path`'s, so writers that look at it work)
+                suffix: str | None = None
                ):
     "Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."
     path = Path(path)
@@ -70,19 +71,23 @@ def atomic_path(path: str | os.PathLike, # final location of the file
     suffix = path.suffix if suffix is None else suffix
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}{PARTIAL_MARK}', suffix=suffix, dir=path.parent)
     os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())        # mkstemp makes 0600: the file gets the mode any new file gets (0644 usually)
+    # mkstemp makes 0600: the file gets the mode any new file gets (0644 usually)
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield Path(tmp)
-        with open(tmp, 'rb') as f: os.fsync(f.fileno())
+        with open(tmp, 'rb') as f:
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp): os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def remove_partial_files(folder: str | os.PathLike) -> list[Path]: # the files removed
     "Remove the temporary files a killed `atomic_path` left in `folder` and below (while nothing else writes there)."
     left = [p for p in Path(folder).rglob(f'.*{PARTIAL_MARK}*') if p.is_file()]
-    for p in left: p.unlink()
+    for p in left:
+        p.unlink()
     return left
 
 # %% ../nbs/00_core.ipynb #bd951d80
@@ -101,6 +106,23 @@ def default_device() -> "torch.device":
     name = os.environ.get('PIXELBYTES_DEVICE') or ('cuda' if torch.cuda.is_available() else 'cpu')
     return torch.device(name)
 
+# %% ../nbs/00_core.ipynb #e430479c
+def show_bars(progress: bool = True, # the caller's wish: progress bars (True) or none (False)
+              stream=None            # where the bars would go (default: `sys.stdout`)
+             ) -> bool:              # True: make bars
+    "Progress bars only where they can be drawn: a terminal or a Jupyter notebook, never a file or a pipe."
+    if not progress:
+        return False
+    from fastprogress.fastprogress import IN_NOTEBOOK   # fastprogress draws HTML bars there
+    if IN_NOTEBOOK:
+        return True
+    import sys
+    stream = sys.stdout if stream is None else stream
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):   # no `isatty`, or a closed stream
+        return False
+
 # %% ../nbs/00_core.ipynb #4775db8c
 def pokemon_sample_path() -> Path | None:
     "Folder of the optional real Pokémon sample (`images/`, `audio/`, `text/`), or `None` when absent."
@@ -114,12 +136,14 @@ def load_plugins(registry: str # a registry's name in `pixelbytes._PLUGINS`, e.g
     "Import the modules the package declares as filling an earlier chapter's `registry` (`pixelbytes._PLUGINS`)."
     import importlib, pixelbytes
     modules = pixelbytes._PLUGINS.get(registry, ())
-    for module in modules: importlib.import_module(f'pixelbytes.{module}')
+    for module in modules:
+        importlib.import_module(f'pixelbytes.{module}')
     return modules
 
 def registered(registry: dict, # an earlier chapter's registry: key -> what a later chapter registered
                name: str,      # the registry's name in `pixelbytes._PLUGINS`
                key):           # what is asked for
     "`registry[key]`, first importing the modules that fill the registry when `key` is not there (else `KeyError`)."
-    if key not in registry: load_plugins(name)
+    if key not in registry:
+        load_plugins(name)
     return registry[key]

@@ -4,12 +4,15 @@
 
 # %% ../nbs/05_creatures.ipynb #81548c8d
 from __future__ import annotations
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 import numpy as np
 from .core import NES_PALETTE, InputError
 from .pixelize import gif_bytes
 from .audio import SAMPLE_RATE, action_state
 from .dataset import features, wav_bytes, register_source
+if TYPE_CHECKING:
+    import datasets  # for annotations only: the builder imports it when it runs
 
 # %% auto #0
 __all__ = ['COLOUR_FAMILIES', 'SIZES', 'SHAPES', 'TYPES', 'PATTERNS', 'PITCHES', 'BLACK', 'WHITE', 'SIZE_WORDS', 'PITCH_WORDS',
@@ -31,15 +34,30 @@ BLACK, WHITE = 0, 1      # palette indices of the outline/eyes and of the backgr
 @dataclass(frozen=True)
 class Attributes:
     "What a creature is; every modality is generated from these."
-    colour: str; pattern_colour: str; pattern: str; size: str; shape: str; type: str; pitch: str; side: int
+    colour: str
+    pattern_colour: str
+    pattern: str
+    size: str
+    shape: str
+    type: str
+    pitch: str
+    side: int
 
 def sample_attributes(rng: np.random.Generator) -> Attributes:
     "Random attributes; small creatures tend to cry high and large ones low (3 times out of 4)."
     colour, pattern_colour = rng.choice(list(COLOUR_FAMILIES), 2, replace=False)
     size = str(rng.choice(list(SIZES)))
     p_high = {'small': .75, 'medium': .5, 'large': .25}[size]
-    return Attributes(str(colour), str(pattern_colour), str(rng.choice(PATTERNS)), size, str(rng.choice(SHAPES)),
-                      str(rng.choice(TYPES)), 'high' if rng.random() < p_high else 'low', int(rng.integers(*SIZES[size], endpoint=True)))
+    return Attributes(
+        str(colour),
+        str(pattern_colour),
+        str(rng.choice(PATTERNS)),
+        size,
+        str(rng.choice(SHAPES)),
+        str(rng.choice(TYPES)),
+        'high' if rng.random() < p_high else 'low',
+        int(rng.integers(*SIZES[size], endpoint=True)),
+    )
 
 # %% ../nbs/05_creatures.ipynb #f85d46c1
 def _body_mask(side: int, shape: str) -> np.ndarray:
@@ -63,7 +81,8 @@ def _pattern(mask: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarra
         pat = np.zeros_like(mask)
         for _ in range(3):
             cy, cx = rng.integers(h // 4, 3 * h // 4 + 1), rng.integers(0, w // 2)
-            for x in (cx, w - 1 - cx): pat |= (yy - cy) ** 2 + (xx - x) ** 2 <= max(1, (min(h, w) // 8) ** 2)
+            for x in (cx, w - 1 - cx):
+                pat |= (yy - cy) ** 2 + (xx - x) ** 2 <= max(1, (min(h, w) // 8) ** 2)
     return pat & mask & ~_outline(mask)
 
 def draw_frames(a: Attributes, rng: np.random.Generator) -> np.ndarray: # (4, H, W) palette indices
@@ -83,22 +102,34 @@ def draw_frames(a: Attributes, rng: np.random.Generator) -> np.ndarray: # (4, H,
         f[top:top + h, 1:1 + w] = np.where(mask, body, f[top:top + h, 1:1 + w])
         for ex in ((w - 1) // 2 - eye_dx, w // 2 + eye_dx):
             f[top + eye_y, 1 + ex] = BLACK if blink else WHITE
-            if not blink and eye_y + 1 < h: f[top + eye_y + 1, 1 + ex] = BLACK
-        for fx in (w // 4, w - 1 - w // 4): f[min(top + h, h + 3), 1 + fx] = dark          # feet
+            if not blink and eye_y + 1 < h:
+                f[top + eye_y + 1, 1 + ex] = BLACK
+        for fx in (w // 4, w - 1 - w // 4):
+            f[min(top + h, h + 3), 1 + fx] = dark  # feet
         _type_feature(f, a.type, top, w, light, dark)
         frames.append(f)
     return np.stack(frames).astype(np.int64)
 
 def _type_feature(f: np.ndarray, kind: str, top: int, w: int, light: int, dark: int):
     c = w // 2 + 1
-    if kind == 'fire': f[max(top - 2, 0):top, [c - w // 4, c + w // 4]] = 27          # two flame ears
-    elif kind == 'water': f[max(top - 2, 0):top, c] = 6                                # a fin
-    elif kind == 'grass': f[max(top - 2, 0), c - 1:c + 2] = 43; f[max(top - 1, 0), c] = 44   # a leaf
-    elif kind == 'electric': f[max(top - 2, 0):top, [c - 2, c + 2]] = 34               # lightning horns
-    else: f[top + 2:top + 5, -1] = light                                               # a wispy tail
+    if kind == 'fire':
+        f[max(top - 2, 0) : top, [c - w // 4, c + w // 4]] = 27  # two flame ears
+    elif kind == 'water':
+        f[max(top - 2, 0) : top, c] = 6  # a fin
+    elif kind == 'grass':
+        f[max(top - 2, 0), c - 1 : c + 2] = 43
+        f[max(top - 1, 0), c] = 44  # a leaf
+    elif kind == 'electric':
+        f[max(top - 2, 0) : top, [c - 2, c + 2]] = 34  # lightning horns
+    else:
+        f[top + 2 : top + 5, -1] = light  # a wispy tail
 
 # %% ../nbs/05_creatures.ipynb #ac5fcbf5
-SIZE_WORDS = {'small': ('small', 'tiny', 'little'), 'medium': ('medium-sized', 'mid-sized'), 'large': ('large', 'big', 'huge')}
+SIZE_WORDS = {
+    'small': ('small', 'tiny', 'little'),
+    'medium': ('medium-sized', 'mid-sized'),
+    'large': ('large', 'big', 'huge'),
+}
 PITCH_WORDS = {'high': ('a high', 'a shrill, high', 'a high-pitched'), 'low': ('a low', 'a deep, low', 'a low-pitched')}
 TEMPLATES = (
     "A {size} {colour} {type}-type creature, {shape}, with {pattern}. It gives {pitch} cry.",
@@ -112,8 +143,15 @@ def describe(a: Attributes, rng: np.random.Generator) -> str:
     "An English description naming colour, size, shape, type, pattern and pitch."
     size = str(rng.choice(SIZE_WORDS[a.size]))
     pattern = f'a {a.pattern_colour} belly' if a.pattern == 'belly' else f'{a.pattern_colour} {a.pattern}'
-    return str(rng.choice(TEMPLATES)).format(size=size, Size=size.capitalize(), colour=a.colour, type=a.type, pattern=pattern,
-                                             shape=str(rng.choice(SHAPE_WORDS[a.shape])), pitch=str(rng.choice(PITCH_WORDS[a.pitch])))
+    return str(rng.choice(TEMPLATES)).format(
+        size=size,
+        Size=size.capitalize(),
+        colour=a.colour,
+        type=a.type,
+        pattern=pattern,
+        shape=str(rng.choice(SHAPE_WORDS[a.shape])),
+        pitch=str(rng.choice(PITCH_WORDS[a.pitch])),
+    )
 
 # %% ../nbs/05_creatures.ipynb #4b3dbd56
 def synth_cry(a: Attributes, rng: np.random.Generator, sr: int = SAMPLE_RATE) -> np.ndarray: # mono, peak 0.9
@@ -134,13 +172,19 @@ def synth_cry(a: Attributes, rng: np.random.Generator, sr: int = SAMPLE_RATE) ->
 @dataclass
 class Creature:
     "One generated item: its attributes, four sprite frames (palette indices), description and two-channel cry."
-    number: str; attributes: Attributes; frames: np.ndarray; durations: list; text: str; audio: np.ndarray
+    number: str
+    attributes: Attributes
+    frames: np.ndarray
+    durations: list
+    text: str
+    audio: np.ndarray
 
     @property
     def rgb(self) -> np.ndarray: return NES_PALETTE[self.frames]
 
     def gif(self) -> bytes:
-        "The sprite as an animated GIF (palette colours, frame durations kept), written by the pixelize chapter's `gif_bytes`."
+        """The sprite as an animated GIF (palette colours, frame durations kept), written by the pixelize chapter's
+        `gif_bytes`."""
         return gif_bytes(self.frames, self.durations)
 
     def wav(self) -> bytes:
@@ -151,11 +195,14 @@ def make_creature(seed: int, k: int) -> Creature:
     "Creature number `k` of the series `seed` (independent of how many are made)."
     rng = np.random.default_rng([seed, k])
     a = sample_attributes(rng)
-    return Creature(f'{k:05d}', a, draw_frames(a, rng), [300, 200, 150, 300], describe(a, rng), action_state(synth_cry(a, rng)))
+    return Creature(
+        f'{k:05d}', a, draw_frames(a, rng), [300, 200, 150, 300], describe(a, rng), action_state(synth_cry(a, rng))
+    )
 
 def make_creatures(n: int, seed: int = 0) -> list[Creature]:
     "The first `n` creatures of series `seed`."
-    if n < 0: raise InputError(f'n must be >= 0, got {n}', 'make_creatures')
+    if n < 0:
+        raise InputError(f'n must be >= 0, got {n}', 'make_creatures')
     return [make_creature(seed, k) for k in range(n)]
 
 def split_of(number: str | int, seed: int = 0) -> str:
@@ -179,8 +226,12 @@ def creatures_dataset(n: int = 1000, # number of creatures
             'audio': [{'bytes': c.wav(), 'path': None} for c in crs], 'text': [c.text for c in crs],
             **{k: [getattr(c.attributes, k) for c in crs] for k in Attributes.__dataclass_fields__},
             'split': [split_of(c.number, seed) for c in crs]}
-    feats = features({**{k: datasets.Value('int64' if k == 'side' else 'string') for k in Attributes.__dataclass_fields__},
-                      'split': datasets.Value('string')})
+    feats = features(
+        {
+            **{k: datasets.Value('int64' if k == 'side' else 'string') for k in Attributes.__dataclass_fields__},
+            'split': datasets.Value('string'),
+        }
+    )
     return datasets.Dataset.from_dict(cols, features=feats)
 
 # %% ../nbs/05_creatures.ipynb #105a9391
@@ -191,21 +242,25 @@ def dominant_colour(frames: np.ndarray) -> str | None: # colour family covering 
     counts = {}
     for i, n in zip(*np.unique(frames, return_counts=True)):
         fam = FAMILY_OF_INDEX.get(int(i))
-        if fam: counts[fam] = counts.get(fam, 0) + int(n)
+        if fam:
+            counts[fam] = counts.get(fam, 0) + int(n)
     return max(counts, key=counts.get) if counts else None
 
 def size_class(frames: np.ndarray) -> str | None: # 'small', 'medium' or 'large'
     "Size class from the longest side of the bounding box of the black body outline in the first frame."
     ys, xs = np.nonzero(frames[0] == BLACK)
-    if not len(ys): return None
+    if not len(ys):
+        return None
     side = max(ys.max() - ys.min(), xs.max() - xs.min()) + 1
     return next((s for s, (lo, hi) in SIZES.items() if side <= hi), 'large')
 
 def cry_pitch(audio: np.ndarray, sr: int = SAMPLE_RATE, threshold: float = 380.) -> str | None:
-    "'high' or 'low' from the median fundamental (librosa's YIN) over the loud frames of the action channel; None for silence."
+    """'high' or 'low' from the median fundamental (librosa's YIN) over the loud frames of the action channel; None for
+    silence."""
     import librosa
     x = np.asarray(audio)[0] if np.ndim(audio) == 2 else np.asarray(audio)
-    if not np.abs(x).max() > 0: return None
+    if not np.abs(x).max() > 0:
+        return None
     f0 = librosa.yin(x.astype(np.float32), fmin=80, fmax=1600, sr=sr, frame_length=1024, hop_length=256,
                       trough_threshold=0.3)  # take the first clear trough: the default 0.1 halves bright, noisy tones
     rms = librosa.feature.rms(y=x.astype(np.float32), frame_length=1024, hop_length=256)[0][:len(f0)]
@@ -217,11 +272,13 @@ def level_pitch(levels: np.ndarray,          # (C, N) decoded levels (channel 0:
                 sr: int,                      # their rate: 16 kHz / the tokenizer's audio step
                 threshold: float = 380.       # Hz between 'low' and 'high'
                ) -> str | None:
-    "'high' or 'low' from the strongest frequency of a tokenized cry's action channel; None for silence or a single sample."
+    """'high' or 'low' from the strongest frequency of a tokenized cry's action channel; None for silence or a single
+    sample."""
     x = np.asarray(levels, np.float64)
     x = x[0] if x.ndim == 2 else x
     x = x - x.mean()
-    if len(x) < 2 or not np.abs(x).max() > 0: return None
+    if len(x) < 2 or not np.abs(x).max() > 0:
+        return None
     spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
     return 'high' if np.fft.rfftfreq(len(x), 1 / sr)[spectrum.argmax()] > threshold else 'low'
 

@@ -30,13 +30,15 @@ def features(extra: dict | None = None # extra columns, name -> `datasets` featu
 def wav_bytes(audio: np.ndarray # (C, N) float samples in [-1, 1] at 16 kHz
              ) -> bytes:
     "Audio as 16-bit WAV bytes (lossless for the data we store, unlike the original's Vorbis)."
-    buf = io.BytesIO(); sf.write(buf, np.asarray(audio, np.float32).T, SAMPLE_RATE, format='WAV', subtype='PCM_16')
+    buf = io.BytesIO()
+    sf.write(buf, np.asarray(audio, np.float32).T, SAMPLE_RATE, format='WAV', subtype='PCM_16')
     return buf.getvalue()
 
 def decode_audio(value: dict # a stored `audio` value: {'bytes': ..., 'path': ...} (undecoded) or {'array': ...}
                 ) -> np.ndarray: # (C, N) float32
     "The samples of an `audio` value, with soundfile, whatever decoder `datasets` has."
-    if value.get('array') is not None: return np.atleast_2d(np.asarray(value['array'], np.float32))
+    if value.get('array') is not None:
+        return np.atleast_2d(np.asarray(value['array'], np.float32))
     src = io.BytesIO(value['bytes']) if value.get('bytes') else value['path']
     x, _ = sf.read(src, dtype='float32', always_2d=True)
     return x.T
@@ -46,22 +48,29 @@ MAX_FRAMES, MAX_SECONDS, MAX_CHARS = 64, 10.0, 2000   # a data folder's caps: sp
 
 def _capped(what: str, n: int, cap: int | None, path) -> bool:
     "Whether `n` is over `cap` (None: no cap); when it is, say so, naming the file."
-    if cap is None or n <= cap: return False
+    if cap is None or n <= cap:
+        return False
     warnings.warn(f'{path}: {n} {what}, kept the first {cap}', stacklevel=3)
     return True
 
 def read_text(path: str | Path, max_chars: int | None = None) -> str:
     "A description as clean text (NFC, controls -> spaces, stripped, at most `max_chars`); empty or not UTF-8: refused."
-    try: text = Path(path).read_bytes().decode('utf-8')
-    except UnicodeDecodeError as e: raise InputError(f'text is not UTF-8 ({e.reason} at byte {e.start})', path) from e
-    text = ''.join(' ' if unicodedata.category(c) == 'Cc' and c not in '\n\t' else c for c in unicodedata.normalize('NFC', text)).strip()
-    if not text: raise InputError('empty text', path)
+    try:
+        text = Path(path).read_bytes().decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise InputError(f'text is not UTF-8 ({e.reason} at byte {e.start})', path) from e
+    text = ''.join(
+        ' ' if unicodedata.category(c) == 'Cc' and c not in '\n\t' else c for c in unicodedata.normalize('NFC', text)
+    ).strip()
+    if not text:
+        raise InputError('empty text', path)
     return text[:max_chars] if _capped('characters', len(text), max_chars, path) else text
 
 def read_audio(path: str | Path, max_seconds: float | None = None
               ) -> np.ndarray: # (2, N) float32: action, state at 16 kHz
     "A cry as two channels (mono -> action/state, stereo kept, more refused), at most `max_seconds`."
-    x = load_cry(path)                                  # the audio chapter's reader: one set of checks for every sound file
+    # the audio chapter's reader: one set of checks for every sound file
+    x = load_cry(path)
     cap = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
     return x[:, :cap] if _capped('samples at 16 kHz', x.shape[1], cap, path) else x
 
@@ -73,7 +82,8 @@ def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50, max
             raise InputError(f'{n} frames, more than {max_frames}: pixelize it, or raise the cap', path)
         return Path(path).read_bytes()
     frames, durations = pixelize_gif(path, max_size)
-    if _capped('frames', len(frames), max_frames, path): frames, durations = frames[:max_frames], durations[:max_frames]
+    if _capped('frames', len(frames), max_frames, path):
+        frames, durations = frames[:max_frames], durations[:max_frames]
     return gif_bytes(frames, durations, where=path)
 
 # %% ../nbs/04_dataset.ipynb #78d08087
@@ -82,13 +92,16 @@ IMAGE_EXTS, AUDIO_EXTS = ('.gif', '.png', '.jpg', '.jpeg', '.webp', '.bmp'), ('.
 def _stems(root: Path, sub: str, exts, skipped: list) -> dict[str, Path]:
     "The files of `root/sub` with one of `exts`, by stem; one that resolves outside `root` (a link out) is skipped."
     folder, inside = root / sub, root.resolve()
-    if not folder.is_dir(): return {}
+    if not folder.is_dir():
+        return {}
     found = {}
     for p in sorted(folder.iterdir()):
-        if p.suffix.lower() not in exts: continue
+        if p.suffix.lower() not in exts:
+            continue
         if not p.resolve().is_relative_to(inside):
             skipped.append((str(p), 'a link that leaves the data folder: not read'))
-        else: found[p.stem] = p
+        else:
+            found[p.stem] = p
     return found
 
 def folder_items(root: str | Path,        # folder holding images/, audio/, text/
@@ -100,27 +113,36 @@ def folder_items(root: str | Path,        # folder holding images/, audio/, text
                 ) -> tuple[list[dict], list[tuple[str, str]]]: # good items, (file, reason) of each skipped item
     "Read every stem of the folder layout within the caps; bad or incomplete items are collected with their reason."
     root = Path(root)
-    if not root.is_dir(): raise InputError('not a folder', root)
+    if not root.is_dir():
+        raise InputError('not a folder', root)
     items, skipped = [], []
     imgs, auds = _stems(root, 'images', IMAGE_EXTS, skipped), _stems(root, 'audio', AUDIO_EXTS, skipped)
     txts = _stems(root, 'text', ('.txt',), skipped)
     for stem in sorted(set(imgs) | set(auds) | set(txts), key=lambda s: (len(s), s)):
         missing = [m for m, d in (('image', imgs), ('audio', auds), ('text', txts)) if stem not in d]
-        if missing: skipped.append((str(root / stem), f'missing {", ".join(missing)}')); continue
+        if missing:
+            skipped.append((str(root / stem), f'missing {", ".join(missing)}'))
+            continue
         try:
             image = read_image(imgs[stem], pixelize, max_size, max_frames)
             audio = wav_bytes(read_audio(auds[stem], max_seconds))
             items.append({'number': stem, 'image': {'bytes': image, 'path': None},
                           'audio': {'bytes': audio, 'path': None}, 'text': read_text(txts[stem], max_chars)})
-        except InputError as e: skipped.append((e.where, e.what))
+        except InputError as e:
+            skipped.append((e.where, e.what))
     return items, skipped
 
 def report_skipped(skipped: list[tuple[str, str]], log: str | Path | None) -> None:
     "Print each skipped file with its reason and write them to `log` (atomically)."
     lines = [f'skipped {w}: {r}' for w, r in skipped]
-    for l in lines: print(l)
+    for l in lines:
+        print(l)
     if log is not None:
-        atomic_write(log, f'# {datetime.datetime.now().isoformat(timespec="seconds")}: {len(skipped)} skipped\n' + ''.join(l + '\n' for l in lines))
+        atomic_write(
+            log,
+            f'# {datetime.datetime.now().isoformat(timespec="seconds")}: {len(skipped)} skipped\n'
+            + ''.join(l + '\n' for l in lines),
+        )
 
 def folder_dataset(root: str | Path, pixelize: bool = True, max_size: int = 50,
                    log: str | Path | None = None # log of the skipped items (in the run folder, never the data folder)
@@ -129,9 +151,13 @@ def folder_dataset(root: str | Path, pixelize: bool = True, max_size: int = 50,
     import datasets
     items, skipped = folder_items(root, pixelize, max_size)
     report_skipped(skipped, log)
-    if not items: raise InputError(f'no complete item ({len(skipped)} skipped{", listed in " + str(log) if log else ""}): '
-                                   f'expected images/NAME{{{",".join(IMAGE_EXTS)}}}, audio/NAME{{{",".join(AUDIO_EXTS)}}} '
-                                   'and text/NAME.txt with the same NAME for each item', root)
+    if not items:
+        raise InputError(
+            f'no complete item ({len(skipped)} skipped{", listed in " + str(log) if log else ""}): '
+            f'expected images/NAME{{{",".join(IMAGE_EXTS)}}}, audio/NAME{{{",".join(AUDIO_EXTS)}}} '
+            'and text/NAME.txt with the same NAME for each item',
+            root,
+        )
     cols = {k: [it[k] for it in items] for k in ('number', 'image', 'audio', 'text')}
     return datasets.Dataset.from_dict(cols, features=features())
 
@@ -160,10 +186,17 @@ def hub_dataset(repo_id: str,          # e.g. 'ffurfaro/PixelBytes-PokemonAll'
                ) -> "datasets.Dataset":
     "A data set from the Hugging Face Hub (or its local cache); a clear error when offline and not cached."
     import datasets
-    try: return datasets.load_dataset(repo_id, split=split, cache_dir=None if cache_dir is None else str(cache_dir))
+    try:
+        return datasets.load_dataset(repo_id, split=split, cache_dir=None if cache_dir is None else str(cache_dir))
     except Exception as e:
-        offline = os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '') or os.environ.get('HF_DATASETS_OFFLINE', '0') not in ('0', '')
-        why = 'offline mode is set (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE) and it is not cached' if offline else 'the Hub could not be reached or has no such data set'
+        offline = os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '') or os.environ.get(
+            'HF_DATASETS_OFFLINE', '0'
+        ) not in ('0', '')
+        why = (
+            'offline mode is set (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE) and it is not cached'
+            if offline
+            else 'the Hub could not be reached or has no such data set'
+        )
         raise InputError(f'cannot load Hub data set: {why} ({type(e).__name__}: {str(e)[:200]})', repo_id) from e
 
 def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 'creatures' or a number of creatures
@@ -171,12 +204,17 @@ def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 
                   pixelize: bool = True,                 # folder: pixelize the images (False: keep them as they are)
                   log: str | Path | None = None          # folder: log file of the skipped items
                  ) -> "datasets.Dataset":
-    "One entry point: a folder, a Hub id, a named source (the built-in creatures, attributes kept), or a number of them."
+    """One entry point: a folder, a Hub id, a named source (the built-in creatures, attributes kept), or a number of
+    them."""
     sources = named_sources()
-    if isinstance(source, int): return sources[DEFAULT_SOURCE](source, seed)
-    if str(source) in sources: return sources[str(source)](n, seed)
-    if Path(source).is_dir(): return folder_dataset(source, pixelize, log=log)
-    if isinstance(source, str) and source.count('/') == 1 and not Path(source).exists(): return hub_dataset(source)
+    if isinstance(source, int):
+        return sources[DEFAULT_SOURCE](source, seed)
+    if str(source) in sources:
+        return sources[str(source)](n, seed)
+    if Path(source).is_dir():
+        return folder_dataset(source, pixelize, log=log)
+    if isinstance(source, str) and source.count('/') == 1 and not Path(source).exists():
+        return hub_dataset(source)
     names = ' or '.join(f'"{s}"' for s in sources)
     raise InputError(f'not a folder, a Hub id (owner/name) or {names}', source)
 
@@ -184,7 +222,8 @@ def cached_dataset(source: str | Path | int, cache: str | Path, **kwargs) -> "da
     "`build_dataset(source, **kwargs)` saved to `cache` with `save_to_disk`, reloaded from there on later calls."
     import datasets
     cache = Path(cache)
-    if (cache / 'dataset_info.json').exists(): return datasets.load_from_disk(str(cache))
+    if (cache / 'dataset_info.json').exists():
+        return datasets.load_from_disk(str(cache))
     build_dataset(source, **kwargs).save_to_disk(str(cache))
     return datasets.load_from_disk(str(cache))
 

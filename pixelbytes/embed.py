@@ -13,7 +13,8 @@ __all__ = ['PxByEmbed', 'CenterEmbed', 'SlotEmbed']
 
 # %% ../nbs/09_embed.ipynb #df20351b
 class PxByEmbed(nn.Module):
-    "Algorithm 1: per-cell embedding of a 3×3 context, optional 3×3 convolution, learned sigmoid mix, projection, LayerNorm."
+    """Algorithm 1: per-cell embedding of a 3×3 context, optional 3×3 convolution, learned sigmoid mix, projection,
+    LayerNorm."""
     def __init__(self, vocab_size: int, # ids in the vocabulary (113 for v1)
                  dim: int,               # output size D
                  conv: bool = True):     # mix cells with a 3×3 convolution
@@ -47,7 +48,8 @@ class SlotEmbed(nn.Module):
                  embed_size: int = 128, # requested size; the real size is 6 * (embed_size // 6)
                  slots: int = 6):
         super().__init__()
-        if embed_size < slots: raise ValueError(f'embed_size {embed_size} is smaller than the {slots} slots')
+        if embed_size < slots:
+            raise ValueError(f'embed_size {embed_size} is smaller than the {slots} slots')
         self.slots, self.per_slot = slots, embed_size // slots
         self.embed = nn.Embedding(vocab_size, self.per_slot, padding_idx=PAD_ID)
 

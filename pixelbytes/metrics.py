@@ -22,10 +22,14 @@ AUDIO_START = IMAGE_START + len(NES_PALETTE)
 def modality_of(ids,                        # token ids (any shape)
                 audio_start: int = AUDIO_START # first audio id (a `FoldTokenizer` puts the levels after its colours)
                ) -> np.ndarray: # index into `MODALITIES` for every id
-    "Modality code of each token id (0 pad, 1 structure, 2 text, 3 image, 4 audio); negative ids (ignored targets) map to pad."
+    """Modality code of each token id (0 pad, 1 structure, 2 text, 3 image, 4 audio); negative ids (ignored targets) map
+    to pad."""
     ids = np.asarray(ids)
-    codes = np.select([ids < 0, ids == PAD_ID, (ids == ROW_END_ID) | (ids == SEGMENT_END_ID), ids < IMAGE_START, ids < audio_start],
-                      [0, 0, 1, 2, 3], default=4)
+    codes = np.select(
+        [ids < 0, ids == PAD_ID, (ids == ROW_END_ID) | (ids == SEGMENT_END_ID), ids < IMAGE_START, ids < audio_start],
+        [0, 0, 1, 2, 3],
+        default=4,
+    )
     return codes.astype(np.int8)
 
 # %% ../nbs/11_metrics.ipynb #fe37d13a
@@ -50,7 +54,8 @@ class TokenScores:
         nll = logz - logits[np.arange(len(targets)), targets]
         hit = logits.argmax(-1) == targets
         mod = modality_of(targets, self.audio_start)
-        for arr, vals in ((self.n, np.ones_like(nll)), (self.correct, hit), (self.nll, nll)): np.add.at(arr, mod, vals)
+        for arr, vals in ((self.n, np.ones_like(nll)), (self.correct, hit), (self.nll, nll)):
+            np.add.at(arr, mod, vals)
         return self
 
     def summary(self) -> dict:
@@ -59,7 +64,12 @@ class TokenScores:
         out = {}
         for name, sel in groups.items():
             n = self.n[sel].sum()
-            if n: out[name] = {'n': int(n), 'accuracy': self.correct[sel].sum() / n, 'bits_per_token': self.nll[sel].sum() / n / math.log(2)}
+            if n:
+                out[name] = {
+                    'n': int(n),
+                    'accuracy': self.correct[sel].sum() / n,
+                    'bits_per_token': self.nll[sel].sum() / n / math.log(2),
+                }
         return out
 
 def _numpy(x) -> np.ndarray:
@@ -69,7 +79,8 @@ def _numpy(x) -> np.ndarray:
 def research_slot_hits(logits,   # (..., 6, V) scores for the six slots of each position: numpy, or torch on any device
                        targets   # (..., 6) ids, padding included
                       ) -> tuple[int, int]: # slots equal to the arg-max, slots counted
-    "The counts behind the research's slot accuracy, computed where the arrays are: what a metric adds up batch by batch."
+    """The counts behind the research's slot accuracy, computed where the arrays are: what a metric adds up batch by
+    batch."""
     hits = (logits.argmax(-1) == targets).sum()
     return int(hits), int(np.prod(targets.shape))
 
@@ -100,10 +111,16 @@ def table1_scores(generated, # (n,) generated token ids (e.g. the centres of the
     g, r = g.ravel(), r.ravel()
     vocab = int(max(g.max(), r.max())) + 1
     cg, cr = np.bincount(g, minlength=vocab), np.bincount(r, minlength=vocab)
-    return {'token_error_rate': distance.hamming(g, r), 'bag_cosine': 1 - distance.cosine(cg, cr),
-            'bleu_smoothed': sentence_bleu([list(map(str, r))], list(map(str, g)), smoothing_function=SmoothingFunction().method1)}
+    return {
+        'token_error_rate': distance.hamming(g, r),
+        'bag_cosine': 1 - distance.cosine(cg, cr),
+        'bleu_smoothed': sentence_bleu(
+            [list(map(str, r))], list(map(str, g)), smoothing_function=SmoothingFunction().method1
+        ),
+    }
 
 def _same_shape(a, b):
     a, b = np.asarray(a).astype(np.int64), np.asarray(b).astype(np.int64)
-    if a.shape != b.shape or a.size == 0: raise InputError(f'cannot compare shapes {a.shape} and {b.shape}', 'table 1 scores')
+    if a.shape != b.shape or a.size == 0:
+        raise InputError(f'cannot compare shapes {a.shape} and {b.shape}', 'table 1 scores')
     return a, b

@@ -34,10 +34,13 @@ _KNOWN = np.full(1 << 24, 255, np.uint8)  # answers found so far, by packed colo
 
 def palette_indices(rgb: np.ndarray # (..., 3) uint8 colours (any leading shape: pixels, frames, GIFs)
                    ) -> np.ndarray: # (...) int64 index into `NES_PALETTE` (palette id = 58 + index)
-    "Nearest NES colour of every pixel in CIE-Lab, identical to `nearest_palette_bruteforce`: each distinct colour is searched once and remembered."
+    """Nearest NES colour of every pixel in CIE-Lab, identical to `nearest_palette_bruteforce`: each distinct colour is
+    searched once and remembered."""
     rgb = np.asarray(rgb)
-    if rgb.ndim == 0 or rgb.shape[-1] != 3: raise InputError(f'expected (..., 3) RGB values, got shape {rgb.shape}', 'palette_indices')
-    if rgb.dtype != np.uint8: raise InputError(f'expected uint8 RGB values, got {rgb.dtype}', 'palette_indices')
+    if rgb.ndim == 0 or rgb.shape[-1] != 3:
+        raise InputError(f'expected (..., 3) RGB values, got shape {rgb.shape}', 'palette_indices')
+    if rgb.dtype != np.uint8:
+        raise InputError(f'expected uint8 RGB values, got {rgb.dtype}', 'palette_indices')
     flat = rgb.reshape(-1, 3)
     packed = (flat[:, 0].astype(np.uint32) << 16) | (flat[:, 1].astype(np.uint32) << 8) | flat[:, 2]
     found = _KNOWN[packed]
@@ -52,7 +55,8 @@ def palette_indices(rgb: np.ndarray # (..., 3) uint8 colours (any leading shape:
 # %% ../nbs/02_pixelize.ipynb #058c882c
 MAX_PIXELS = 50_000_000  # larger images are refused (a sprite is a few thousand pixels)
 
-_WIDE_GREY = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')  # 16/32-bit grey: PIL's convert() would clip every value above 255
+# 16/32-bit grey: PIL's convert() would clip every value above 255
+_WIDE_GREY = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 
 def _to_rgba(frame: Image.Image) -> np.ndarray:
     if frame.mode in _WIDE_GREY:  # scale the 16-bit range 0-65535 to 0-255 instead
@@ -60,7 +64,8 @@ def _to_rgba(frame: Image.Image) -> np.ndarray:
     return np.asarray(frame.convert('RGBA'))
 
 def _on_white(rgba: np.ndarray) -> np.ndarray: # (..., 4) uint8 -> (..., 3) uint8 composited over white, rounded
-    if (rgba[..., 3] == 255).all(): return rgba[..., :3]
+    if (rgba[..., 3] == 255).all():
+        return rgba[..., :3]
     rgb, alpha = rgba[..., :3].astype(np.uint16), rgba[..., 3:].astype(np.uint16)
     return ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
 
@@ -71,22 +76,29 @@ def image_frames(image: Image.Image | str | Path # a PIL image or the path of an
     try:
         img = Image.open(image) if isinstance(image, (str, Path)) else image
         if img.width * img.height > MAX_PIXELS:
-            raise InputError(f'{img.width}x{img.height} pixels is larger than the {MAX_PIXELS:,} accepted (decompression bomb?)', where)
+            raise InputError(
+                f'{img.width}x{img.height} pixels is larger than the {MAX_PIXELS:,} accepted (decompression bomb?)',
+                where,
+            )
         frames, durations = [], []
         for frame in ImageSequence.Iterator(img):
             frames.append(_to_rgba(frame))
             durations.append(int(frame.info.get('duration', 100) or 100))
-    except InputError: raise
-    except Exception as e:  # PIL's decoders raise OSError, SyntaxError, ValueError, IndexError, struct.error... on bad files
+    except InputError:
+        raise
+    # PIL's decoders raise OSError, SyntaxError, ValueError, IndexError, struct.error... on bad files
+    except Exception as e:
         raise InputError(f'not a readable image ({e})', where) from e
-    if len({f.shape for f in frames}) > 1: raise InputError('frames of different sizes', where)
+    if len({f.shape for f in frames}) > 1:
+        raise InputError('frames of different sizes', where)
     return _on_white(np.stack(frames)), durations
 
 # %% ../nbs/02_pixelize.ipynb #c37f6b92
 PALETTE_WHITE = 1  # index of (252, 252, 252), the colour near-white pixels become
 
 def fit_size(h: int, w: int, max_size: int) -> tuple[int, int]: # (height, width) with the longest side `max_size`
-    "The original's scaling (factor `max_size / max(h, w)`, sides truncated, at least 1 px) in exact integer arithmetic."
+    """The original's scaling (factor `max_size / max(h, w)`, sides truncated, at least 1 px) in exact integer
+    arithmetic."""
     long = max(h, w)
     return max(1, h * max_size // long), max(1, w * max_size // long)
 
@@ -94,10 +106,13 @@ def pixelize_frames(frames: np.ndarray,       # (T, H, W, 3) or (H, W, 3) uint8 
                     max_size: int = 50,       # longest side of the result
                     white_threshold: int = 250 # grey value above which a pixel becomes palette white
                    ) -> np.ndarray:           # (T, h, w) (or (h, w)) palette indices
-    "Nearest-neighbour resize to `max_size`, near-whites to palette white, every other pixel to its Lab-nearest NES colour."
+    """Nearest-neighbour resize to `max_size`, near-whites to palette white, every other pixel to its Lab-nearest NES
+    colour."""
     frames = np.asarray(frames)
     if frames.dtype != np.uint8 or frames.ndim not in (3, 4) or frames.shape[-1] != 3:
-        raise InputError(f'expected uint8 (T, H, W, 3) or (H, W, 3) frames, got {frames.dtype} {frames.shape}', 'pixelize_frames')
+        raise InputError(
+            f'expected uint8 (T, H, W, 3) or (H, W, 3) frames, got {frames.dtype} {frames.shape}', 'pixelize_frames'
+        )
     single = frames.ndim == 3
     frames = frames[None] if single else frames
     h, w = fit_size(*frames.shape[1:3], max_size)
@@ -117,7 +132,8 @@ def pixelize_gif(image: Image.Image | str | Path, # a PIL image (animated or not
 
 def _pixelized(image, max_size, drop_first):
     frames, durations = image_frames(image)
-    if drop_first and len(frames) > 1: frames, durations = frames[1:], durations[1:]
+    if drop_first and len(frames) > 1:
+        frames, durations = frames[1:], durations[1:]
     return pixelize_frames(frames, max_size), durations
 
 def pixelize_gif_file(source: str | Path,       # an image or animated GIF
@@ -125,20 +141,26 @@ def pixelize_gif_file(source: str | Path,       # an image or animated GIF
                       max_size: int = 50,       # longest side of the result
                       drop_first: bool = False  # True: drop frame 0 like the original pixelizer
                      ) -> Path:                 # `target`
-    "Pixelize an image file into a GIF file: `pixelize_gif` then `save_gif`, without converting indices to colours and back."
+    """Pixelize an image file into a GIF file: `pixelize_gif` then `save_gif`, without converting indices to colours and
+    back."""
     return save_gif(*_pixelized(source, max_size, drop_first), target)
 
 # %% ../nbs/02_pixelize.ipynb #695a8dbb
-_GIF_PALETTE = np.concatenate([NES_PALETTE, NES_PALETTE, np.zeros((128 - 2 * len(NES_PALETTE), 3), np.uint8)]).flatten().tolist()  # entries 55-109 alias 0-54
+_GIF_PALETTE = (
+    np.concatenate([NES_PALETTE, NES_PALETTE, np.zeros((128 - 2 * len(NES_PALETTE), 3), np.uint8)]).flatten().tolist()
+)  # entries 55-109 alias 0-54
 
 def gif_bytes(frames: np.ndarray,         # (T, h, w, 3) uint8 NES colours, or (T, h, w) palette indices
               durations: list[int],       # one duration per frame, in ms
-              any_colours: bool = False,  # True: (T, h, w, 3) frames with other colours are written with Pillow's palette
+              # True: (T, h, w, 3) frames with other colours are written with Pillow's palette
+              any_colours: bool = False,
               where: str | Path = 'GIF'   # what an error names (the file being written)
              ) -> bytes:
-    "NES-coloured frames as a looping GIF, one duration per frame, no colour lost, no frame merged: the project's GIF writer."
+    """NES-coloured frames as a looping GIF, one duration per frame, no colour lost, no frame merged: the project's GIF
+    writer."""
     frames = np.asarray(frames)
-    if len(frames) != len(durations): raise InputError(f'{len(frames)} frames but {len(durations)} durations', where)
+    if len(frames) != len(durations):
+        raise InputError(f'{len(frames)} frames but {len(durations)} durations', where)
     if any_colours and frames.ndim == 4 and not np.array_equal(NES_PALETTE[palette_indices(frames)], frames):
         return _pillow_gif(frames, durations)
     pal = []
@@ -146,27 +168,38 @@ def gif_bytes(frames: np.ndarray,         # (T, h, w, 3) uint8 NES colours, or (
     for f in _gif_indices(frames, where):
         if previous is not None and np.array_equal(f, previous):  # PIL would merge it into the previous frame:
             f = f.copy()
-            f[0, 0] += len(NES_PALETTE)                            # write its first pixel through the alias entry of the same colour
+            # write its first pixel through the alias entry of the same colour
+            f[0, 0] += len(NES_PALETTE)
         img = Image.fromarray(f, 'P')
         img.putpalette(_GIF_PALETTE)
         pal.append(img)
         previous = f
     buf = io.BytesIO()
-    pal[0].save(buf, 'GIF', save_all=True, append_images=pal[1:], duration=list(durations), loop=0, disposal=1, optimize=False)
+    pal[0].save(
+        buf, 'GIF', save_all=True, append_images=pal[1:], duration=list(durations), loop=0, disposal=1, optimize=False
+    )
     return buf.getvalue()
 
 def _gif_indices(frames: np.ndarray, where) -> np.ndarray:
     "The palette indices of NES-coloured frames (or of palette indices), as uint8; anything else is refused."
     if frames.ndim == 4:
         idx = palette_indices(frames).astype(np.uint8)
-        if not np.array_equal(NES_PALETTE[idx], frames): raise InputError('frames hold colours outside the NES palette (pixelize them first)', where)
+        if not np.array_equal(NES_PALETTE[idx], frames):
+            raise InputError('frames hold colours outside the NES palette (pixelize them first)', where)
         return idx
-    if frames.ndim == 3 and np.issubdtype(frames.dtype, np.integer) and (frames.size == 0 or 0 <= frames.min() <= frames.max() < len(NES_PALETTE)):
+    if (
+        frames.ndim == 3
+        and np.issubdtype(frames.dtype, np.integer)
+        and (frames.size == 0 or 0 <= frames.min() <= frames.max() < len(NES_PALETTE))
+    ):
         return frames.astype(np.uint8)
-    raise InputError(f'expected (T, h, w, 3) NES colours or (T, h, w) palette indices, got {frames.dtype} {frames.shape}', where)
+    raise InputError(
+        f'expected (T, h, w, 3) NES colours or (T, h, w) palette indices, got {frames.dtype} {frames.shape}', where
+    )
 
 def _pillow_gif(frames: np.ndarray, durations: list[int]) -> bytes:
-    "Any RGB frames as a GIF with Pillow's own palette per frame (over 256 colours it is lossy; equal neighbours merge)."
+    """Any RGB frames as a GIF with Pillow's own palette per frame (over 256 colours it is lossy; equal neighbours
+    merge)."""
     pics = [Image.fromarray(f) for f in frames]
     buf = io.BytesIO()
     pics[0].save(buf, 'GIF', save_all=True, append_images=pics[1:], duration=list(durations), loop=0)
@@ -178,7 +211,8 @@ def save_gif(frames: np.ndarray,         # (T, h, w, 3) uint8 NES colours, or (T
              path: str | Path,           # where to write the GIF (atomically)
              any_colours: bool = False   # True: frames with other colours are written too (see `gif_bytes`)
             ) -> Path:
-    "Write NES-coloured frames as a looping GIF, atomically, with one duration per frame and no colour loss (`gif_bytes`)."
+    """Write NES-coloured frames as a looping GIF, atomically, with one duration per frame and no colour loss
+    (`gif_bytes`)."""
     return atomic_write(path, gif_bytes(frames, durations, any_colours, path))
 
 # %% ../nbs/02_pixelize.ipynb #568e0ee5
@@ -189,7 +223,8 @@ def autocrop(rgb: np.ndarray,      # (H, W, 3) uint8 on white
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     _, mask = cv2.threshold(grey, threshold, 255, cv2.THRESH_BINARY_INV)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours: return rgb
+    if not contours:
+        return rgb
     x, y, w, h = cv2.boundingRect(max(contours, key=cv2.contourArea))
     return rgb[y:y + h, x:x + w]
 
@@ -199,7 +234,8 @@ def kmeans_colours(rgb: np.ndarray, # (H, W, 3) uint8
                   ) -> np.ndarray:  # (H, W, 3) uint8 with at most `k` colours
     "Reduce to `k` colours by k-means in CIE-Lab (unchanged when it already has at most `k`)."
     flat = rgb.reshape(-1, 3)
-    if len(np.unique(flat, axis=0)) <= k: return rgb
+    if len(np.unique(flat, axis=0)) <= k:
+        return rgb
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab).reshape(-1, 3).astype(np.float32)
     cv2.setRNGSeed(seed)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 100, 0.2)

@@ -45,7 +45,8 @@ def check_url(url: str,               # URL about to be requested
              ) -> str:                # `url`, unchanged
     "Refuse anything but an `http(s)` URL on an allow-listed host (no user-info tricks such as `http://good@evil/`)."
     parts = urlsplit(url)
-    if parts.scheme not in ('http', 'https'): raise FetchError(url, f'refused: scheme {parts.scheme or "(none)"!r} is not http(s)')
+    if parts.scheme not in ('http', 'https'):
+        raise FetchError(url, f'refused: scheme {parts.scheme or "(none)"!r} is not http(s)')
     if '@' in parts.netloc or parts.netloc.lower() not in {h.lower() for h in hosts}:
         raise FetchError(url, f'refused: host {parts.netloc!r} is not allowed')
     return url
@@ -56,8 +57,10 @@ def resolve_src(src: str,      # `src`/`href` value as found in the page
                ) -> str:       # absolute URL
     "Absolute URL of a page link (relative: `base_url + '/' + src`); other schemes, http from https, `..` refused."
     src = (src or '').strip()
-    if not src: raise InputError('empty src', 'page link')
-    if src.startswith('//'): src = urlsplit(base_url).scheme + ':' + src
+    if not src:
+        raise InputError('empty src', 'page link')
+    if src.startswith('//'):
+        src = urlsplit(base_url).scheme + ':' + src
     scheme = re.match(r'^([a-zA-Z][a-zA-Z0-9+.-]*):', src)
     if scheme and scheme.group(1).lower() not in ('http', 'https'):
         raise InputError(f'refused src {src[:60]!r}: scheme {scheme.group(1)!r} is not http(s)', 'page link')
@@ -94,7 +97,8 @@ class Fetcher:
     def _wait(self, host: str):
         "Sleep so that two requests to `host` are at least `min_interval` apart."
         last = self._last.get(host)
-        if last is not None: time.sleep(max(0.0, self.min_interval - (time.monotonic() - last)))
+        if last is not None:
+            time.sleep(max(0.0, self.min_interval - (time.monotonic() - last)))
         self._last[host] = time.monotonic()
 
 # %% ../nbs/01_scrape.ipynb #a22eeca4
@@ -107,7 +111,8 @@ def _read_body(r: requests.Response, url: str, max_bytes: int) -> bytes:
     try:
         for chunk in r.iter_content(64 * 1024):
             buf += chunk
-            if len(buf) > max_bytes: raise FetchError(url, f'too large: more than the cap of {max_bytes} bytes')
+            if len(buf) > max_bytes:
+                raise FetchError(url, f'too large: more than the cap of {max_bytes} bytes')
     except requests.ConnectionError as e:  # the host answered, then the body stalled or broke off
         raise requests.exceptions.ChunkedEncodingError(f'body interrupted: {type(e).__name__}') from e
     if declared and declared.isdigit() and len(buf) != int(declared):
@@ -124,7 +129,8 @@ def _get_once(f: Fetcher, url: str) -> tuple[int, str, bytes]:
                 target = requests.compat.urljoin(url, r.headers['location'])
                 if urlsplit(url).scheme == 'https' and urlsplit(target).scheme != 'https':
                     raise FetchError(target, f'refused: a redirect from https down to {urlsplit(target).scheme}')
-                url = target; continue
+                url = target
+                continue
             ctype = r.headers.get('Content-Type', '').split(';')[0].strip().lower()
             return r.status_code, ctype, (_read_body(r, url, f.max_bytes) if r.status_code < 400 else b'')
     raise FetchError(url, f'more than {f.max_redirects} redirects')
@@ -134,12 +140,22 @@ def _get(f: Fetcher, url: str) -> tuple[int, str, bytes]:
     "`_get_once` with retries and exponential backoff on 5xx, timeouts, dropped and truncated connections."
     reason, last_conn = '', None
     for attempt in range(f.retries + 1):
-        if attempt: time.sleep(f.backoff * 2 ** (attempt - 1))
-        try: status, ctype, body = _get_once(f, url)
-        except requests.Timeout: reason = f'timed out after {f.timeout} s'; continue
-        except requests.exceptions.ChunkedEncodingError as e: reason = f'connection dropped or body truncated ({e})'; continue
-        except requests.ConnectionError as e: reason = 'connection failed'; last_conn = e; continue
-        if status < 500: return status, ctype, body
+        if attempt:
+            time.sleep(f.backoff * 2 ** (attempt - 1))
+        try:
+            status, ctype, body = _get_once(f, url)
+        except requests.Timeout:
+            reason = f'timed out after {f.timeout} s'
+            continue
+        except requests.exceptions.ChunkedEncodingError as e:
+            reason = f'connection dropped or body truncated ({e})'
+            continue
+        except requests.ConnectionError as e:
+            reason = 'connection failed'
+            last_conn = e
+            continue
+        if status < 500:
+            return status, ctype, body
         reason = f'HTTP {status} (server error)'
     if reason == 'connection failed':
         raise NetworkError(url, f'cannot reach {urlsplit(url).netloc}: no network? ({type(last_conn).__name__})')
@@ -150,15 +166,19 @@ def allowed_by_robots(f: Fetcher, # the fetcher (its User-Agent and robots cache
                       url: str    # URL about to be fetched
                      ) -> bool:
     "Whether robots.txt of `url`'s host lets `f.user_agent` fetch it (read once per host, then cached)."
-    if not f.robots: return True
+    if not f.robots:
+        return True
     parts = urlsplit(url)
     root = f'{parts.scheme}://{parts.netloc}'
     if root not in f._robots:
         status, _, body = _get(f, root + '/robots.txt')
         rp = RobotFileParser(root + '/robots.txt')
-        if status in (401, 403): rp.disallow_all = True
-        elif status >= 400: rp.allow_all = True  # no robots.txt: everything is allowed
-        else: rp.parse(body.decode('utf-8', 'replace').splitlines())
+        if status in (401, 403):
+            rp.disallow_all = True
+        elif status >= 400:
+            rp.allow_all = True  # no robots.txt: everything is allowed
+        else:
+            rp.parse(body.decode('utf-8', 'replace').splitlines())
         f._robots[root] = rp
     return f._robots[root].can_fetch(f.user_agent, url)
 
@@ -168,11 +188,15 @@ def fetch(f: Fetcher,   # the fetcher (allow-list, limits, session)
          ) -> bytes:    # the body
     "GET `url` politely and check it: robots.txt, status, content type, size cap, magic bytes. Raises `FetchError`."
     check_url(url, f.hosts)
-    if not allowed_by_robots(f, url): raise FetchError(url, 'disallowed by robots.txt')
+    if not allowed_by_robots(f, url):
+        raise FetchError(url, 'disallowed by robots.txt')
     status, ctype, body = _get(f, url)
-    if status >= 400: raise FetchError(url, f'HTTP {status}')
-    if ctype not in ACCEPT[kind]: raise FetchError(url, f'wrong content type {ctype or "(none)"!r}, expected {kind}')
-    if kind in MAGIC and not body.startswith(MAGIC[kind]): raise FetchError(url, f'content is not a {kind.upper()} file (magic bytes)')
+    if status >= 400:
+        raise FetchError(url, f'HTTP {status}')
+    if ctype not in ACCEPT[kind]:
+        raise FetchError(url, f'wrong content type {ctype or "(none)"!r}, expected {kind}')
+    if kind in MAGIC and not body.startswith(MAGIC[kind]):
+        raise FetchError(url, f'content is not a {kind.upper()} file (magic bytes)')
     return body
 
 # %% ../nbs/01_scrape.ipynb #7cea7030
@@ -184,7 +208,9 @@ class RunReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     def __repr__(self):
         lines = [f'{len(self.downloaded)} downloaded, {len(self.skipped)} already complete, {len(self.failed)} failed']
-        return '\n'.join(lines + [f'  {u}: {r}' for u, r in self.failed[:20]] + (['  ...'] if len(self.failed) > 20 else []))
+        return '\n'.join(
+            lines + [f'  {u}: {r}' for u, r in self.failed[:20]] + (['  ...'] if len(self.failed) > 20 else [])
+        )
 
 def download_file(f: Fetcher,         # the fetcher
                   url: str,           # file URL
@@ -193,10 +219,16 @@ def download_file(f: Fetcher,         # the fetcher
                   report: RunReport   # where the outcome is recorded
                  ):
     "Fetch `url` into `path` atomically unless `path` is already complete; record the outcome in `report`."
-    if path.exists(): report.skipped.append(path); return
-    try: atomic_write(path, fetch(f, url, kind))
-    except NetworkError: raise
-    except FetchError as e: report.failed.append((e.url, e.reason)); return
+    if path.exists():
+        report.skipped.append(path)
+        return
+    try:
+        atomic_write(path, fetch(f, url, kind))
+    except NetworkError:
+        raise
+    except FetchError as e:
+        report.failed.append((e.url, e.reason))
+        return
     report.downloaded.append(path)
 
 # %% ../nbs/01_scrape.ipynb #03b3e497
@@ -204,7 +236,8 @@ SPRITE_RE = re.compile(r'ani(?:-b)?_bw_(\d+)(?:-([a-z]))?\.gif$', re.I)
 
 @dataclass
 class SpriteLink:
-    "One sprite of an index page: its `src` as found, the name (first word of `alt`), its file name, or `None` when unrecognised."
+    """One sprite of an index page: its `src` as found, the name (first word of `alt`), its file name, or `None` when
+    unrecognised."""
     src: str
     name: str
     file: str | None
@@ -212,17 +245,25 @@ class SpriteLink:
 def sprite_filename(src: str) -> str | None:
     "`{id:04d}.gif`, or `{id:04d}-{form}.gif` for a form variant, from a sprite `src`; `None` if it is not a BW sprite."
     m = SPRITE_RE.search(urlsplit(src).path)
-    if not m: return None
+    if not m:
+        return None
     return f'{int(m.group(1)):04d}' + (f'-{m.group(2).lower()}' if m.group(2) else '') + '.gif'
 
 def parse_sprite_index(html: str | bytes, # an index page
                        where: str = 'sprite index' # page name for errors
                       ) -> list[SpriteLink]:
     "Every `<img>` whose `src` ends in `.gif`, with its name and target file name."
-    imgs = [i for i in BeautifulSoup(html, 'html.parser').find_all('img') if (i.get('src') or '').lower().endswith('.gif')]
-    if not imgs: raise LayoutError('no <img> with a .gif src on the sprite index page', where)
-    return [SpriteLink(i['src'], (i.get('alt') or '').split()[0] if (i.get('alt') or '').split() else '', sprite_filename(i['src']))
-            for i in imgs]
+    imgs = [
+        i for i in BeautifulSoup(html, 'html.parser').find_all('img') if (i.get('src') or '').lower().endswith('.gif')
+    ]
+    if not imgs:
+        raise LayoutError('no <img> with a .gif src on the sprite index page', where)
+    return [
+        SpriteLink(
+            i['src'], (i.get('alt') or '').split()[0] if (i.get('alt') or '').split() else '', sprite_filename(i['src'])
+        )
+        for i in imgs
+    ]
 
 # %% ../nbs/01_scrape.ipynb #080e556a
 def parse_cry_page(html: str | bytes,        # a `Fichier:Cri_XXXX_HOME.ogg` page
@@ -230,7 +271,8 @@ def parse_cry_page(html: str | bytes,        # a `Fichier:Cri_XXXX_HOME.ogg` pag
                   ) -> str:                 # the link as found (may be relative)
     "The `href` of the first `<a class=\"internal\">` of a Poképédia file page (the OGG itself)."
     a = BeautifulSoup(html, 'html.parser').find('a', class_='internal', href=True)
-    if a is None: raise LayoutError('no <a class="internal" href=...> (media link) on the file page', where)
+    if a is None:
+        raise LayoutError('no <a class="internal" href=...> (media link) on the file page', where)
     return a['href']
 
 # %% ../nbs/01_scrape.ipynb #70efc066
@@ -245,10 +287,12 @@ def parse_bulbapedia_description(html: str | bytes,               # a `{name}_(P
     span = soup.select_one('h2 span#Biology') or soup.select_one('h2#Biology')
     if span is not None:
         text = _first_text_p(span.find_all_next('p', limit=5))
-        if text: return text
+        if text:
+            return text
     body = soup.select_one('div#mw-content-text')
     text = _first_text_p(body.find_all('p')) if body else None
-    if not text: raise LayoutError('no Biology section and no <p> in div#mw-content-text', where)
+    if not text:
+        raise LayoutError('no Biology section and no <p> in div#mw-content-text', where)
     return text
 
 def parse_pokepedia_description(html: str | bytes,              # a species page
@@ -257,7 +301,8 @@ def parse_pokepedia_description(html: str | bytes,              # a species page
     "The lead paragraph of a Poképédia species page (first non-empty `<p>` of `div#mw-content-text`), raw text."
     body = BeautifulSoup(html, 'html.parser').select_one('div#mw-content-text')
     text = _first_text_p(body.find_all('p')) if body else None
-    if not text: raise LayoutError('no <p> with text in div#mw-content-text', where)
+    if not text:
+        raise LayoutError('no <p> with text in div#mw-content-text', where)
     return text
 
 def normalize_text(text: str) -> str:
@@ -276,20 +321,25 @@ def parse_pokedex_list(html: str | bytes,                 # the national-dex lis
                        where: str = 'national-dex list', # page name for errors
                        skipped: list | None = None       # receives (row, reason) of each row with an unreadable number
                       ) -> list[Miniature]:
-    "Rows (`<tr>` with at least 3 `<td>`) of the Poképédia national-dex list: number (cell 0), `<img>` (cell 1), name (cell 3)."
+    """Rows (`<tr>` with at least 3 `<td>`) of the Poképédia national-dex list: number (cell 0), `<img>` (cell 1), name
+    (cell 3)."""
     out = []
     for tr in BeautifulSoup(html, 'html.parser').find_all('tr'):
         tds = tr.find_all('td')
-        if len(tds) < 3: continue
+        if len(tds) < 3:
+            continue
         num, img = tds[0].get_text(strip=True).lstrip('#'), tds[1].find('img', src=True)
-        if img is None: continue
+        if img is None:
+            continue
         if not re.fullmatch('[0-9]+', num):                      # `isdigit` accepts '¹', which `int` refuses
             reason = f'number {num[:20]!r} is not a number'
-            if skipped is not None: skipped.append((tr.get_text(' ', strip=True)[:80], reason))
+            if skipped is not None:
+                skipped.append((tr.get_text(' ', strip=True)[:80], reason))
             continue
         name = tds[3].get_text(' ', strip=True) if len(tds) > 3 else tds[2].get_text(' ', strip=True)
         out.append(Miniature(f'{int(num):04d}', img['src'], name))
-    if not out: raise LayoutError('no <tr> with a number, an <img> and a name in its <td> cells', where)
+    if not out:
+        raise LayoutError('no <tr> with a number, an <img> and a name in its <td> cells', where)
     return out
 
 # %% ../nbs/01_scrape.ipynb #3b152da3
@@ -309,22 +359,32 @@ def download_sprites(out_dir: str | Path,             # data folder: fronts go t
                      fetcher: Fetcher | None = None,   # politeness and limits (default: one for `base_url`'s host)
                      progress: bool = True             # show a progress bar
                     ) -> RunReport:
-    "Download the animated Black/White sprites as `{id:04d}.gif` (form variants as `{id:04d}-{form}.gif`) plus `names.csv`."
+    """Download the animated Black/White sprites as `{id:04d}.gif` (form variants as `{id:04d}-{form}.gif`) plus
+    `names.csv`."""
     f, report = _fetcher(base_url, fetcher), RunReport()
     index = f"{base_url.rstrip('/')}/en/index.php?id=sprites/gen5/{'ani-b' if back else 'ani'}_black-white"
     links = parse_sprite_index(fetch(f, index, 'html'), index)
     folder, jobs, names = Path(out_dir)/('images_back' if back else 'images'), [], []
     for l in links:
-        if l.file is None: report.failed.append((l.src, 'not a Black/White sprite file name')); continue
-        try: url = resolve_src(l.src, base_url)
-        except InputError as e: report.failed.append((l.src, e.what)); continue
-        jobs.append((url, folder/l.file, 'gif')); names.append((l.name, l.file))
+        if l.file is None:
+            report.failed.append((l.src, 'not a Black/White sprite file name'))
+            continue
+        try:
+            url = resolve_src(l.src, base_url)
+        except InputError as e:
+            report.failed.append((l.src, e.what))
+            continue
+        jobs.append((url, folder / l.file, 'gif'))
+        names.append((l.name, l.file))
     _run(f, jobs, report, 'sprites', progress)
-    if names: atomic_write(folder/'names.csv', _csv([('name', 'file')] + names))
+    if names:
+        atomic_write(folder / 'names.csv', _csv([('name', 'file')] + names))
     return report
 
 def _csv(rows) -> str:
-    buf = io.StringIO(); csv.writer(buf, lineterminator='\n').writerows(rows); return buf.getvalue()
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator='\n').writerows(rows)
+    return buf.getvalue()
 
 # %% ../nbs/01_scrape.ipynb #d7780e71
 POKEPEDIA_BASE = 'https://www.pokepedia.fr'
@@ -339,12 +399,20 @@ def download_cries(out_dir: str | Path,               # data folder; cries go to
     f, report = _fetcher(base_url, fetcher), RunReport()
     for i in tqdm(list(ids), desc='cries', disable=not progress):
         path = Path(out_dir)/'audio'/f'{int(i):04d}.ogg'
-        if path.exists(): report.skipped.append(path); continue
+        if path.exists():
+            report.skipped.append(path)
+            continue
         page = f"{base_url.rstrip('/')}/Fichier:Cri_{int(i):04d}_HOME.ogg"
-        try: url = resolve_src(parse_cry_page(fetch(f, page, 'html'), page), base_url)
-        except NetworkError: raise
-        except FetchError as e: report.failed.append((e.url, e.reason)); continue
-        except InputError as e: report.failed.append((page, e.what)); continue
+        try:
+            url = resolve_src(parse_cry_page(fetch(f, page, 'html'), page), base_url)
+        except NetworkError:
+            raise
+        except FetchError as e:
+            report.failed.append((e.url, e.reason))
+            continue
+        except InputError as e:
+            report.failed.append((page, e.what))
+            continue
         download_file(f, url, path, 'ogg', report)
     return report
 
@@ -355,7 +423,8 @@ DESCRIPTION_SOURCES = {'bulbapedia': (BULBAPEDIA_BASE, '/wiki/{}_(Pokémon)', pa
 
 def download_descriptions(out_dir: str | Path,          # data folder; texts go to `text/{id:04d}.txt` (raw text)
                           names,                        # `{id: name}` or a sequence of names for ids 1, 2, ...
-                          source: str = 'bulbapedia',   # 'bulbapedia' (English Biology paragraph) or 'pokepedia' (French lead)
+                          # 'bulbapedia' (English Biology paragraph) or 'pokepedia' (French lead)
+                          source: str = 'bulbapedia',
                           base_url: str | None = None,  # site root (default: the source's real site)
                           fetcher: Fetcher | None = None, # politeness and limits
                           progress: bool = True         # show a progress bar
@@ -367,32 +436,44 @@ def download_descriptions(out_dir: str | Path,          # data folder; texts go 
     items = names.items() if hasattr(names, 'items') else enumerate(names, 1)
     for i, name in tqdm(list(items), desc='descriptions', disable=not progress):
         path = Path(out_dir)/'text'/f'{int(i):04d}.txt'
-        if path.exists(): report.skipped.append(path); continue
+        if path.exists():
+            report.skipped.append(path)
+            continue
         url = base_url.rstrip('/') + quote(pattern.format(name.replace(' ', '_')), safe="/_()'")
-        try: atomic_write(path, parse(fetch(f, url, 'html'), url) + '\n')
-        except NetworkError: raise
-        except FetchError as e: report.failed.append((e.url, e.reason)); continue
-        except InputError as e: report.failed.append((url, e.what)); continue
+        try:
+            atomic_write(path, parse(fetch(f, url, 'html'), url) + '\n')
+        except NetworkError:
+            raise
+        except FetchError as e:
+            report.failed.append((e.url, e.reason))
+            continue
+        except InputError as e:
+            report.failed.append((url, e.what))
+            continue
         report.downloaded.append(path)
     return report
 
 # %% ../nbs/01_scrape.ipynb #177d3d5f
 DEX_LIST_PATH = '/Liste_des_Pok%C3%A9mon_dans_l%27ordre_du_Pok%C3%A9dex_National'
 
-def download_miniatures(out_dir: str | Path,            # data folder; miniatures go to `images/{number}.png`, names to `names.csv`
-                        base_url: str = POKEPEDIA_BASE, # site root
-                        list_path: str = DEX_LIST_PATH, # path of the national-dex list page
-                        fetcher: Fetcher | None = None, # politeness and limits
-                        progress: bool = True           # show a progress bar
-                       ) -> RunReport:
+def download_miniatures(
+    out_dir: str | Path,  # data folder; miniatures go to `images/{number}.png`, names to `names.csv`
+    base_url: str = POKEPEDIA_BASE,  # site root
+    list_path: str = DEX_LIST_PATH,  # path of the national-dex list page
+    fetcher: Fetcher | None = None,  # politeness and limits
+    progress: bool = True,  # show a progress bar
+) -> RunReport:
     "Download the v1 miniatures of the Poképédia national-dex list (number, miniature, name)."
     f, report = _fetcher(base_url, fetcher), RunReport()
     page = base_url.rstrip('/') + list_path
     rows, jobs, names = parse_pokedex_list(fetch(f, page, 'html'), page, report.failed), [], [('number', 'name')]
-    folder = Path(out_dir)/'images'
+    folder = Path(out_dir) / 'images'
     for m in rows:
-        try: jobs.append((resolve_src(m.src, base_url), folder/f'{m.number}.png', 'png')); names.append((m.number, m.name))
-        except InputError as e: report.failed.append((m.src, e.what))
+        try:
+            jobs.append((resolve_src(m.src, base_url), folder / f'{m.number}.png', 'png'))
+            names.append((m.number, m.name))
+        except InputError as e:
+            report.failed.append((m.src, e.what))
     _run(f, jobs, report, 'miniatures', progress)
     atomic_write(Path(out_dir)/'names.csv', _csv(names))
     return report

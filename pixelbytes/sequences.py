@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
-from .core import InputError, atomic_path, atomic_write, BYTE_TOKENS, ROW_END_ID, SEGMENT_END_ID
+from .core import InputError, atomic_path, atomic_write, BYTE_TOKENS, ROW_END_ID, SEGMENT_END_ID, show_bars
 
 # %% auto #0
 __all__ = ['TEXT_FIRST', 'IGNORE_INDEX', 'window_starts', 'build_token_cache', 'TokenSequences', 'text_before', 'position_at',
@@ -22,9 +22,12 @@ def window_starts(length: int,     # tokens in the item
                   seq_length: int, # tokens per window
                   stride: int      # tokens between window starts
                  ) -> np.ndarray:  # start of every window
-    "Starts of overlapping windows covering the whole item; the last window ends at the item's end; one circular window if the item is shorter."
-    if seq_length < 1 or stride < 1: raise InputError(f'seq_length and stride must be >= 1, got {seq_length}, {stride}', 'window_starts')
-    if length <= seq_length: return np.zeros(1 if length else 0, np.int64)
+    """Starts of overlapping windows covering the whole item; the last window ends at the item's end; one circular
+    window if the item is shorter."""
+    if seq_length < 1 or stride < 1:
+        raise InputError(f'seq_length and stride must be >= 1, got {seq_length}, {stride}', 'window_starts')
+    if length <= seq_length:
+        return np.zeros(1 if length else 0, np.int64)
     starts = np.arange(0, length - seq_length + 1, stride)
     return starts if starts[-1] == length - seq_length else np.append(starts, length - seq_length)
 
@@ -39,16 +42,28 @@ def build_token_cache(items: Iterable[dict],  # dicts with any of 'text', 'image
     folder = Path(folder)
     contexts, labels, offsets, skipped = [], [], [0], []
     items = list(items) if total is None else items
-    for k, item in enumerate(progress_bar(items, total=total, leave=False) if progress else items):
-        try: out = tokenizer(**{m: item.get(m) for m in ('text', 'image', 'audio')})
+    for k, item in enumerate(progress_bar(items, total=total, leave=False) if show_bars(progress) else items):
+        try:
+            out = tokenizer(**{m: item.get(m) for m in ('text', 'image', 'audio')})
         except InputError as e:
-            skipped.append({'item': k, 'reason': str(e)}); continue
-        contexts.append(out['input_ids'].astype(np.uint16)); labels.append(out['labels'].astype(np.uint16))
+            skipped.append({'item': k, 'reason': str(e)})
+            continue
+        contexts.append(out['input_ids'].astype(np.uint16))
+        labels.append(out['labels'].astype(np.uint16))
         offsets.append(offsets[-1] + len(out['labels']))
-    if not labels: raise InputError('no item could be tokenized', folder)
-    for name, arr in (('contexts', _compact(contexts)), ('labels', _compact(labels)), ('offsets', np.array(offsets, np.int64))):
-        with atomic_path(folder/f'{name}.npy') as tmp: np.save(tmp, arr)
-    atomic_write(folder/'cache.json', json.dumps({'items': len(offsets) - 1, 'tokens': int(offsets[-1]), 'skipped': skipped}, indent=1))
+    if not labels:
+        raise InputError('no item could be tokenized', folder)
+    for name, arr in (
+        ('contexts', _compact(contexts)),
+        ('labels', _compact(labels)),
+        ('offsets', np.array(offsets, np.int64)),
+    ):
+        with atomic_path(folder / f'{name}.npy') as tmp:
+            np.save(tmp, arr)
+    atomic_write(
+        folder / 'cache.json',
+        json.dumps({'items': len(offsets) - 1, 'tokens': int(offsets[-1]), 'skipped': skipped}, indent=1),
+    )
     return folder
 
 def _compact(parts: list[np.ndarray]) -> np.ndarray:
@@ -81,7 +96,9 @@ class TokenSequences(torch.utils.data.Dataset):
         item = self.window_item[i]
         lo, hi = int(self.offsets[item]), int(self.offsets[item + 1])
         idx = lo + (self.window_start[i] + np.arange(self.seq_length)) % (hi - lo)
-        return torch.from_numpy(self.contexts[idx].astype(np.int64)), torch.from_numpy(self.labels[idx].astype(np.int64))
+        return torch.from_numpy(self.contexts[idx].astype(np.int64)), torch.from_numpy(
+            self.labels[idx].astype(np.int64)
+        )
 
 # %% ../nbs/08_sequences.ipynb #3387c48d
 TEXT_FIRST = SEGMENT_END_ID + 1     # ids TEXT_FIRST .. len(BYTE_TOKENS)-1 are text bytes; 0-2: padding, separators
@@ -118,7 +135,8 @@ def history(self: TokenSequences, i: int, # a window
             size: int = 256,                # length of the text array
             cap: int = 64                   # rows and columns counted at most
            ) -> tuple[torch.Tensor, torch.Tensor]: # (size,) text bytes before the window; (2,) its first row, column
-    "What the item holds before window `i`: its text bytes (`text_before`), where its first token stands (`position_at`)."
+    """What the item holds before window `i`: its text bytes (`text_before`), where its first token stands
+    (`position_at`)."""
     lo = int(self.offsets[self.window_item[i]])
     pos = lo + int(self.window_start[i])
     text = torch.from_numpy(text_before(self.labels, lo, pos, size))
@@ -132,7 +150,8 @@ def pad_collate(batch: list[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.T
     n = max(len(y) for _, y in batch)
     xs = torch.zeros((len(batch), n) + batch[0][0].shape[1:], dtype=torch.long)
     ys = torch.full((len(batch), n), IGNORE_INDEX, dtype=torch.long)
-    for k, (x, y) in enumerate(batch): xs[k, :len(y)], ys[k, :len(y)] = x, y
+    for k, (x, y) in enumerate(batch):
+        xs[k, : len(y)], ys[k, : len(y)] = x, y
     return xs, ys
 
 def split_items(n_items: int,          # number of items
@@ -140,7 +159,8 @@ def split_items(n_items: int,          # number of items
                 seed: int = 42          # fixes the split
                ) -> tuple[np.ndarray, np.ndarray]: # sorted train and validation item indices
     "A fixed random split of item indices (never of windows)."
-    if not 0 < valid_pct < 1: raise InputError(f'valid_pct must be between 0 and 1, got {valid_pct}', 'split_items')
+    if not 0 < valid_pct < 1:
+        raise InputError(f'valid_pct must be between 0 and 1, got {valid_pct}', 'split_items')
     perm = np.random.default_rng(seed).permutation(n_items)
     n_valid = max(1, round(n_items * valid_pct)) if n_items > 1 else 0
     return np.sort(perm[n_valid:]), np.sort(perm[:n_valid])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_table1.ipynb #7ff67d79
 from __future__ import annotations
-import json, math, re, time, warnings
+import json, re, time, warnings
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -40,7 +40,8 @@ __all__ = ['TABLE1', 'V1_ORDER', 'SPLITS', 'SCORES', 'BASELINE', 'SPLIT_WORDS', 
 # %% ../nbs/14_table1.ipynb #b3e2ff8e
 @dataclass(frozen=True)
 class Table1Model:
-    "One row of the first paper's Table 1: its name, configuration, the research's parameter count and the reported scores."
+    """One row of the first paper's Table 1: its name, configuration, the research's parameter count and the reported
+    scores."""
     name: str       # the row's name in the paper's table (method notes §6.1)
     config: dict    # `V1Config` fields (the research's architecture)
     params: int     # parameters of the research's layers (method notes §4.5)
@@ -56,28 +57,31 @@ class Table1Model:
 
 _SSM = dict(kind='ssm', residual=False)   # the research's stack: no residuals, no norms between layers
 TABLE1 = (
-    Table1Model('SSM bi d1',        {**_SSM, 'depth': 1},                  91_431, (0.170, 0.086), (0.883, 0.105), (0.753, 0.115)),
-    Table1Model('SSM bi d2',        _SSM,                                164_979, (0.158, 0.074), (0.896, 0.095), (0.771, 0.097)),
-    Table1Model('SSM uni d2',       {**_SSM, 'bidirectional': False},     164_817, (0.166, 0.081), (0.886, 0.102), (0.760, 0.106)),
-    Table1Model('Att d1',           dict(kind='attention', depth=1),      95_477, (0.157, 0.064), (0.887, 0.103), (0.765, 0.088)),
-    Table1Model('Att d2',           dict(kind='attention'),              173_317, (0.159, 0.066), (0.887, 0.103), (0.760, 0.092)),
-    Table1Model('RNN center',       dict(embed='center'),                 79_218, (0.185, 0.074), (0.888, 0.083), (0.750, 0.093)),
-    Table1Model('RNN PxBy 81/64/2', dict(),                               78_633, (0.153, 0.061), (0.902, 0.090), (0.777, 0.083)),
-    Table1Model('RNN 162',          dict(dim=162),                       122_508, (0.152, 0.062), (0.905, 0.089), (0.778, 0.084)),
-    Table1Model('RNN 36',           dict(dim=36),                         63_333, (0.152, 0.061), (0.904, 0.090), (0.778, 0.083)),
-    Table1Model('RNN 128-state',    dict(d_state=128),                   230_505, (0.153, 0.063), (0.903, 0.091), (0.776, 0.086)),
-    Table1Model('RNN 32-state',     dict(d_state=32),                     33_417, (0.149, 0.062), (0.899, 0.095), (0.785, 0.082)),
-    Table1Model('RNN d1',           dict(depth=1),                        45_353, (0.149, 0.062), (0.897, 0.096), (0.780, 0.085)),
-    Table1Model('RNN d3',           dict(depth=3),                       111_913, (0.153, 0.063), (0.906, 0.087), (0.776, 0.086)),
-    Table1Model('RNN noconv',       dict(conv=False),                     77_895, (0.151, 0.062), (0.903, 0.090), (0.779, 0.084)),
-    Table1Model('RNN uni',          dict(bidirectional=False),            86_825, (0.153, 0.064), (0.904, 0.088), (0.777, 0.087)),
+    Table1Model('SSM bi d1', {**_SSM, 'depth': 1}, 91_431, (0.170, 0.086), (0.883, 0.105), (0.753, 0.115)),
+    Table1Model('SSM bi d2', _SSM, 164_979, (0.158, 0.074), (0.896, 0.095), (0.771, 0.097)),
+    Table1Model(
+        'SSM uni d2', {**_SSM, 'bidirectional': False}, 164_817, (0.166, 0.081), (0.886, 0.102), (0.760, 0.106)
+    ),
+    Table1Model('Att d1', dict(kind='attention', depth=1), 95_477, (0.157, 0.064), (0.887, 0.103), (0.765, 0.088)),
+    Table1Model('Att d2', dict(kind='attention'), 173_317, (0.159, 0.066), (0.887, 0.103), (0.760, 0.092)),
+    Table1Model('RNN center', dict(embed='center'), 79_218, (0.185, 0.074), (0.888, 0.083), (0.750, 0.093)),
+    Table1Model('RNN PxBy 81/64/2', dict(), 78_633, (0.153, 0.061), (0.902, 0.090), (0.777, 0.083)),
+    Table1Model('RNN 162', dict(dim=162), 122_508, (0.152, 0.062), (0.905, 0.089), (0.778, 0.084)),
+    Table1Model('RNN 36', dict(dim=36), 63_333, (0.152, 0.061), (0.904, 0.090), (0.778, 0.083)),
+    Table1Model('RNN 128-state', dict(d_state=128), 230_505, (0.153, 0.063), (0.903, 0.091), (0.776, 0.086)),
+    Table1Model('RNN 32-state', dict(d_state=32), 33_417, (0.149, 0.062), (0.899, 0.095), (0.785, 0.082)),
+    Table1Model('RNN d1', dict(depth=1), 45_353, (0.149, 0.062), (0.897, 0.096), (0.780, 0.085)),
+    Table1Model('RNN d3', dict(depth=3), 111_913, (0.153, 0.063), (0.906, 0.087), (0.776, 0.086)),
+    Table1Model('RNN noconv', dict(conv=False), 77_895, (0.151, 0.062), (0.903, 0.090), (0.779, 0.084)),
+    Table1Model('RNN uni', dict(bidirectional=False), 86_825, (0.153, 0.064), (0.904, 0.088), (0.777, 0.087)),
 )
 
 def table1_model(name: str # e.g. 'RNN d1'
                 ) -> Table1Model:
     "The Table 1 row called `name` (a clear error listing the names otherwise)."
     for m in TABLE1:
-        if m.name == name: return m
+        if m.name == name:
+            return m
     raise InputError(f'no Table 1 model {name!r}; the names are {[m.name for m in TABLE1]}', 'table1_model')
 
 # %% ../nbs/14_table1.ipynb #8f4f72be
@@ -106,14 +110,16 @@ SPLITS = ('train', 'valid', 'test')
 
 def _rows_split(ds, seed: int) -> list[str]:
     "Each row's split: the data set's own `split` column, or a fixed random 80 / 10 / 10 split of the rows."
-    if 'split' in ds.column_names: return list(ds['split'])
+    if 'split' in ds.column_names:
+        return list(ds['split'])
     train, held = split_items(len(ds), 0.2, seed)
     split = np.full(len(ds), 'train', dtype=object)
     split[held[::2]], split[held[1::2]] = 'valid', 'test'
     return split.tolist()
 
 def _dataset_v1_items(ds, miniature: bool) -> list[dict]:
-    "Rows with a caption and an image as v1 rows; a row missing either becomes an empty item (the cache skips and lists it)."
+    """Rows with a caption and an image as v1 rows; a row missing either becomes an empty item (the cache skips and
+    lists it)."""
     items = []
     for row in ds:
         ok = row.get('text') and row.get('image') is not None
@@ -131,7 +137,8 @@ def _source_name(source) -> str:
     return f'datasets.Dataset {source._fingerprint}' if hasattr(source, 'column_names') else str(source)
 
 def v1_data(folder: str | Path,     # receives `data.json` and the token cache `tokens/`
-            source='creatures',     # 'creatures', a folder or Hub id for `build_dataset`, or a `datasets.Dataset` with text and image
+            # 'creatures', a folder or Hub id for `build_dataset`, or a `datasets.Dataset` with text and image
+            source='creatures',
             n: int = 1000,          # creatures: how many
             seed: int = 0,          # creatures: which series; other data: the random split
             miniature: bool = True, # images as the research's ≤ 25 px miniatures (else the first frame as it is)
@@ -140,14 +147,20 @@ def v1_data(folder: str | Path,     # receives `data.json` and the token cache `
     "Build (or reuse) the v1 token cache of `source` and its split by item (the creatures' own split)."
     folder = Path(folder)
     recipe = {'source': _source_name(source), 'n': n, 'seed': seed, 'miniature': miniature, 'order': list(V1_ORDER)}
-    data = read_recipe(folder, recipe)                  # the training chapter's reader: another recipe's folder is refused
-    if data: return folder/'tokens', {k: np.array(v, np.int64) for k, v in data['splits'].items()}
+    # the training chapter's reader: another recipe's folder is refused
+    data = read_recipe(folder, recipe)
+    if data:
+        return folder / 'tokens', {k: np.array(v, np.int64) for k, v in data['splits'].items()}
     items, split = _source_items(source, n, seed, miniature)
     cache = build_token_cache(items, v1_tokenizer(), folder/'tokens', progress=progress)
     skipped = {s['item'] for s in json.loads((cache/'cache.json').read_text())['skipped']}
     kept = [split[k] for k in range(len(items)) if k not in skipped]      # the cache numbers the kept items 0, 1, ...
     splits = {s: [i for i, x in enumerate(kept) if x == s] for s in SPLITS}
-    if not splits['train'] or not splits['test']: raise InputError(f"{len(kept)} items give {len(splits['train'])} training and {len(splits['test'])} test items", _source_name(source))
+    if not splits['train'] or not splits['test']:
+        raise InputError(
+            f"{len(kept)} items give {len(splits['train'])} training and {len(splits['test'])} test items",
+            _source_name(source),
+        )
     atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'splits': splits, 'skipped': sorted(skipped)}))
     return cache, {k: np.array(v, np.int64) for k, v in splits.items()}
 
@@ -160,7 +173,8 @@ def item_tokens(cache: str | Path, # a token cache (`v1_data`)
 
 # %% ../nbs/14_table1.ipynb #c6917121
 class V1Subsequences(TokenSequences):
-    "The research's v1 training pairs (`PxByDataset`): `seq_length` windows from every `stride`-th token of an item, circular, and the token after them."
+    """The research's v1 training pairs (`PxByDataset`): `seq_length` windows from every `stride`-th token of an item,
+    circular, and the token after them."""
     def __init__(self, folder: str | Path,     # a v1 token cache
                  seq_length: int = 256,        # windows the model reads
                  stride: int = 32,             # tokens between sub-sequence starts
@@ -177,11 +191,13 @@ class V1Subsequences(TokenSequences):
 
 # %% ../nbs/14_table1.ipynb #b5d25fb1
 class BudgetSamples(torch.utils.data.Dataset):
-    "Exactly `n` items of `ds`, as successive random permutations of it: a budget of any size covers the data evenly, in one fastai epoch."
+    """Exactly `n` items of `ds`, as successive random permutations of it: a budget of any size covers the data evenly,
+    in one fastai epoch."""
     def __init__(self, ds,             # e.g. `V1Subsequences`
                  n: int,               # items to deliver (batches × batch size)
                  seed: int = 0):       # fixes the order
-        if not len(ds): raise InputError('no training pairs', 'BudgetSamples')
+        if not len(ds):
+            raise InputError('no training pairs', 'BudgetSamples')
         rng = np.random.default_rng(seed)
         self.ds, self.order = ds, np.concatenate([rng.permutation(len(ds)) for _ in range(-(-n // len(ds)))])[:n]
     def __len__(self) -> int: return len(self.order)
@@ -192,7 +208,8 @@ def fixed_subset(ds,              # any data set
                  seed: int = 0    # which ones
                 ):
     "At most `n` items of `ds`, the same ones every time (all of them when `n` is None or larger)."
-    if n is None or n >= len(ds): return ds
+    if n is None or n >= len(ds):
+        return ds
     return torch.utils.data.Subset(ds, np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False)).tolist())
 
 def v1_learner(model: nn.Module,           # a v1 model (`make_v1`)
@@ -205,28 +222,45 @@ def v1_learner(model: nn.Module,           # a v1 model (`make_v1`)
                device=None,                # default: GPU when present
                seed: int = 0               # order of the training pairs
               ) -> Learner:
-    "A fastai `Learner` as the research trained: AdamW (weight decay 0.01) at a constant rate, cross-entropy on the next token, accuracy."
-    if not len(valid): raise InputError('no validation pairs', 'v1_learner')
+    """A fastai `Learner` as the research trained: AdamW (weight decay 0.01) at a constant rate, cross-entropy on the
+    next token, accuracy."""
+    if not len(valid):
+        raise InputError('no validation pairs', 'v1_learner')
     device = torch.device(device or default_device())
-    dls = DataLoaders(DataLoader(BudgetSamples(train, batches * bs, seed), bs, shuffle=False, drop_last=True, device=device),
-                      DataLoader(valid, bs, device=device), device=device)
-    return Learner(dls, model.to(device), loss_func=nn.CrossEntropyLoss(), opt_func=partial(OptimWrapper, opt=torch.optim.AdamW),
-                   lr=lr, metrics=accuracy, path=path, model_dir='.', cbs=RunLog('metrics.csv'))
+    dls = DataLoaders(
+        DataLoader(BudgetSamples(train, batches * bs, seed), bs, shuffle=False, drop_last=True, device=device),
+        DataLoader(valid, bs, device=device),
+        device=device,
+    )
+    return Learner(
+        dls,
+        model.to(device),
+        loss_func=nn.CrossEntropyLoss(),
+        opt_func=partial(OptimWrapper, opt=torch.optim.AdamW),
+        lr=lr,
+        metrics=accuracy,
+        path=path,
+        model_dir='.',
+        cbs=RunLog('metrics.csv'),
+    )
 
 # %% ../nbs/14_table1.ipynb #ddd099df
 def block_starts(length: int,        # tokens (windows) in the row
                  block: int = 80     # windows per block: 64 read + 16 to generate
                 ) -> np.ndarray:     # the first window of every block
     "Starts of the research's consecutive evaluation blocks: every `block`-th window of the row."
-    if length < 1 or block < 1: raise InputError(f'length and block must be >= 1, got {length}, {block}', 'block_starts')
+    if length < 1 or block < 1:
+        raise InputError(f'length and block must be >= 1, got {length}, {block}', 'block_starts')
     return np.arange(0, length, block)
 
 def block_example(tokens,            # the row's token ids
                   start: int,        # a block start
                   context: int = 64, # windows the model reads
                   new: int = 16      # tokens it continues with
-                 ) -> dict:          # 'prompt' (ids from the row's start), 'tokens' (new,) and 'windows' (new, 3, 3) that truly follow
-    "One block of the protocol, wrapping modulo the row length: the row repeated end to end, cut after the block's `context` windows."
+                 # 'prompt' (ids from the row's start), 'tokens' (new,) and 'windows' (new, 3, 3) that truly follow
+                 ) -> dict:
+    """One block of the protocol, wrapping modulo the row length: the row repeated end to end, cut after the block's
+    `context` windows."""
     tokens = np.asarray(tokens, np.int64)
     end = start + context + new
     circular = np.tile(tokens, -(-end // len(tokens)))[:end]
@@ -253,33 +287,45 @@ def repeat_last(prompts: list, # token ids of each sequence so far
     out = []
     for p in prompts:
         wb = WindowBuilder(p)
-        for _ in range(new): wb.push(int(p[-1]))
+        for _ in range(new):
+            wb.push(int(p[-1]))
         out.append({'tokens': np.array(wb.tokens[-new:]), 'windows': np.array(wb.windows[-new:])})
     return out
 
-def score_rows(generate,               # called as `generate(prompts, new=, context=)`, e.g. `partial(continue_v1, model)`
-               rows: list,             # token ids of each scored row
-               lengths: tuple = (16, 32), # numbers of generated tokens scored (one generation of the longest)
-               context: int = 64,      # windows read
-               block: int = 80,        # block stride
-               batch: int = 64         # blocks generated together
-              ) -> pd.DataFrame:       # one line per block: row, start, true and generated ids, every score at every length
+def score_rows(
+    generate,  # called as `generate(prompts, new=, context=)`, e.g. `partial(continue_v1, model)`
+    rows: list,  # token ids of each scored row
+    lengths: tuple = (16, 32),  # numbers of generated tokens scored (one generation of the longest)
+    context: int = 64,  # windows read
+    block: int = 80,  # block stride
+    batch: int = 64,  # blocks generated together
+    # one line per block: row, start, true and generated ids, every score at every length
+) -> pd.DataFrame:
     "Run the protocol on `rows`: every block continued greedily from its 64 windows, scored after 16 and 32 tokens."
     new = max(lengths)
-    examples = [(k, int(s), block_example(r, s, context, new)) for k, r in enumerate(rows) for s in block_starts(len(r), block)]
+    examples = [
+        (k, int(s), block_example(r, s, context, new)) for k, r in enumerate(rows) for s in block_starts(len(r), block)
+    ]
     lines = []
     for i in range(0, len(examples), batch):
-        chunk = examples[i:i + batch]
+        chunk = examples[i : i + batch]
         for (k, s, true), gen in zip(chunk, generate([e['prompt'] for _, _, e in chunk], new=new, context=context)):
-            line = {'row': k, 'start': s, 'true': ' '.join(map(str, true['tokens'])), 'generated': ' '.join(map(str, gen['tokens']))}
-            for n in lengths: line.update({f'{m}_{n}': v for m, v in block_scores(gen, true, n).items()})
+            line = {
+                'row': k,
+                'start': s,
+                'true': ' '.join(map(str, true['tokens'])),
+                'generated': ' '.join(map(str, gen['tokens'])),
+            }
+            for n in lengths:
+                line.update({f'{m}_{n}': v for m, v in block_scores(gen, true, n).items()})
             lines.append(line)
     return pd.DataFrame(lines)
 
 def summarize_blocks(blocks: pd.DataFrame, # lines of `score_rows`
                      prefix: str,          # e.g. 'test' or 'train'
                      lengths: tuple = (16, 32)
-                    ) -> dict:             # `{prefix}{n}_{score}` (mean) and `{prefix}{n}_{score}_std` over blocks, `{prefix}_blocks`
+                    # `{prefix}{n}_{score}` (mean) and `{prefix}{n}_{score}_std` over blocks, `{prefix}_blocks`
+                    ) -> dict:
     "Mean ± standard deviation over blocks of every score, as the research reported them."
     out = {f'{prefix}_blocks': len(blocks)}
     for n in lengths:
@@ -299,14 +345,16 @@ def train_table1_model(m: Table1Model,  # the configuration
                        seed: int = 0, device=None
                       ) -> tuple[nn.Module, dict]:     # the trained model (eval mode), what training did
     "Train one Table 1 model for `batches` batches, or load it when its folder holds a finished one."
-    if (folder/'train.json').exists(): return from_pretrained(folder, device or default_device()), json.loads((folder/'train.json').read_text())
+    if (folder / 'train.json').exists():
+        return from_pretrained(folder, device or default_device()), json.loads((folder / 'train.json').read_text())
     set_seed(seed)
     model = make_v1(m.v1_config)
     train = V1Subsequences(cache, seq_length, stride, splits['train'])
     valid = fixed_subset(V1Subsequences(cache, seq_length, stride, splits['valid']), valid_samples, seed)
     learn = v1_learner(model, train, valid, batches, bs, lr, folder, device, seed)
     t = time.time()
-    with learn.no_bar(), learn.no_logging(): learn.fit(1)
+    with learn.no_bar(), learn.no_logging():
+        learn.fit(1)
     train_loss, valid_loss, valid_acc = learn.recorder.values[-1][:3]
     info = {'train_s': time.time() - t, 'batches': learn.train_iter, 'epochs': learn.train_iter * bs / len(train),
             'train_loss': float(train_loss), 'valid_loss': float(valid_loss), 'valid_acc': float(valid_acc)}
@@ -316,24 +364,28 @@ def train_table1_model(m: Table1Model,  # the configuration
 
 def score_table1_model(generate,        # `partial(continue_v1, model)` or `repeat_last`
                        cache: Path, splits: dict, # from `v1_data`
-                       rows: int | None = 20,   # rows scored per split: the first of the test and of the training split (None: all)
+                       # rows scored per split: the first of the test and of the training split (None: all)
+                       rows: int | None = 20,
                        lengths: tuple = (16, 32), context: int = 64, block: int = 80,
                        blocks_csv: Path | None = None # where every block's scores go
-                      ) -> dict:                # `summarize_blocks` of the held-out ('test') and the training ('train') rows
+                      # `summarize_blocks` of the held-out ('test') and the training ('train') rows
+                      ) -> dict:
     "Score held-out rows and, for comparison with the research, training rows."
     out, lines = {}, []
     for split in ('test', 'train'):
         blocks = score_rows(generate, item_tokens(cache, splits[split][:rows]), lengths, context, block)
         out.update(summarize_blocks(blocks, split, lengths))
         lines.append(blocks.assign(split=split))
-    if blocks_csv is not None: atomic_write(blocks_csv, pd.concat(lines).to_csv(index=False))
+    if blocks_csv is not None:
+        atomic_write(blocks_csv, pd.concat(lines).to_csv(index=False))
     return out
 
 # %% ../nbs/14_table1.ipynb #2f37f3da
 def _pm(mean: float, std: float) -> str: return f'{mean:.3f}±{std:.3f}'
 
 def compare_with_paper(df: pd.DataFrame,   # what `table1` returned (or results.csv read back)
-                       split: str = 'test', # 'test' (held-out creatures) or 'train' (training rows, as the research scored)
+                       # 'test' (held-out creatures) or 'train' (training rows, as the research scored)
+                       split: str = 'test',
                        n: int = 16          # generated tokens scored
                       ) -> pd.DataFrame:    # mean±std strings, one line per model
     "The paper's Hamming / cosine / BLEU, ours computed the same way, and the honest token scores beside them."
@@ -341,14 +393,28 @@ def compare_with_paper(df: pd.DataFrame,   # what `table1` returned (or results.
     for _, r in df.iterrows():
         p = next((m for m in TABLE1 if m.name == r['model']), None)
         ours = lambda k: _pm(r[f'{split}{n}_{k}'], r[f'{split}{n}_{k}_std'])
-        lines.append({'model': r['model'], 'params': int(r['params']), 'batches': int(r['batches']),
-                      'Hamming paper': _pm(*p.hamming) if p else '', 'Hamming ours': ours('hamming'),
-                      'cosine paper': _pm(*p.cosine) if p else '', 'cosine ours': ours('cosine'),
-                      'BLEU paper': _pm(*p.bleu) if p else '', 'BLEU ours': ours('bleu'),
-                      'token error rate': ours('token_error_rate'), 'bag cosine': ours('bag_cosine'), 'BLEU smoothed': ours('bleu_smoothed')})
+        lines.append(
+            {
+                'model': r['model'],
+                'params': int(r['params']),
+                'batches': int(r['batches']),
+                'Hamming paper': _pm(*p.hamming) if p else '',
+                'Hamming ours': ours('hamming'),
+                'cosine paper': _pm(*p.cosine) if p else '',
+                'cosine ours': ours('cosine'),
+                'BLEU paper': _pm(*p.bleu) if p else '',
+                'BLEU ours': ours('bleu'),
+                'token error rate': ours('token_error_rate'),
+                'bag cosine': ours('bag_cosine'),
+                'BLEU smoothed': ours('bleu_smoothed'),
+            }
+        )
     return pd.DataFrame(lines)
 
-SPLIT_WORDS = {'test': 'held-out creatures (test split)', 'train': 'training rows (as the research scored, for comparison only)'}
+SPLIT_WORDS = {
+    'test': 'held-out creatures (test split)',
+    'train': 'training rows (as the research scored, for comparison only)',
+}
 
 def print_comparisons(df: pd.DataFrame,         # what `table1` returned
                       lengths: tuple = (16, 32) # the scored lengths
@@ -357,8 +423,12 @@ def print_comparisons(df: pd.DataFrame,         # what `table1` returned
     for n in lengths:
         for split in ('test', 'train'):
             blocks = int(df[f'{split}_blocks'].iloc[0])
-            print(f'\n{n} tokens, {SPLIT_WORDS[split]}, {blocks} blocks; paper: 16 tokens on all 964 rows (~90 % training), 13,740 blocks')
-            with pd.option_context('display.width', 250, 'display.max_columns', 20): print(compare_with_paper(df, split, n).to_string(index=False))
+            print(
+                f'\n{n} tokens, {SPLIT_WORDS[split]}, {blocks} blocks; '
+                'paper: 16 tokens on all 964 rows (~90 % training), 13,740 blocks'
+            )
+            with pd.option_context('display.width', 250, 'display.max_columns', 20):
+                print(compare_with_paper(df, split, n).to_string(index=False))
 
 # %% ../nbs/14_table1.ipynb #a324b808
 def _check_recipe(folder: Path, recipe: dict) -> None:
@@ -366,26 +436,46 @@ def _check_recipe(folder: Path, recipe: dict) -> None:
     file, recipe = folder/'run.json', json.loads(json.dumps(recipe))
     if file.exists():
         old = json.loads(file.read_text())
-        if old != recipe: raise InputError(f'the folder holds a run with {old}, not {recipe}: use another folder', file)
-    else: atomic_write(file, json.dumps(recipe, indent=1))
+        if old != recipe:
+            raise InputError(f'the folder holds a run with {old}, not {recipe}: use another folder', file)
+    else:
+        atomic_write(file, json.dumps(recipe, indent=1))
 
 def _run_row(m: Table1Model | None, cache, splits, folder: Path, s: dict, device) -> dict:
     "Train (or load) and score one configuration, or the baseline when `m` is None: its line of the results."
-    if m is None: model, info, name, params = None, {'train_s': 0., 'batches': 0, 'epochs': 0.}, BASELINE, 0
+    if m is None:
+        model, info, name, params = None, {'train_s': 0.0, 'batches': 0, 'epochs': 0.0}, BASELINE, 0
     else:
-        model, info = train_table1_model(m, cache, splits, folder/'models'/m.slug, s['batches'], s['bs'], s['lr'], s['seq_length'],
-                                         s['stride'], s['valid_samples'], s['seed'], device)
+        model, info = train_table1_model(
+            m,
+            cache,
+            splits,
+            folder / 'models' / m.slug,
+            s['batches'],
+            s['bs'],
+            s['lr'],
+            s['seq_length'],
+            s['stride'],
+            s['valid_samples'],
+            s['seed'],
+            device,
+        )
         name, params = m.name, model.n_params
     t = time.time()
     generate = repeat_last if model is None else partial(continue_v1, model)
     where = folder/'models'/(m.slug if m else 'baseline')/'blocks.csv'
-    scores = score_table1_model(generate, cache, splits, s['rows'], tuple(s['lengths']), s['context'], s['block'], where)
+    scores = score_table1_model(
+        generate, cache, splits, s['rows'], tuple(s['lengths']), s['context'], s['block'], where
+    )
     return {'model': name, 'params': params, **info, 'score_s': time.time() - t, **scores}
 
 def _progress(r: dict) -> str:
-    return (f"{r['model']:<18} {r['params']:>7,} params  {r['batches']} batches ({r['epochs']:.2f} epochs) in {r['train_s']:.0f} s, "
-            f"{r['test_blocks'] + r['train_blocks']} blocks scored in {r['score_s']:.0f} s: held-out Hamming {r['test16_hamming']:.3f}, "
-            f"token error rate {r['test16_token_error_rate']:.3f}")
+    return (
+        f"{r['model']:<18} {r['params']:>7,} params  {r['batches']} batches ({r['epochs']:.2f} epochs) "
+        f"in {r['train_s']:.0f} s, {r['test_blocks'] + r['train_blocks']} blocks scored in {r['score_s']:.0f} s: "
+        f"held-out Hamming {r['test16_hamming']:.3f}, "
+        f"token error rate {r['test16_token_error_rate']:.3f}"
+    )
 
 def table1(folder: str | Path = 'runs/table1', # run folder: data, one sub-folder per model, results.csv
            models: list | None = None,       # Table 1 names to run (default: all 15, in the paper's order)
@@ -400,10 +490,25 @@ def table1(folder: str | Path = 'runs/table1', # run folder: data, one sub-folde
            threads: int | None = None,       # CPU threads for PyTorch (None: unchanged)
            show: bool = True                 # print the results beside the paper's numbers
           ) -> pd.DataFrame:                 # one line per model
-    "Train and score the Table 1 configurations at a budget; finished models are kept in `folder` and skipped on a rerun."
+    """Train and score the Table 1 configurations at a budget; finished models are kept in `folder` and skipped on a
+    rerun."""
     folder, chosen = Path(folder), [table1_model(x) for x in (models or [m.name for m in TABLE1])]
-    settings = dict(source=_source_name(source), n=n, seed=seed, miniature=miniature, batches=batches, bs=bs, lr=lr, seq_length=seq_length,
-                    stride=stride, valid_samples=valid_samples, rows=rows, lengths=list(lengths), context=context, block=block)
+    settings = dict(
+        source=_source_name(source),
+        n=n,
+        seed=seed,
+        miniature=miniature,
+        batches=batches,
+        bs=bs,
+        lr=lr,
+        seq_length=seq_length,
+        stride=stride,
+        valid_samples=valid_samples,
+        rows=rows,
+        lengths=list(lengths),
+        context=context,
+        block=block,
+    )
     _check_recipe(folder, settings)
     cache, splits = v1_data(folder, source, n, seed, miniature)
     results_csv = folder/'results.csv'
@@ -412,25 +517,32 @@ def table1(folder: str | Path = 'runs/table1', # run folder: data, one sub-folde
     with cpu_threads(threads):
         for m in todo:
             name = m.name if m else BASELINE
-            if any(r['model'] == name for r in done): print(f'{name}: finished earlier, kept'); continue
+            if any(r['model'] == name for r in done):
+                print(f'{name}: finished earlier, kept')
+                continue
             done.append(_run_row(m, cache, splits, folder, settings, device))
             atomic_write(results_csv, pd.DataFrame(done).to_csv(index=False))
             print(_progress(done[-1]), flush=True)
     order = [m.name if m else BASELINE for m in todo]
     df = pd.DataFrame([r for r in done if r['model'] in order]).set_index('model').loc[order].reset_index()
-    if show: print_comparisons(df, lengths)
+    if show:
+        print_comparisons(df, lengths)
     return df
 
 # %% ../nbs/14_table1.ipynb #7c191a75
-PANELS = (('hamming', 'token_error_rate', 'Hamming ↓ / token error rate ↓'), ('cosine', 'bag_cosine', 'cosine ↑ / bag-of-tokens cosine ↑'),
-          ('bleu', 'bleu_smoothed', 'BLEU ↑ / smoothed BLEU ↑'))
+PANELS = (
+    ('hamming', 'token_error_rate', 'Hamming ↓ / token error rate ↓'),
+    ('cosine', 'bag_cosine', 'cosine ↑ / bag-of-tokens cosine ↑'),
+    ('bleu', 'bleu_smoothed', 'BLEU ↑ / smoothed BLEU ↑'),
+)
 
 def plot_table1(df: pd.DataFrame,     # what `table1` returned
                 png: str | Path,      # picture to write
                 split: str = 'test',  # 'test' (held-out) or 'train' rows
                 n: int = 16           # generated tokens scored
                ) -> Path:
-    "Bars of the paper's scores, ours computed the same way and the honest counterparts (± one standard deviation), one panel per metric."
+    """Bars of the paper's scores, ours computed the same way and the honest counterparts (± one standard deviation),
+    one panel per metric."""
     from matplotlib.figure import Figure          # no pyplot: a notebook's inline plotting stays as it is
     paper = {m.name: m for m in TABLE1}
     fig = Figure(figsize=(13, 1.6 + 0.4 * len(df)), layout='constrained')
@@ -438,11 +550,24 @@ def plot_table1(df: pd.DataFrame,     # what `table1` returned
     for ax, (research, honest, title) in zip(axes, PANELS):
         reported = [getattr(paper[x], research)[0] if x in paper else np.nan for x in df['model']]
         ax.barh(y - h, reported, h, label='paper (16 tokens, training rows)', color='0.6')
-        for k, (key, label) in enumerate(((research, 'ours, the research\'s metric'), (honest, 'ours, honest counterpart'))):
-            ax.barh(y + k * h, df[f'{split}{n}_{key}'], h, xerr=df[f'{split}{n}_{key}_std'], label=label, error_kw={'lw': 0.6})
-        ax.set_title(title); ax.set_xlim(0, 1.05); ax.grid(axis='x', alpha=0.3)
-    axes[0].set_yticks(y, df['model']); axes[0].invert_yaxis()
+        for k, (key, label) in enumerate(
+            ((research, 'ours, the research\'s metric'), (honest, 'ours, honest counterpart'))
+        ):
+            ax.barh(
+                y + k * h,
+                df[f'{split}{n}_{key}'],
+                h,
+                xerr=df[f'{split}{n}_{key}_std'],
+                label=label,
+                error_kw={'lw': 0.6},
+            )
+        ax.set_title(title)
+        ax.set_xlim(0, 1.05)
+        ax.grid(axis='x', alpha=0.3)
+    axes[0].set_yticks(y, df['model'])
+    axes[0].invert_yaxis()
     fig.legend(*axes[0].get_legend_handles_labels(), loc='outside lower center', ncol=3, fontsize=9)
     fig.suptitle(f'Table 1 reproduction: {n} tokens, {SPLIT_WORDS[split]}')
-    with atomic_path(png) as tmp: fig.savefig(tmp, dpi=80)
+    with atomic_path(png) as tmp:
+        fig.savefig(tmp, dpi=80)
     return Path(png)

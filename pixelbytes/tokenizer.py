@@ -5,15 +5,15 @@
 # %% ../nbs/07_tokenizer.ipynb #a6c771cc
 from __future__ import annotations
 import json, unicodedata, warnings
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .core import (BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, PAD_ID, ROW_END_ID, SEGMENT_END_ID,
-                             InputError, atomic_write, registered)
+from .core import BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError
+from .core import atomic_write, registered
 from .pixelize import palette_indices, image_frames, save_gif
 from .audio import load_cry
-from .context import with_frame_separators, sequence_context_3d, windows_2d, with_separators
+from .context import with_frame_separators, sequence_context_3d, windows_2d
 
 # %% auto #0
 __all__ = ['UNK_ID', 'UNK_CHAR', 'IMAGE_OFFSET', 'AUDIO_OFFSET', 'MODALITY_ORDER', 'TEXT_LOSS_WARNING', 'WHITE_INDEX',
@@ -44,18 +44,24 @@ class TokenizerConfig:
     image_step: int = 1            # keep every `image_step`-th row and column
     frame_step: int = 1            # keep every `frame_step`-th frame
     audio_step: int = 1            # keep every `audio_step`-th sample
-    audio_norm: str = 'minmax'     # 'minmax' (one range for all channels, the research's later choice), 'zscore' (per channel, clamped) or 'none'
-    order: tuple = MODALITY_ORDER  # modalities in a sequence: the research's text, image, audio, or another order (image first teaches image → text)
+    # 'minmax' (one range for all channels, the research's later choice), 'zscore' (per channel, clamped) or 'none'
+    audio_norm: str = 'minmax'
+    # modalities in a sequence: the research's text, image, audio, or another order (image first teaches image → text)
+    order: tuple = MODALITY_ORDER
 
     def __post_init__(self):
-        if self.version not in (1, 2): raise InputError(f'unknown tokenizer version {self.version!r} (1 or 2)', 'TokenizerConfig')
+        if self.version not in (1, 2):
+            raise InputError(f'unknown tokenizer version {self.version!r} (1 or 2)', 'TokenizerConfig')
         for k in ('image_step', 'frame_step', 'audio_step'):
-            if int(getattr(self, k)) < 1: raise InputError(f'{k} must be >= 1, got {getattr(self, k)}', 'TokenizerConfig')
+            if int(getattr(self, k)) < 1:
+                raise InputError(f'{k} must be >= 1, got {getattr(self, k)}', 'TokenizerConfig')
         self.order = tuple(self.order)
         if sorted(self.order) != sorted(MODALITY_ORDER):
             raise InputError(f'order must list text, image and audio once each, got {self.order}', 'TokenizerConfig')
         if self.audio_norm not in ('minmax', 'zscore', 'none'):
-            raise InputError(f"audio_norm must be 'minmax', 'zscore' or 'none', got {self.audio_norm!r}", 'TokenizerConfig')
+            raise InputError(
+                f"audio_norm must be 'minmax', 'zscore' or 'none', got {self.audio_norm!r}", 'TokenizerConfig'
+            )
 
 # %% ../nbs/07_tokenizer.ipynb #248dfa5d
 TEXT_LOSS_WARNING = 0.1   # a text that loses a larger share of its characters is reported with a warning
@@ -68,7 +74,8 @@ def lost_share(text: str) -> float: # 0 to 1
 
 def encode_text(text: str) -> np.ndarray: # (1, 1, L+1) ids, ending with 2
     "Ids of the folded text, closed by the segment end."
-    if not isinstance(text, str): raise InputError(f'text must be a str, got {type(text).__name__}', 'encode_text')
+    if not isinstance(text, str):
+        raise InputError(f'text must be a str, got {type(text).__name__}', 'encode_text')
     share = lost_share(text)
     if share > TEXT_LOSS_WARNING:
         lost = f'{share:.0%} of the characters of {text[:40]!r}'
@@ -78,11 +85,15 @@ def encode_text(text: str) -> np.ndarray: # (1, 1, L+1) ids, ending with 2
 
 def image_to_rgb(image) -> np.ndarray: # (T, H, W, 3) uint8
     "Frames of a PIL image, a path, or an RGB array (H, W, 3) / (T, H, W, 3) of uint8."
-    if isinstance(image, (Image.Image, str, Path)): return image_frames(image)[0]
+    if isinstance(image, (Image.Image, str, Path)):
+        return image_frames(image)[0]
     arr = np.asarray(image)
     if arr.dtype != np.uint8 or arr.ndim not in (3, 4) or arr.shape[-1] != 3:
-        raise InputError(f'an image array must be uint8 (H, W, 3) or (T, H, W, 3), got {arr.dtype} {arr.shape}', 'image_to_rgb')
-    if 0 in arr.shape: raise InputError(f'empty image {arr.shape}', 'image_to_rgb')
+        raise InputError(
+            f'an image array must be uint8 (H, W, 3) or (T, H, W, 3), got {arr.dtype} {arr.shape}', 'image_to_rgb'
+        )
+    if 0 in arr.shape:
+        raise InputError(f'empty image {arr.shape}', 'image_to_rgb')
     return arr if arr.ndim == 4 else arr[None]
 
 def encode_image(image, image_step: int = 1, frame_step: int = 1) -> np.ndarray: # (T, H, W+1) ids
@@ -94,11 +105,14 @@ def encode_image(image, image_step: int = 1, frame_step: int = 1) -> np.ndarray:
 def normalize_audio(audio: np.ndarray, # (C, N) samples
                     method: str = 'minmax' # 'minmax', 'zscore' or 'none'
                    ) -> tuple[np.ndarray, dict]: # values in [-1, 1] and the parameters to undo it
-    "Normalize audio to [-1, 1] by the research's global min-max or per-channel clamped z-score; constant input maps to 0."
+    """Normalize audio to [-1, 1] by the research's global min-max or per-channel clamped z-score; constant input maps
+    to 0."""
     x = np.asarray(audio, np.float64)
     bad = int((~np.isfinite(x)).sum())
-    if bad: raise InputError(f'{bad} NaN or infinite samples', 'audio')
-    if method == 'none': return x.clip(-1, 1), {'method': 'none'}
+    if bad:
+        raise InputError(f'{bad} NaN or infinite samples', 'audio')
+    if method == 'none':
+        return x.clip(-1, 1), {'method': 'none'}
     if method == 'minmax':
         lo, hi = float(x.min()), float(x.max())
         scale = (hi - lo) / 2
@@ -126,12 +140,15 @@ def quantize_levels(y: np.ndarray) -> np.ndarray: # level index 0..37 of every v
 
 def as_channels(audio # (C, N) or (N,) samples, or a sound file's path
                ) -> np.ndarray: # (C, N)
-    "Audio as (channels, samples); 1-D input is one channel; a path is read as the data sets read it (16 kHz, action and state)."
+    """Audio as (channels, samples); 1-D input is one channel; a path is read as the data sets read it (16 kHz, action
+    and state)."""
     if isinstance(audio, (str, Path)):
         return load_cry(audio)
     x = np.asarray(audio)
-    if x.ndim == 1: x = x[None]
-    if x.ndim != 2 or 0 in x.shape: raise InputError(f'audio must be (channels, samples) with samples > 0, got shape {x.shape}', 'audio')
+    if x.ndim == 1:
+        x = x[None]
+    if x.ndim != 2 or 0 in x.shape:
+        raise InputError(f'audio must be (channels, samples) with samples > 0, got shape {x.shape}', 'audio')
     return x
 
 def encode_audio(audio, audio_step: int = 1, norm: str = 'minmax') -> tuple[np.ndarray, dict]: # (N+1, 1, C) ids, params
@@ -139,7 +156,8 @@ def encode_audio(audio, audio_step: int = 1, norm: str = 'minmax') -> tuple[np.n
     x = as_channels(audio)[:, ::audio_step]
     y, params = normalize_audio(x, norm)
     ids = AUDIO_OFFSET + quantize_levels(y).T                       # (N, C): time major, channels interleaved
-    sep = np.full((1, ids.shape[1]), ROW_END_ID); sep[0, -1] = SEGMENT_END_ID
+    sep = np.full((1, ids.shape[1]), ROW_END_ID)
+    sep[0, -1] = SEGMENT_END_ID
     return np.concatenate([ids, sep])[:, None, :].astype(np.int64), params
 
 # %% ../nbs/07_tokenizer.ipynb #db1485fc
@@ -157,25 +175,30 @@ class Decoded:
 
     def save_gif(self, path, duration: int = 100) -> Path:
         "Write the decoded frames as an animated GIF (`duration` ms per frame)."
-        if self.frames is None: raise InputError('no image in the decoded sequence', path)
+        if self.frames is None:
+            raise InputError('no image in the decoded sequence', path)
         return save_gif(self.frames, [duration] * len(self.frames), path)
 
     def waveform(self, params: dict | None = None) -> np.ndarray | None:
         "The audio as (C, N) samples: the levels, returned to physical units when the normalization `params` are given."
-        if self.audio is None: return None
+        if self.audio is None:
+            return None
         return self.audio if params is None else denormalize_audio(self.audio, params)
 
 def _frames(rows_per_frame) -> np.ndarray | None:
     frames = [f for f in rows_per_frame if f]
-    if not frames: return None
+    if not frames:
+        return None
     h, w = max(len(f) for f in frames), max(len(r) for f in frames for r in f)
     out = np.full((len(frames), h, w), WHITE_INDEX, np.int64)
     for t, f in enumerate(frames):
-        for i, r in enumerate(f): out[t, i, :len(r)] = r
+        for i, r in enumerate(f):
+            out[t, i, : len(r)] = r
     return out
 
 def _audio(levels, n_channels) -> np.ndarray | None:
-    if not levels: return None
+    if not levels:
+        return None
     n = len(levels) // n_channels
     return ACTION_LEVELS[np.array(levels[:n * n_channels]).reshape(n, n_channels).T]
 
@@ -183,17 +206,29 @@ def decode(ids) -> Decoded: # the modalities found in `ids`
     "Text, frames and audio from a flat sequence of ids (padding and ignored targets are skipped)."
     text, frames, row, levels, channels, last = [], [[]], [], [], 1, None
     for i in map(int, np.asarray(ids).ravel()):
-        if i <= PAD_ID: continue
+        if i <= PAD_ID:
+            continue
         if i in (ROW_END_ID, SEGMENT_END_ID):
             if last == 'image':
-                frames[-1].append(row); row = []
-                if i == SEGMENT_END_ID: frames.append([])
-            elif last == 'audio' and i == ROW_END_ID: channels += 1
+                frames[-1].append(row)
+                row = []
+                if i == SEGMENT_END_ID:
+                    frames.append([])
+            elif last == 'audio' and i == ROW_END_ID:
+                channels += 1
             continue
-        if i < IMAGE_OFFSET: text.append(UNK_CHAR if i == UNK_ID else BYTE_TOKENS[i].decode('latin-1')); last = 'text'
-        elif i < AUDIO_OFFSET: row.append(i - IMAGE_OFFSET); last = 'image'
-        else: levels.append(i - AUDIO_OFFSET); last = 'audio'; channels = 1
-    if row: frames[-1].append(row)
+        if i < IMAGE_OFFSET:
+            text.append(UNK_CHAR if i == UNK_ID else BYTE_TOKENS[i].decode('latin-1'))
+            last = 'text'
+        elif i < AUDIO_OFFSET:
+            row.append(i - IMAGE_OFFSET)
+            last = 'image'
+        else:
+            levels.append(i - AUDIO_OFFSET)
+            last = 'audio'
+            channels = 1
+    if row:
+        frames[-1].append(row)
     return Decoded(''.join(text), _frames(frames), _audio(levels, channels))
 
 # %% ../nbs/07_tokenizer.ipynb #d6e35b52
@@ -220,11 +255,17 @@ class PixelBytesTokenizer:
     def encode(self, text: str | None = None, image=None, audio=None) -> list[np.ndarray]:
         "The (T, H, W) id segments of the modalities given, in the configured order (default text, image, audio)."
         c, segs = self.config, []
-        if text is None and image is None and audio is None: raise InputError('nothing to encode: give text, image or audio', 'tokenizer')
-        if c.version == 1 and audio is not None: raise InputError('the v1 vocabulary has no audio levels: use version=2', 'tokenizer')
+        if text is None and image is None and audio is None:
+            raise InputError('nothing to encode: give text, image or audio', 'tokenizer')
+        if c.version == 1 and audio is not None:
+            raise InputError('the v1 vocabulary has no audio levels: use version=2', 'tokenizer')
         if c.version == 1 and image is not None:
             segs.append(encode_text('({}, {})'.format(*image_to_rgb(image).shape[1:3])))
-        encoders = {'text': lambda: encode_text(text), 'image': lambda: self.image_ids(image), 'audio': lambda: self.audio_ids(audio)[0]}
+        encoders = {
+            'text': lambda: encode_text(text),
+            'image': lambda: self.image_ids(image),
+            'audio': lambda: self.audio_ids(audio)[0],
+        }
         given = {'text': text, 'image': image, 'audio': audio}
         return segs + [encoders[m]() for m in c.order if given[m] is not None]
 
@@ -244,18 +285,27 @@ class PixelBytesTokenizer:
 
     def save(self, path: str | Path) -> Path:
         "Write the vocabulary and configuration as readable JSON (atomically)."
-        tokens = [{'byte': b[0]} if isinstance(b, bytes) else {'rgb': list(b)} if isinstance(b, tuple) else {'level': b} for b in self.vocab]
+        tokens = [
+            {'byte': b[0]} if isinstance(b, bytes) else {'rgb': list(b)} if isinstance(b, tuple) else {'level': b}
+            for b in self.vocab
+        ]
         return atomic_write(path, json.dumps({'config': asdict(self.config), 'vocab': tokens}, indent=1))
 
     @classmethod
     def load(cls, path: str | Path) -> PixelBytesTokenizer:
         "Read a tokenizer saved by `save`; a vocabulary that differs from this version's is refused."
-        try: data = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as e: raise InputError(f'not a tokenizer file ({e})', path) from e
+        try:
+            data = json.loads(Path(path).read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise InputError(f'not a tokenizer file ({e})', path) from e
         tok = cls(TokenizerConfig(**data['config']))
-        saved = [bytes([t['byte']]) if 'byte' in t else tuple(t['rgb']) if 'rgb' in t else t['level'] for t in data['vocab']]
+        saved = [
+            bytes([t['byte']]) if 'byte' in t else tuple(t['rgb']) if 'rgb' in t else t['level'] for t in data['vocab']
+        ]
         if saved != tok.vocab:
-            first = next((i for i, (a, b) in enumerate(zip(saved, tok.vocab)) if a != b), min(len(saved), len(tok.vocab)))
+            first = next(
+                (i for i, (a, b) in enumerate(zip(saved, tok.vocab)) if a != b), min(len(saved), len(tok.vocab))
+            )
             raise InputError(f'vocabulary differs from PixelBytes v{tok.config.version} at id {first} '
                              f'({len(saved)} tokens saved, {tok.vocab_size} expected)', path)
         return tok
@@ -276,7 +326,9 @@ def tokenizer_class(saved: dict,                        # a `tokenizer.json`'s c
                    ) -> type:                           # the class whose `load` reads it
     "`PixelBytesTokenizer` for its own files (they start with `config`), else the class registered for the first key."
     kind = next(iter(saved), None) if isinstance(saved, dict) else None
-    if kind == 'config': return PixelBytesTokenizer
-    try: return registered(TOKENIZERS, 'tokenizers', kind)
-    except KeyError: pass
-    raise InputError(f'not a tokenizer file: no config, and no tokenizer kind {kind!r}', where)
+    if kind == 'config':
+        return PixelBytesTokenizer
+    try:
+        return registered(TOKENIZERS, 'tokenizers', kind)
+    except KeyError:
+        raise InputError(f'not a tokenizer file: no config, and no tokenizer kind {kind!r}', where) from None

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from filelock import FileLock, Timeout
 from safetensors.torch import save_file, load_file
 from fastai.torch_core import distrib_barrier
-from .core import remove_partial_files
+from .core import remove_partial_files, show_bars
 from fastai.callback.all import CSVLogger, SaveModelCallback, GradientAccumulation, EarlyStoppingCallback, TrackerCallback, Callback
 from fastai.torch_core import rank_distrib, num_distrib, get_model
 from fastcore.foundation import L
@@ -512,7 +512,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 frame_step: int = 1,          # keep every n-th frame
                 audio_step: int = 8,          # keep every n-th audio sample (8: 2 kHz)
                 pixelize: bool = True,        # a folder's images pixelized to at most 50 px (`--no-pixelize` keeps them)
-                progress: bool = True,        # show progress bars (`--no-progress` hides them)
+                progress: bool = True,        # progress bars on a terminal or in Jupyter, else a line per epoch
                ) -> Path:                     # the run folder
     "Train an aPxBy model (or a pixel-token transformer) on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
     out = Path(out)
@@ -535,7 +535,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     learn = pxby_learner(token_dataloaders(*windows, bs=bs, history=reads_history(config), start_repeats=start_repeats), config, out, accumulate, patience or None, model=model,
                          metrics=pxby_metrics(objective, audio_offset))
     if not rank_distrib(): atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
-    with learn.distrib_ctx(), (nullcontext() if progress else learn.no_bar()):
+    with learn.distrib_ctx(), (nullcontext() if show_bars(progress) else learn.no_bar()):
         start = fit_resumable(learn, epochs, lr)
     who = f'process {rank_distrib()} of {num_distrib()}: ' if num_distrib() > 1 else ''
     trained = f'trained {learn.train_iter} batches' if start < epochs else f'all {epochs} epochs were already trained'

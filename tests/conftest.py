@@ -15,8 +15,11 @@ def requested_flags() -> set[str]:
     flags = set(os.environ.get('PIXELBYTES_TEST_FLAGS', '').replace(',', ' ').split())
     try:
         import torch
-        if torch.cuda.is_available(): flags.add('cuda')
-    except ImportError: pass
+
+        if torch.cuda.is_available():
+            flags.add('cuda')
+    except ImportError:
+        pass
     return flags
 
 
@@ -33,4 +36,5 @@ def pytest_collection_modifyitems(config, items):
     wanted = requested_flags()
     for item in items:
         missing = [f for f in FLAGS if f in item.keywords and f not in wanted]
-        if missing: item.add_marker(pytest.mark.skip(reason=f'flag {missing[0]!r} not requested (PIXELBYTES_TEST_FLAGS)'))
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=f'flag {missing[0]!r} not requested (PIXELBYTES_TEST_FLAGS)'))

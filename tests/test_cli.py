@@ -3,7 +3,6 @@ option documented, labelled lines instead of progress bars in a log, clear offli
 and the README's "from Python" example run as written."""
 import json, os, re, subprocess, sys
 from pathlib import Path
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ('torch', 'fastai', 'datasets', 'librosa', 'transformers', 'accelerate')
@@ -58,9 +57,12 @@ def test_every_option_is_documented():
 
 
 def test_import_pixelbytes_is_light_and_exports_the_api():
-    code = ("import sys, pixelbytes; heavy = [m for m in sys.argv[1:] if m in sys.modules]; "
-            "import pixelbytes.generate as submodule; from pixelbytes import generate, load_run, train_model, "
-            "build_dataset, PixelBytesTokenizer; print(heavy, callable(generate), submodule is generate, generate.generate.__module__)")
+    code = (
+        "import sys, pixelbytes; heavy = [m for m in sys.argv[1:] if m in sys.modules]; "
+        "import pixelbytes.generate as submodule; from pixelbytes import generate, load_run, train_model, "
+        "build_dataset, PixelBytesTokenizer; "
+        "print(heavy, callable(generate), submodule is generate, generate.generate.__module__)"
+    )
     done = subprocess.run([sys.executable, '-c', code, *HEAVY], capture_output=True, text=True, env=ENV, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split('\n')[0] == "[] True True pixelbytes.generate", done.stdout
@@ -70,7 +72,8 @@ def test_offline_hub_errors_are_one_clear_line(tmp_path):
     env = {**ENV, 'HF_HUB_OFFLINE': '1', 'HF_HOME': str(tmp_path/'hf')}
     run = tmp_path/'run'
     run.mkdir()
-    for f in ('config.json', 'tokenizer.json', 'run.json'): (run/f).write_text('{}')
+    for f in ('config.json', 'tokenizer.json', 'run.json'):
+        (run / f).write_text('{}')
     (run/'model.safetensors').write_bytes(b'')
     for args in (['generate', 'someone/no-such-run'], ['push', str(run), 'someone/my-run']):
         done = subprocess.run([sys.executable, '-m', 'pixelbytes.cli', *args], capture_output=True, text=True, env=env,

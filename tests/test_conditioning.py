@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 from pixelbytes.core import NES_PALETTE
-from pixelbytes.creatures import dominant_colour
 from pixelbytes.generate import generate, TextPart, ImagePart
 from pixelbytes.models import ModelConfig, DescribedLSTM, PxByLSTM
 from pixelbytes.sequences import TokenSequences, build_token_cache, split_items
@@ -43,7 +42,8 @@ def trained(config: ModelConfig, windows, path) -> torch.nn.Module:
     torch.manual_seed(0)
     described = bool(config.memory_size or config.position_size)
     learn = pxby_learner(token_dataloaders(*windows, bs=16, device='cpu', history=described), config, path)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(5, 1e-2)
+    with learn.no_bar(), learn.no_logging():
+        learn.fit_one_cycle(5, 1e-2)
     return learn.model.eval()
 
 
@@ -77,7 +77,9 @@ def test_image_prior_reads_the_colour_from_the_words(task):
     "With the image prior (chapter 10), the prior alone, from the words, puts the named colour first among image ids."
     tok, windows, prompts, path = task
     first, end = IMAGE_OFFSET, AUDIO_OFFSET
-    config = ModelConfig(embed_size=12, hidden_size=32, num_layers=1, memory_size=8, position_size=4, image_prior=(first, end))
+    config = ModelConfig(
+        embed_size=12, hidden_size=32, num_layers=1, memory_size=8, position_size=4, image_prior=(first, end)
+    )
     model = trained(config, windows, path / 'prior')
     assert colour_agreement(model, tok, prompts) >= 0.9
     with torch.no_grad():

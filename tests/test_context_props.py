@@ -9,7 +9,9 @@ from pixelbytes.core import InputError
 ids = st.integers(3, 150)   # real tokens: never 0, so a 0 in a context can only be padding
 segments_3d = st.tuples(st.integers(1, 4), st.integers(1, 5), st.integers(1, 6)).flatmap(
     lambda shape: arrays(np.int64, shape, elements=ids))
-segments_2d = st.tuples(st.integers(1, 6), st.integers(1, 7)).flatmap(lambda shape: arrays(np.int64, shape, elements=ids))
+segments_2d = st.tuples(st.integers(1, 6), st.integers(1, 7)).flatmap(
+    lambda shape: arrays(np.int64, shape, elements=ids)
+)
 NEIGHBOURS_3D = [(-1, -1, 0), (-1, 0, 0), (-1, 1, 0), (0, -1, -1), (0, -1, 0)]
 
 

@@ -9,9 +9,9 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from scipy import signal
 from pixelbytes.core import InputError
 from pixelbytes.context import context_3d
-from pixelbytes.control import (Plant, random_plant, is_stable, is_controllable, is_observable, peak_gain, PlantBatch,
-                                ControlTokenizer, action_slots, plan_mask, ControlNoise, control_dataset, train_control,
-                                learned_controller, run_closed_loop, baseline_controllers, fresh_plants, tracking_metrics)
+from pixelbytes.control import Plant, random_plant, is_stable, is_controllable, is_observable, peak_gain, PlantBatch
+from pixelbytes.control import ControlTokenizer, action_slots, plan_mask, ControlNoise, control_dataset, train_control
+from pixelbytes.control import learned_controller, run_closed_loop, baseline_controllers, fresh_plants, tracking_metrics
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -54,7 +54,8 @@ def test_tokens_invert_within_half_a_level(seed, levels, n, separate):
     assert ids.max() < tok.vocab_size and (ids[:-1, 0, 1].min() >= tok.first_id + levels) == separate
     assert np.abs(back[1] - x[1]).max() <= 2.5 / (levels - 1) + 1e-9
     z = tok.normalize(back)[0]
-    np.testing.assert_array_equal(np.stack([tok.to_ids(z[0], 0), tok.to_ids(z[1], 1)], 1), ids[:-1, 0])   # levels are fixed points
+    # levels are fixed points
+    np.testing.assert_array_equal(np.stack([tok.to_ids(z[0], 0), tok.to_ids(z[1], 1)], 1), ids[:-1, 0])
 
 
 @SETTINGS
@@ -91,14 +92,16 @@ def test_control_masks_cover_both_kinds():
     (lambda: train_control('unused', objective='predict'), "'diffusion' or 'autoregressive'"),
 ])
 def test_bad_input_is_refused_clearly(call, message):
-    with pytest.raises(InputError, match=message.replace('(', r'\(').replace(')', r'\)')): call()
+    with pytest.raises(InputError, match=message.replace('(', r'\(').replace(')', r'\)')):
+        call()
 
 
 def test_tokenizer_file_round_trip(tmp_path):
     tok = ControlTokenizer(38, y_range=(-0.5, 2.0))
     assert ControlTokenizer.load(tok.save(tmp_path/'t.json')) == tok
     (tmp_path/'other.json').write_text(json.dumps({'levels': 38}))
-    with pytest.raises(InputError, match='not a control tokenizer'): ControlTokenizer.load(tmp_path/'other.json')
+    with pytest.raises(InputError, match='not a control tokenizer'):
+        ControlTokenizer.load(tmp_path / 'other.json')
 
 
 def test_tracking_metrics_of_a_first_order_step():
@@ -120,26 +123,60 @@ def test_a_control_run_resumes_and_refuses_another_recipe(tiny_run):
     assert len(lines) == 3                                       # header + two epochs
     train_control(tiny_run, n=12, steps=100, embed_size=24, hidden_size=32, num_layers=1, seq_length=64, stride=32,
                   bs=4, epochs=2, progress=False)
-    assert (tiny_run/'metrics.csv').read_text().splitlines() == lines     # finished: nothing trained again, log unchanged
-    with pytest.raises(InputError, match='use another folder'): train_control(tiny_run, n=13, progress=False)
+    # finished: nothing trained again, log unchanged
+    assert (tiny_run/'metrics.csv').read_text().splitlines() == lines
+    with pytest.raises(InputError, match='use another folder'):
+        train_control(tiny_run, n=13, progress=False)
 
 
 def test_closed_loop_with_a_trained_model_stays_in_limits(tiny_run):
     plants, r = fresh_plants(4, seed=7)
-    runs = run_closed_loop({**baseline_controllers(), **learned_controller(tiny_run, history=8, horizon=4)}, plants, r, steps=25)
+    runs = run_closed_loop(
+        {**baseline_controllers(), **learned_controller(tiny_run, history=8, horizon=4)}, plants, r, steps=25
+    )
     for u, y in runs.values():
         assert u.shape == (4, 25) and np.isfinite(y).all() and np.abs(u).max() <= 1
     tok = ControlTokenizer.load(tiny_run/'control_tokenizer.json')
     levels = tok.to_ids(tok.normalize(np.stack([runs['diffusion (learned)'][0][0]] * 2))[0][0], 0)
     np.testing.assert_allclose(tok.denormalize(np.stack([tok.values[levels - tok.first_id]] * 2))[0],
-                               runs['diffusion (learned)'][0][0], atol=1e-9)   # every action applied is a level, in physical units
+                               # every action applied is a level, in physical units
+                               runs['diffusion (learned)'][0][0], atol=1e-9)
 
 
 def test_the_control_command_runs_the_experiment(tmp_path):
     from pixelbytes.cli import main
     out = tmp_path/'control'
-    args = ['control', '--out', str(out), '--n', '8', '--steps', '60', '--epochs', '1', '--embed_size', '12', '--hidden_size', '16',
-            '--num_layers', '1', '--seq_length', '32', '--stride', '16', '--bs', '4', '--plants', '2', '--loop_steps', '10', '--no-progress']
+    args = [
+        'control',
+        '--out',
+        str(out),
+        '--n',
+        '8',
+        '--steps',
+        '60',
+        '--epochs',
+        '1',
+        '--embed_size',
+        '12',
+        '--hidden_size',
+        '16',
+        '--num_layers',
+        '1',
+        '--seq_length',
+        '32',
+        '--stride',
+        '16',
+        '--bs',
+        '4',
+        '--plants',
+        '2',
+        '--loop_steps',
+        '10',
+        '--no-progress',
+    ]
     assert main(args) == 0
-    assert {'closed_loop.csv', 'closed_loop_runs.csv', 'trajectories.png', 'diffusion', 'autoregressive'} <= {p.name for p in out.iterdir()}
-    assert main(args[:3] + ['--n', '9', '--no-progress']) == 1          # another recipe in the same folder: refused, clearly
+    assert {'closed_loop.csv', 'closed_loop_runs.csv', 'trajectories.png', 'diffusion', 'autoregressive'} <= {
+        p.name for p in out.iterdir()
+    }
+    # another recipe in the same folder: refused, clearly
+    assert main(args[:3] + ['--n', '9', '--no-progress']) == 1

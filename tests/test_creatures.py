@@ -1,11 +1,11 @@
 "Cross-modal agreement of the built-in creatures, checked by code over hundreds of items (no learned classifier)."
 import io, re
-import numpy as np, pytest
+import numpy as np
 from PIL import Image, ImageSequence
 from pixelbytes.core import NES_PALETTE
 from pixelbytes.audio import SAMPLE_RATE
-from pixelbytes.creatures import (make_creatures, make_creature, creatures_dataset, split_of, dominant_colour, size_class,
-                                  cry_pitch, COLOUR_FAMILIES, SIZE_WORDS, TYPES, WHITE)
+from pixelbytes.creatures import make_creatures, make_creature, creatures_dataset, split_of, dominant_colour, size_class
+from pixelbytes.creatures import cry_pitch, COLOUR_FAMILIES, SIZE_WORDS, TYPES, WHITE
 
 N = 300
 CREATURES = make_creatures(N, seed=11)
@@ -24,7 +24,8 @@ def test_text_is_true_of_sprite_and_cry():
     for c in CREATURES:
         s = stated(c.text)
         seen = {'colour': dominant_colour(c.frames), 'size': size_class(c.frames), 'pitch': cry_pitch(c.audio),
-                'type': c.attributes.type}   # type: checked against the attribute column (timbre has no code checker yet)
+                # type: checked against the attribute column (timbre has no code checker yet)
+                'type': c.attributes.type}
         wrong += [(c.number, k, s[k], seen[k]) for k in s if s[k] != seen[k]]
     assert not wrong, wrong[:10]
 
@@ -38,7 +39,10 @@ def test_determinism_bytes():
     for a, b in zip(CREATURES[:20], again):
         assert a.gif() == b.gif() and a.wav() == b.wav() and a.text == b.text
     assert make_creature(11, 150).gif() == CREATURES[150].gif()   # item k does not depend on how many are made
-    assert make_creatures(5, seed=12)[0].text != CREATURES[0].text or make_creatures(5, seed=12)[0].gif() != CREATURES[0].gif()
+    assert (
+        make_creatures(5, seed=12)[0].text != CREATURES[0].text
+        or make_creatures(5, seed=12)[0].gif() != CREATURES[0].gif()
+    )
 
 def test_sprites_palette_only_white_background_sizes():
     pal = {tuple(c) for c in NES_PALETTE}
@@ -46,12 +50,14 @@ def test_sprites_palette_only_white_background_sizes():
         img = Image.open(io.BytesIO(c.gif()))
         frames = [np.asarray(f.convert('RGB')) for f in ImageSequence.Iterator(img)]
         assert len(frames) >= 2
-        for f in frames: assert {tuple(p) for p in f.reshape(-1, 3)} <= pal
+        for f in frames:
+            assert {tuple(p) for p in f.reshape(-1, 3)} <= pal
         assert (c.frames.min() >= 0) and (c.frames.max() < len(NES_PALETTE))
         assert (c.frames[:, 0, 0] == WHITE).all()
         ys, xs = np.nonzero(c.frames[0] == 0)            # the black body outline
         body = max(np.ptp(ys), np.ptp(xs)) + 1
-        assert 12 <= body <= 32 and body == c.attributes.side   # type features (flames, leaves...) may stick out a few px
+        # type features (flames, leaves...) may stick out a few px
+        assert 12 <= body <= 32 and body == c.attributes.side
 
 def test_audio_finite_in_range_and_duration():
     for c in CREATURES:

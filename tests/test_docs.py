@@ -15,14 +15,16 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-
 
 def _load_builder():
     spec = importlib.util.spec_from_file_location('build_docs', ROOT/'tools'/'build_docs.py')
-    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
     return mod
 
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory) -> Path:
     "The site, built afresh (or the one in $PIXELBYTES_DOCS_SITE, to test a build you just made)."
-    if os.environ.get('PIXELBYTES_DOCS_SITE'): return Path(os.environ['PIXELBYTES_DOCS_SITE'])
+    if os.environ.get('PIXELBYTES_DOCS_SITE'):
+        return Path(os.environ['PIXELBYTES_DOCS_SITE'])
     dest = tmp_path_factory.mktemp('site')/'_docs'
     env = {k: v for k, v in os.environ.items() if k != 'IN_TEST'}
     subprocess.run([sys.executable, ROOT/'tools'/'build_docs.py', '--dest', dest, '--no-readme'], cwd=ROOT, env=env,
@@ -49,7 +51,8 @@ def _chromium():
 def browser():
     exe = _chromium()
     if exe is None:
-        if os.environ.get('CI'): pytest.fail('Chromium is required in CI (tools/dev.py test installs it)')
+        if os.environ.get('CI'):
+            pytest.fail('Chromium is required in CI (tools/dev.py test installs it)')
         pytest.skip('Chromium is not installed (apt-get install chromium)')
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
@@ -76,7 +79,8 @@ def remote_resources(text: str) -> list[str]:
             a = dict(attrs)
             url = a.get('src') if tag in ('script', 'img', 'iframe', 'audio', 'video', 'source') else \
                   a.get('href') if tag == 'link' and 'stylesheet' in (a.get('rel') or '') else None
-            if url and url.startswith(('http:', 'https:', '//')): found.append(url)
+            if url and url.startswith(('http:', 'https:', '//')):
+                found.append(url)
     Finder().feed(text)
     return found
 
@@ -136,10 +140,13 @@ def test_pages_in_browser(site, server, browser):
         assert resp.status == 200, name
         h1 = page.locator('article h1').first.inner_text()
         content = page.locator('article').inner_text()
-        if not page.title() or not h1: problems.append(f'{name}: no title')
-        if len(content) < 300: problems.append(f'{name}: almost no content ({len(content)} chars)')
+        if not page.title() or not h1:
+            problems.append(f'{name}: no title')
+        if len(content) < 300:
+            problems.append(f'{name}: almost no content ({len(content)} chars)')
         nav = page.locator('nav.bd-docs-nav a.reference')
-        if nav.count() < len(PAGES) - 1: problems.append(f'{name}: navigation lists {nav.count()} pages')
+        if nav.count() < len(PAGES) - 1:
+            problems.append(f'{name}: navigation lists {nav.count()} pages')
         if name != 'index.html' and page.locator('.prev-next-area a').count() == 0:
             problems.append(f'{name}: no previous/next links')
         problems += [f'{name}: overflows without a scroll bar: {o}' for o in page.evaluate(OVERFLOWING)]
@@ -147,11 +154,14 @@ def test_pages_in_browser(site, server, browser):
         anchors[name] = set(page.eval_on_selector_all('[id]', 'els => els.map(e => e.id)'))
         for href in page.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))'):
             url = urlparse(urljoin(server + name, href))
-            if url.scheme not in ('http', 'https') or url.netloc != urlparse(server).netloc: continue
+            if url.scheme not in ('http', 'https') or url.netloc != urlparse(server).netloc:
+                continue
             checked_links += 1
             target = url.path.lstrip('/') or 'index.html'
-            if not (site/target).exists(): problems.append(f'{name}: broken link {href}')
-            elif url.fragment: anchors.setdefault(('frag', target, url.fragment), (name, href))
+            if not (site / target).exists():
+                problems.append(f'{name}: broken link {href}')
+            elif url.fragment:
+                anchors.setdefault(('frag', target, url.fragment), (name, href))
         if name == 'index.html':
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS/'docs-home.png'), full_page=False)

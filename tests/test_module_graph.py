@@ -1,8 +1,9 @@
 """One direction: every pixelbytes module imports only earlier chapters, except the back-imports listed here.
 
 A module's chapter is the number of the notebook that exports it (`#| default_exp`). Imports inside functions count,
-and so does `importlib.import_module('pixelbytes.NAME')`. The allowlist can only shrink: a new back-import fails, and so
-does an entry that no longer exists (remove it when you fix it). tools/module_graph.py draws the picture on the home page.
+and so does `importlib.import_module('pixelbytes.NAME')`. The allowlist can only shrink: a new back-import fails, and
+so does an entry that no longer exists (remove it when you fix it). tools/module_graph.py draws the picture on the home
+page.
 """
 import importlib.util
 from pathlib import Path
@@ -23,7 +24,9 @@ def _graph():
 def test_every_module_has_a_chapter():
     chapters = _graph().chapters()
     modules = {p.stem for p in (ROOT/'pixelbytes').glob('*.py') if not p.stem.startswith('_')}
-    assert set(chapters) == modules, f'modules without a notebook, or notebooks without a module: {set(chapters) ^ modules}'
+    assert set(chapters) == modules, (
+        f'modules without a notebook, or notebooks without a module: {set(chapters) ^ modules}'
+    )
     assert len(set(chapters.values())) == len(chapters), 'two notebooks share a chapter number'
 
 
@@ -46,7 +49,8 @@ def test_the_finder_sees_every_kind_of_import(tmp_path):
     (tmp_path/'pixelbytes'/'a.py').write_text(
         'from .b import x\nimport pixelbytes.c\ndef f():\n    from pixelbytes import d\n'
         '    import importlib\n    importlib.import_module("pixelbytes.e")\n')
-    for name in 'bcdef': (tmp_path/'pixelbytes'/f'{name}.py').write_text('import os\n')
+    for name in 'bcdef':
+        (tmp_path / 'pixelbytes' / f'{name}.py').write_text('import os\n')
     assert g.back_imports(tmp_path) == {('a', n) for n in 'bcde'}
 
 
@@ -54,4 +58,6 @@ def test_the_picture_is_current():
     "nbs/images/module_graph.svg was drawn from today's imports (redraw: python tools/module_graph.py)."
     g = _graph()
     recorded = g.recorded_edges(g.PICTURE.read_text(encoding='utf-8'))
-    assert recorded == g.edges_text(g.imports()), 'the module graph picture is stale: run `python tools/module_graph.py`'
+    assert recorded == g.edges_text(g.imports()), (
+        'the module graph picture is stale: run `python tools/module_graph.py`'
+    )

@@ -1,5 +1,5 @@
 """Every notebook runs as a test (nbdev's own tester), and the library is exactly what the notebooks export."""
-import filecmp, os, shutil, subprocess, sys
+import os, shutil, subprocess, sys
 from configparser import ConfigParser
 from pathlib import Path
 import pytest
@@ -8,7 +8,8 @@ from conftest import requested_flags
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
-CFG = ConfigParser(delimiters=['=']); CFG.read(ROOT/'settings.ini')
+CFG = ConfigParser(delimiters=['='])
+CFG.read(ROOT / 'settings.ini')
 
 
 def skip_flags() -> set[str]:
@@ -30,14 +31,17 @@ def _nbdev(cmd: str, cwd: Path):
 
 
 def _copy_project(dst: Path) -> Path:
-    for f in ('settings.ini', 'setup.py', 'README.md'): shutil.copy(ROOT/f, dst/f)
+    for f in ('settings.ini', 'setup.py', 'README.md'):
+        shutil.copy(ROOT / f, dst / f)
     shutil.copytree(ROOT/'nbs', dst/'nbs', symlinks=True)
     shutil.copytree(ROOT/'pixelbytes', dst/'pixelbytes', ignore=shutil.ignore_patterns('__pycache__'))
     return dst
 
 
 def _tree(path: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob('*.py')) if '__pycache__' not in p.parts}
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob('*.py')) if '__pycache__' not in p.parts
+    }
 
 
 def test_library_matches_notebooks(tmp_path):

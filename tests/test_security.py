@@ -1,9 +1,8 @@
 """What a run folder or a data folder could do to the user who runs PixelBytes on it: a planted checkpoint must not
 run code, a link must not smuggle a file from outside the data folder into the tokens."""
-import ast, re
+import ast
 from pathlib import Path
 import numpy as np
-import pytest
 from pixelbytes.core import BYTE_TOKENS
 from pixelbytes.creatures import make_creatures
 from pixelbytes.train import token_data
@@ -30,7 +29,8 @@ def test_no_checkpoint_is_unpickled():
 
 
 def write_folder(root: Path, n: int = 12) -> Path:
-    for d in ('images', 'audio', 'text'): (root/d).mkdir(parents=True)
+    for d in ('images', 'audio', 'text'):
+        (root / d).mkdir(parents=True)
     for c in make_creatures(n):
         (root/'images'/f'{c.number}.gif').write_bytes(c.gif())
         (root/'audio'/f'{c.number}.wav').write_bytes(c.wav())
@@ -44,8 +44,10 @@ def test_link_out_of_the_data_folder_is_not_read(tmp_path):
     secret = tmp_path/'secret.txt'
     secret.write_text('zq zq zq private zq zq zq')
     victim = data/'text'/'00003.txt'
-    victim.unlink(); victim.symlink_to(secret)
-    (data/'text'/'00004.txt').unlink(); (data/'text'/'00004.txt').symlink_to(data/'text'/'00005.txt')   # inside: fine
+    victim.unlink()
+    victim.symlink_to(secret)
+    (data / 'text' / '00004.txt').unlink()
+    (data / 'text' / '00004.txt').symlink_to(data / 'text' / '00005.txt')  # inside: fine
     before = sorted(p.name for p in data.rglob('*'))
     cache, train, valid = token_data(tmp_path/'run', str(data), progress=False)
     assert len(train) + len(valid) == 11                       # every item but the one that links out
@@ -60,7 +62,8 @@ def test_folder_images_are_pixelized_unless_asked(tmp_path):
     "A 200 px image from a data folder is brought to at most 50 px by default; `pixelize=False` keeps its size."
     from PIL import Image
     data = tmp_path/'data'
-    for d in ('images', 'audio', 'text'): (data/d).mkdir(parents=True)
+    for d in ('images', 'audio', 'text'):
+        (data / d).mkdir(parents=True)
     cry = make_creatures(1)[0].wav()
     for k in range(12):
         Image.new('RGB', (200, 120), (200, 40, 40)).save(data/'images'/f'{k:04d}.png')
@@ -68,5 +71,8 @@ def test_folder_images_are_pixelized_unless_asked(tmp_path):
         (data/'text'/f'{k:04d}.txt').write_text('a red block')
     small, _, _ = token_data(tmp_path/'small', str(data), progress=False)
     large, _, _ = token_data(tmp_path/'large', str(data), progress=False, pixelize=False)
-    pixels = [int(((labels >= 58) & (labels < 113)).sum()) // 12 for labels in (np.load(c/'labels.npy') for c in (small, large))]
+    pixels = [
+        int(((labels >= 58) & (labels < 113)).sum()) // 12
+        for labels in (np.load(c / 'labels.npy') for c in (small, large))
+    ]
     assert pixels == [50 * 30, 200 * 120]                  # per item: pixelized to 50 px on the long side, or kept

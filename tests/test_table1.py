@@ -1,5 +1,6 @@
-"""Table 1 beyond the chapter's examples: on random v1 rows the protocol's circular blocks read and continue exactly the
-research's windows (row indices modulo L), the training pairs are the research's, and a killed run keeps what it finished."""
+"""Table 1 beyond the chapter's examples: on random v1 rows the protocol's circular blocks read and continue exactly
+the research's windows (row indices modulo L), the training pairs are the research's, and a killed run keeps what it
+finished."""
 import json, subprocess, sys, textwrap
 from pathlib import Path
 import numpy as np
@@ -7,8 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 from pixelbytes.core import NES_PALETTE, InputError
 from pixelbytes.generate import WindowBuilder
-from pixelbytes.table1 import (v1_tokenizer, block_starts, block_example, block_scores, V1Subsequences, v1_data, table1,
-                               TABLE1, SCORES, BASELINE)
+from pixelbytes.table1 import v1_tokenizer, block_starts, block_example, block_scores, V1Subsequences, table1
+from pixelbytes.table1 import SCORES, BASELINE
 from pixelbytes.sequences import build_token_cache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,8 @@ def rows(draw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows(), st.sampled_from([(64, 16), (64, 32), (8, 4), (3, 40)]))
 def test_blocks_are_the_research_windows_modulo_length(row, sizes):
-    "Every block's 64 windows read and its true continuation are the row's windows at (start + k) mod L, however short the row."
+    """Every block's 64 windows read and its true continuation are the row's windows at (start + k) mod L, however short
+    the row."""
     text, image = row
     context, new = sizes
     out = v1_tokenizer()(text=text, image=image)
@@ -34,7 +36,9 @@ def test_blocks_are_the_research_windows_modulo_length(row, sizes):
         e = block_example(tokens, s, context, new)
         idx = (s + np.arange(context + new)) % n
         assert np.array_equal(np.array(WindowBuilder(e['prompt']).windows[-context:]), windows[idx[:context]])
-        assert np.array_equal(e['windows'], windows[idx[context:]]) and np.array_equal(e['tokens'], tokens[idx[context:]])
+        assert np.array_equal(e['windows'], windows[idx[context:]]) and np.array_equal(
+            e['tokens'], tokens[idx[context:]]
+        )
         perfect = block_scores(e, e, new)
         assert [perfect[k] for k in SCORES] == [0., 1., 1., 0., 1., 1.]
 
@@ -42,7 +46,8 @@ def test_blocks_are_the_research_windows_modulo_length(row, sizes):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(rows(), min_size=1, max_size=3), st.integers(1, 40), st.integers(1, 9))
 def test_training_pairs_are_the_research_pairs(tmp_path_factory, items, seq_length, stride):
-    "PxByDataset: starts 0, stride, … < L in each row, seq_length windows circularly, and the token after them as the target."
+    """PxByDataset: starts 0, stride, … < L in each row, seq_length windows circularly, and the token after them as the
+    target."""
     folder = tmp_path_factory.mktemp('cache')
     tok = v1_tokenizer()
     rows_ = [tok(text=t, image=i) for t, i in items]
@@ -51,7 +56,8 @@ def test_training_pairs_are_the_research_pairs(tmp_path_factory, items, seq_leng
     for r in rows_:
         n = len(r['labels'])
         for s in range(0, n, stride):
-            x, y = pairs[k]; k += 1
+            x, y = pairs[k]
+            k += 1
             idx = (s + np.arange(seq_length + 1)) % n
             assert np.array_equal(x.numpy(), r['input_ids'][idx[:-1]]) and int(y) == r['labels'][idx[-1]]
     assert k == len(pairs)
@@ -60,7 +66,17 @@ def test_training_pairs_are_the_research_pairs(tmp_path_factory, items, seq_leng
 def test_killed_run_keeps_finished_models(tmp_path):
     "A runner killed (SIGKILL) after its first model keeps that model; the rerun skips it and finishes the rest."
     run = tmp_path/'run'
-    args = dict(models=['RNN d1', 'RNN 32-state'], n=60, batches=4, bs=8, seq_length=32, valid_samples=8, rows=1, threads=1, device='cpu')
+    args = dict(
+        models=['RNN d1', 'RNN 32-state'],
+        n=60,
+        batches=4,
+        bs=8,
+        seq_length=32,
+        valid_samples=8,
+        rows=1,
+        threads=1,
+        device='cpu',
+    )
     script = textwrap.dedent(f"""
         import os, signal, pixelbytes.table1 as t
         real = t._run_row
@@ -78,4 +94,5 @@ def test_killed_run_keeps_finished_models(tmp_path):
     df = table1(run, **args, show=False)
     assert df['model'].tolist() == [BASELINE, 'RNN d1', 'RNN 32-state']
     assert df.loc[1, 'train_s'] == pytest.approx(first['train_s'])
-    with pytest.raises(InputError, match='no Table 1 model'): table1(run, **{**args, 'models': ['RNN 7']}, show=False)
+    with pytest.raises(InputError, match='no Table 1 model'):
+        table1(run, **{**args, 'models': ['RNN 7']}, show=False)

@@ -6,8 +6,8 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 from pixelbytes.core import ACTION_LEVELS, InputError
 from pixelbytes.pixelize import palette_indices
-from pixelbytes.tokenizer import (PixelBytesTokenizer, fold_text, encode_text, encode_image, encode_audio, decode,
-                                  normalize_audio, quantize_levels)
+from pixelbytes.tokenizer import PixelBytesTokenizer, fold_text, encode_text, encode_image, encode_audio, decode
+from pixelbytes.tokenizer import normalize_audio, quantize_levels
 
 images = st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(1, 6)).flatmap(
     lambda s: arrays(np.uint8, s + (3,)))
@@ -55,10 +55,18 @@ def test_silent_and_constant_audio(audio):
     assert np.isfinite(decode(ids.ravel()).audio).all()
 
 
-@pytest.mark.parametrize('audio,msg', [(np.array([0.0, np.inf]), 'NaN or infinite'), (np.array([np.nan]), 'NaN or infinite'),
-                                      (np.zeros((2, 0)), 'samples > 0'), (np.zeros((1, 2, 3)), 'channels, samples')])
+@pytest.mark.parametrize(
+    'audio,msg',
+    [
+        (np.array([0.0, np.inf]), 'NaN or infinite'),
+        (np.array([np.nan]), 'NaN or infinite'),
+        (np.zeros((2, 0)), 'samples > 0'),
+        (np.zeros((1, 2, 3)), 'channels, samples'),
+    ],
+)
 def test_bad_audio(audio, msg):
-    with pytest.raises(InputError, match=msg): encode_audio(audio)
+    with pytest.raises(InputError, match=msg):
+        encode_audio(audio)
 
 
 @pytest.mark.parametrize('mode', ['P', 'L', 'LA', 'RGBA', 'CMYK', 'I;16', '1'])
@@ -69,6 +77,9 @@ def test_image_modes(mode):
 
 def test_bad_images(tmp_path):
     (tmp_path/'x.gif').write_bytes(b'GIF89a truncated')
-    with pytest.raises(InputError, match='x.gif'): encode_image(tmp_path/'x.gif')
-    with pytest.raises(InputError, match='empty image'): encode_image(np.zeros((0, 2, 3), np.uint8))
-    with pytest.raises(InputError, match='uint8'): encode_image(np.zeros((2, 2, 3)))
+    with pytest.raises(InputError, match='x.gif'):
+        encode_image(tmp_path / 'x.gif')
+    with pytest.raises(InputError, match='empty image'):
+        encode_image(np.zeros((0, 2, 3), np.uint8))
+    with pytest.raises(InputError, match='uint8'):
+        encode_image(np.zeros((2, 2, 3)))

@@ -1,5 +1,6 @@
-"""Training as users run it, in real processes: `pixelbytes train` killed with SIGKILL resumes, and the same command runs
-on two CPU processes under `accelerate launch` (PyTorch DDP, gloo backend). Tiny models, a few seconds per epoch."""
+"""Training as users run it, in real processes: `pixelbytes train` killed with SIGKILL resumes, and the same command
+runs on two CPU processes under `accelerate launch` (PyTorch DDP, gloo backend). Tiny models, a few seconds per
+epoch."""
 import json, math, os, random, re, signal, subprocess, sys, time
 from pathlib import Path
 import pandas as pd
@@ -8,7 +9,21 @@ from pixelbytes.train import read_checkpoint
 from pixelbytes.sequences import TokenSequences
 from pixelbytes.train import TrainWindows
 
-TINY = ['--n', '24', '--embed_size', '12', '--hidden_size', '24', '--seq_length', '64', '--stride', '64', '--bs', '4', '--no-progress']
+TINY = [
+    '--n',
+    '24',
+    '--embed_size',
+    '12',
+    '--hidden_size',
+    '24',
+    '--seq_length',
+    '64',
+    '--stride',
+    '64',
+    '--bs',
+    '4',
+    '--no-progress',
+]
 
 
 def train_cmd(out: Path, epochs: int) -> list[str]:
@@ -18,8 +33,11 @@ def train_cmd(out: Path, epochs: int) -> list[str]:
 def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 300):
     deadline = time.time() + timeout
     while not path.exists():
-        if proc.poll() is not None: pytest.fail(f'training ended before {path.name} appeared: {proc.stderr.read()}')
-        if time.time() > deadline: proc.kill(); pytest.fail(f'no {path.name} after {timeout} s')
+        if proc.poll() is not None:
+            pytest.fail(f'training ended before {path.name} appeared: {proc.stderr.read()}')
+        if time.time() > deadline:
+            proc.kill()
+            pytest.fail(f'no {path.name} after {timeout} s')
         time.sleep(0.02)
 
 
@@ -28,7 +46,8 @@ def test_sigkill_then_resume(tmp_path):
     proc = subprocess.Popen(train_cmd(out, epochs), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wait_for(out/'last.pth', proc)
     time.sleep(random.uniform(0, 1.5))                      # any moment after the first checkpoint
-    proc.send_signal(signal.SIGKILL); proc.wait()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
     state = read_checkpoint(out/'last.pth')                  # whole: written atomically
     killed_at = state['epoch']
     assert killed_at < epochs - 1, 'the run finished before it was killed: make the epochs longer'
@@ -48,17 +67,41 @@ def test_two_processes_with_accelerate(tmp_path):
     pytest.importorskip('accelerate')
     out = tmp_path/'ddp'
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
-    cmd = [sys.executable, '-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1',
-           '--mixed_precision', 'no', '--dynamo_backend', 'no', '--main_process_port', str(random.randint(20000, 40000)),
-           '-m', 'pixelbytes.cli', 'train', '--out', str(out), '--epochs', '1', *TINY]
+    cmd = [
+        sys.executable,
+        '-m',
+        'accelerate.commands.launch',
+        '--multi_gpu',
+        '--num_processes',
+        '2',
+        '--num_machines',
+        '1',
+        '--mixed_precision',
+        'no',
+        '--dynamo_backend',
+        'no',
+        '--main_process_port',
+        str(random.randint(20000, 40000)),
+        '-m',
+        'pixelbytes.cli',
+        'train',
+        '--out',
+        str(out),
+        '--epochs',
+        '1',
+        *TINY,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    for rank in (0, 1): assert f'process {rank} of 2: trained' in done.stdout, done.stdout
-    batches = [int(b) for b in re.findall(r'process \d of 2: trained (\d+) batches', done.stdout)]   # lines may interleave
+    for rank in (0, 1):
+        assert f'process {rank} of 2: trained' in done.stdout, done.stdout
+    # lines may interleave
+    batches = [int(b) for b in re.findall(r'process \d of 2: trained (\d+) batches', done.stdout)]
     data = json.loads((out/'data.json').read_text())
     repeats = json.loads((out/'run.json').read_text())['start_repeats']           # item starts seen more often
     windows = len(TrainWindows(TokenSequences(out/'tokens', 64, 64, data['train']), start_repeats=repeats))
-    assert batches == [math.ceil(windows / 2) // 4] * 2   # each process its half of the windows; fastai drops a last short batch
+    # each process its half of the windows; fastai drops a last short batch
+    assert batches == [math.ceil(windows / 2) // 4] * 2
     assert len(pd.read_csv(out/'metrics.csv')) == 1        # one log, written once
     assert read_checkpoint(out/'last.pth')['epoch'] == 0
     assert (out/'model.safetensors').exists()
@@ -107,7 +150,8 @@ def test_sigkill_during_best_model_write(tmp_path):
              f"main({train_cmd(out, 2)[3:]!r})\n")
     proc = subprocess.Popen([sys.executable, '-c', stall], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wait_for(tmp_path/'writing', proc)
-    proc.send_signal(signal.SIGKILL); proc.wait()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
     assert not (out/'best.safetensors').exists()                # the half-written file never took the real name
     done = subprocess.run(train_cmd(out, 2), capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
@@ -123,7 +167,8 @@ def test_sigkill_during_token_cache_build(tmp_path):
     cmd = [*train_cmd(out, 1)[:-len(TINY)], *TINY[2:], '--n', '120']
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wait_for(out/'tokenizer.json', proc)                       # written just before the cache
-    proc.send_signal(signal.SIGKILL); proc.wait()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
     assert not (out/'data.json').exists(), 'the cache was finished before the kill: use more items'
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
@@ -141,8 +186,10 @@ def test_sigkill_during_demo_generation_then_rerun(tmp_path):
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             env={**os.environ, 'PYTHONUNBUFFERED': '1'})
     for line in proc.stdout:
-        if line.startswith('Generating for'): break
-    proc.send_signal(signal.SIGKILL); proc.wait()
+        if line.startswith('Generating for'):
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
     assert not (out/'report.html').exists(), 'the demo finished before it was killed'
     log = (out/'metrics.csv').read_text()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)

@@ -100,8 +100,10 @@ def process_notebooks() -> tuple[Path, list[Path]]:
 
 def _flatten(items):
     for it in items:
-        if isinstance(it, dict): yield from _flatten(it.get('contents', []))
-        else: yield it
+        if isinstance(it, dict):
+            yield from _flatten(it.get('contents', []))
+        else:
+            yield it
 
 
 def frontmatter(nb) -> dict:
@@ -117,16 +119,21 @@ def apply_directives(nb) -> None:
     "Honour the Quarto cell options nbdev leaves in code cells (echo/output/include) as MyST-NB tags; strip `#|`."
     keep = []
     for cell in nb.cells:
-        if cell.cell_type == 'raw' or (cell.cell_type == 'markdown' and not cell.source.strip()): continue
+        if cell.cell_type == 'raw' or (cell.cell_type == 'markdown' and not cell.source.strip()):
+            continue
         if cell.cell_type == 'code':
             lines = cell.source.splitlines()
             opts = {m.group(1).split(':')[0].strip(): m.group(1).partition(':')[2].strip()
                     for m in map(DIRECTIVE.match, lines) if m}
-            if opts.get('include') == 'false': continue
+            if opts.get('include') == 'false':
+                continue
             cell.source = '\n'.join(l for l in lines if not DIRECTIVE.match(l)).strip('\n')
-            if opts.get('output') == 'false': cell.outputs = []
-            if opts.get('echo') == 'false' or not cell.source: cell.metadata.setdefault('tags', []).append(HIDE_INPUT)
-            if not cell.source and not cell.outputs: continue
+            if opts.get('output') == 'false':
+                cell.outputs = []
+            if opts.get('echo') == 'false' or not cell.source:
+                cell.metadata.setdefault('tags', []).append(HIDE_INPUT)
+            if not cell.source and not cell.outputs:
+                continue
         keep.append(cell)
     nb.cells = keep
 
@@ -147,9 +154,11 @@ def param_table(sig: str) -> tuple[str, str] | None:
         comments = {tok.start[0]: (tok.start[1], tok.string.lstrip('#').strip())
                     for tok in tokenize.generate_tokens(io.StringIO(sig).readline) if tok.type == tokenize.COMMENT}
         tree = ast.parse(re.sub(r'^(\s*)class ', r'\1def ', sig) + '\n    pass')
-    except (SyntaxError, tokenize.TokenError, IndentationError): return None
+    except (SyntaxError, tokenize.TokenError, IndentationError):
+        return None
     fn = tree.body[0] if tree.body else None
-    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)): return None
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
     a = fn.args
     positional = a.posonlyargs + a.args
     defaults = dict(zip([p.arg for p in positional[len(positional) - len(a.defaults):]], a.defaults))
@@ -189,7 +198,8 @@ def show_doc_markdown(md: str) -> str:
         link = (f'<a class="pb-source" href="{html.escape(source.group(1))}" target="_blank">source</a>'
                 if source else '')
         sig, table = param_table(m.group('sig')) or (m.group('sig'), None)
-        if table: tables.append(table)
+        if table:
+            tables.append(table)
         level = len(m.group('hashes'))
         return (f'<h{level} class="pb-doc-name" id="{anchor}">{link}<code>{html.escape(name.strip("`"))}</code>'
                 f'</h{level}>\n\n```python\n{sig}\n```')
@@ -202,25 +212,30 @@ def for_myst(nb, doc_url: str) -> None:
     this site's pages made absolute (they are made relative again in the HTML, where MyST cannot mistake them)."""
     def fix(md: str) -> str:
         md = LOCAL_PAGE_LINK.sub(lambda m: f']({doc_url}{m.group(1)})', md)
-        if SOURCE_LINK.search(md) or re.match(r'---\n+#{2,6} ', md): md = show_doc_markdown(md)
+        if SOURCE_LINK.search(md) or re.match(r'---\n+#{2,6} ', md):
+            md = show_doc_markdown(md)
         return QUARTO_ATTRS.sub(r'\1', md)
     for cell in nb.cells:
-        if cell.cell_type == 'markdown': cell.source = fix(cell.source)
+        if cell.cell_type == 'markdown':
+            cell.source = fix(cell.source)
         for out in cell.get('outputs', []):
             md = out.get('data', {}).get('text/markdown')
-            if md is not None: out['data']['text/markdown'] = fix(_text(md))
+            if md is not None:
+                out['data']['text/markdown'] = fix(_text(md))
 
 
 def title_cell(meta: dict):
     "The page title and description as the first markdown cell (nbdev moved them into the frontmatter)."
     text = f"# {meta['title']}\n"
-    if meta.get('description'): text += f"\n> {' '.join(str(meta['description']).split())}\n"
+    if meta.get('description'):
+        text += f"\n> {' '.join(str(meta['description']).split())}\n"
     return nbformat.v4.new_markdown_cell(text)
 
 
 def write_sources(nbs: list[Path], doc_url: str, cfg) -> list[str]:
     "Write the Sphinx project into SRC: one notebook per page, named after its nbdev `output-file`; return the names."
-    if SRC.exists(): shutil.rmtree(SRC)
+    if SRC.exists():
+        shutil.rmtree(SRC)
     (SRC/'_static').mkdir(parents=True)
     (SRC/'_templates').mkdir()
     names = []
@@ -235,7 +250,8 @@ def write_sources(nbs: list[Path], doc_url: str, cfg) -> list[str]:
         names.append(name)
         nb.metadata.setdefault('kernelspec', {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'})
         nbformat.write(nb, SRC/f'{name}.ipynb')
-    if 'index' not in names: sys.exit('nbs/index.ipynb is missing: it is the home page of the site')
+    if 'index' not in names:
+        sys.exit('nbs/index.ipynb is missing: it is the home page of the site')
     home = nbformat.read(SRC/'index.ipynb', as_version=4)
     toc = '\n'.join(n for n in names if n != 'index')
     home.cells.append(nbformat.v4.new_markdown_cell(f'```{{toctree}}\n:hidden:\n:titlesonly:\n\n{toc}\n```'))
@@ -245,7 +261,8 @@ def write_sources(nbs: list[Path], doc_url: str, cfg) -> list[str]:
     (SRC/'_static'/'pixelbytes.css').write_text(CSS)
     (SRC/'_static'/'favicon.svg').write_text(FAVICON)
     (SRC/'_templates'/'pb-chapters.html').write_text(SIDEBAR)
-    if (ROOT/'nbs'/'images').is_dir(): shutil.copytree(ROOT/'nbs'/'images', SRC/'images')   # pictures the pages link to
+    if (ROOT / 'nbs' / 'images').is_dir():
+        shutil.copytree(ROOT / 'nbs' / 'images', SRC / 'images')  # pictures the pages link to
     return names
 
 
@@ -255,11 +272,14 @@ def sphinx_build(dest: Path) -> None:
     build = ROOT/'_proc'/'_build'
     shutil.rmtree(build, ignore_errors=True)
     rc = build_main(['-b', 'html', '-q', '-E', '-j', '2', '-d', str(build/'doctrees'), str(SRC), str(build/'html')])
-    if rc: sys.exit(f'Sphinx failed (exit {rc}): see the messages above')
-    if dest.exists(): shutil.rmtree(dest)
+    if rc:
+        sys.exit(f'Sphinx failed (exit {rc}): see the messages above')
+    if dest.exists():
+        shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(build/'html', dest)
-    if (dest/'_sources').is_dir() and not any((dest/'_sources').iterdir()): (dest/'_sources').rmdir()
+    if (dest / '_sources').is_dir() and not any((dest / '_sources').iterdir()):
+        (dest / '_sources').rmdir()
 
 
 def build_site(dest: Path) -> list[Path]:
@@ -274,7 +294,8 @@ def build_site(dest: Path) -> list[Path]:
     sphinx_build(dest)
     written = [dest/f'{n}.html' for n in names]
     missing = [p.name for p in written if not p.exists()]
-    if missing: sys.exit(f'Sphinx wrote no page for {missing}')
+    if missing:
+        sys.exit(f'Sphinx wrote no page for {missing}')
     for page in dest.glob('*.html'):   # nbdev's links to this site's address become relative: the site works offline
         page.write_text(page.read_text(encoding='utf-8').replace(doc_url, ''), encoding='utf-8')
     (dest/'.nojekyll').touch()
@@ -289,7 +310,8 @@ def readme_text(index_nb: Path) -> str:
     meta = frontmatter(nb)
     apply_directives(nb)
     parts = [f"# {meta.get('title', 'PixelBytes')}", '']
-    if meta.get('description'): parts += [f"> {meta['description']}", '']
+    if meta.get('description'):
+        parts += [f"> {meta['description']}", '']
     parts.append('<!-- Generated from nbs/index.ipynb by `python3 tools/dev.py docs`: '
                  'edit the notebook, not this file. -->\n')
     for cell in nb.cells:

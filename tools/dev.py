@@ -22,18 +22,23 @@ def run(*cmd, **kw):
 
 def ensure_venv(extras: str = '') -> None:
     "Create `.venv` and install the project (editable) with `extras`; skipped when nothing changed."
-    if sys.version_info < (3, 10): sys.exit(f'PixelBytes needs Python >= 3.10, this is {sys.version.split()[0]}')
+    if sys.version_info < (3, 10):
+        sys.exit(f'PixelBytes needs Python >= 3.10, this is {sys.version.split()[0]}')
     if not (BIN / 'python').exists():
         print(f'Creating the virtual environment {VENV}', flush=True)
-        try: venv.create(VENV, with_pip=True)
+        try:
+            venv.create(VENV, with_pip=True)
         except (OSError, subprocess.CalledProcessError) as e:
             shutil.rmtree(VENV, ignore_errors=True)
-            sys.exit(f'Could not create {VENV} ({e}). On Debian/Ubuntu install the venv module first: '
-                     f'apt-get install python3-venv')
+            sys.exit(
+                f'Could not create {VENV} ({e}). On Debian/Ubuntu install the venv module first: '
+                f'apt-get install python3-venv'
+            )
     spec = '.' + (f'[{extras}]' if extras else '')
     stamp = VENV / f'.pixelbytes-installed{"-" + extras if extras else ""}'
     digest = hashlib.sha256(b''.join((ROOT / f).read_bytes() for f in ('settings.ini', 'setup.py'))).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest: return
+    if stamp.exists() and stamp.read_text() == digest:
+        return
     print(f'Installing PixelBytes{" with " + extras + " extras" if extras else ""} into {VENV} '
           '(several minutes the first time: PyTorch is large)', flush=True)
     run(BIN / 'python', '-m', 'pip', 'install', '--quiet', '--upgrade', 'pip', cwd=ROOT)
@@ -47,7 +52,8 @@ def find_chromium():
 
 def ensure_chromium() -> None:
     "The docs browser test needs Debian's Chromium; install it when we may (root + apt-get)."
-    if find_chromium(): return
+    if find_chromium():
+        return
     if shutil.which('apt-get') and hasattr(os, 'geteuid') and os.geteuid() == 0:
         env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
         run('apt-get', 'update', '-q', env=env)
@@ -76,6 +82,9 @@ def docs(args):
 COMMANDS = {'demo': demo, 'test': test, 'docs': docs}
 
 if __name__ == '__main__':
-    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS: sys.exit(__doc__)
-    try: COMMANDS[sys.argv[1]](sys.argv[2:])
-    except subprocess.CalledProcessError as e: sys.exit(e.returncode)
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    try:
+        COMMANDS[sys.argv[1]](sys.argv[2:])
+    except subprocess.CalledProcessError as e:
+        sys.exit(e.returncode)

@@ -34,12 +34,14 @@ def _imported(node: ast.AST) -> list[str]:
         return [a.name.split('.')[1] for a in node.names if a.name.startswith('pixelbytes.')]
     if isinstance(node, ast.ImportFrom):
         base = node.module or ''
-        if node.level == 0 and not (base == 'pixelbytes' or base.startswith('pixelbytes.')): return []
+        if node.level == 0 and not (base == 'pixelbytes' or base.startswith('pixelbytes.')):
+            return []
         base = base.removeprefix('pixelbytes').lstrip('.') if node.level == 0 else base
         return [base.split('.')[0]] if base else [a.name for a in node.names]
     if isinstance(node, ast.Call) and getattr(node.func, 'attr', getattr(node.func, 'id', None)) == 'import_module':
         arg = node.args[0] if node.args else None
-        if isinstance(arg, ast.Constant) and str(arg.value).startswith('pixelbytes.'): return [arg.value.split('.')[1]]
+        if isinstance(arg, ast.Constant) and str(arg.value).startswith('pixelbytes.'):
+            return [arg.value.split('.')[1]]
     return []
 
 
@@ -72,7 +74,8 @@ def recorded_edges(svg: str) -> str | None:
 
 
 def draw(path: Path = PICTURE, root: Path = ROOT) -> Path:
-    "An arc diagram: chapters left to right, each import an arc from the imported chapter to the importer (back-imports red)."
+    """An arc diagram: chapters left to right, each import an arc from the imported chapter to the importer
+    (back-imports red)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -86,9 +89,16 @@ def draw(path: Path = PICTURE, root: Path = ROOT) -> Path:
     fig, ax = plt.subplots(figsize=(12, 4.2))
     for a, b in sorted(pairs):
         back = order[b] > order[a]
-        arc = FancyArrowPatch((x[b], 0), (x[a], 0), connectionstyle='arc3,rad=-0.45', arrowstyle='-|>', mutation_scale=7,
-                              color='#d62728' if back else '#1f77b4', alpha=0.9 if back else 0.35,
-                              lw=1.6 if back else 0.8)
+        arc = FancyArrowPatch(
+            (x[b], 0),
+            (x[a], 0),
+            connectionstyle='arc3,rad=-0.45',
+            arrowstyle='-|>',
+            mutation_scale=7,
+            color='#d62728' if back else '#1f77b4',
+            alpha=0.9 if back else 0.35,
+            lw=1.6 if back else 0.8,
+        )
         ax.add_patch(arc)
     for m in mods:
         ax.plot(x[m], 0, 'o', color='black', ms=5, zorder=3)
@@ -103,7 +113,9 @@ def draw(path: Path = PICTURE, root: Path = ROOT) -> Path:
     fig.savefig(path, format='svg', metadata={'Date': None})
     plt.close(fig)
     svg = path.read_text(encoding='utf-8')
-    path.write_text(svg.replace('<svg ', f'<!-- pixelbytes imports: {edges_text(pairs)} -->\n<svg ', 1), encoding='utf-8')
+    path.write_text(
+        svg.replace('<svg ', f'<!-- pixelbytes imports: {edges_text(pairs)} -->\n<svg ', 1), encoding='utf-8'
+    )
     return path
 
 

@@ -15,8 +15,11 @@ DIRECTIVE = re.compile(r'^\s*#\|\s*([\w-]+)')
 
 
 def skip_flags() -> set[str]:
-    cfg = ConfigParser(delimiters=['=']); cfg.read(ROOT/'settings.ini')
-    return set(cfg['DEFAULT']['tst_flags'].split()) - set(os.environ.get('PIXELBYTES_TEST_FLAGS', '').replace(',', ' ').split())
+    cfg = ConfigParser(delimiters=['='])
+    cfg.read(ROOT / 'settings.ini')
+    return set(cfg['DEFAULT']['tst_flags'].split()) - set(
+        os.environ.get('PIXELBYTES_TEST_FLAGS', '').replace(',', ' ').split()
+    )
 
 
 def cell_flags(source: str) -> set[str]:
@@ -28,13 +31,18 @@ def execute(path: Path, flags: set[str]) -> None:
     from execnb.shell import CaptureShell
     nb = read_nb(path)
     def skip(cell):
-        if cell.cell_type != 'code': return True
-        if flags & cell_flags(cell.source): cell.outputs = []; return True
+        if cell.cell_type != 'code':
+            return True
+        if flags & cell_flags(cell.source):
+            cell.outputs = []
+            return True
         return False
     cwd = os.getcwd()
     os.chdir(path.parent)
-    try: CaptureShell(path).run_all(nb, exc_stop=True, preproc=skip)
-    finally: os.chdir(cwd)
+    try:
+        CaptureShell(path).run_all(nb, exc_stop=True, preproc=skip)
+    finally:
+        os.chdir(cwd)
     write_nb(nb, path)
     print(f'executed {path.name}')
 
@@ -44,5 +52,6 @@ if __name__ == '__main__':
     os.environ.setdefault('MPLBACKEND', 'Agg')
     paths = [Path(p).resolve() for p in sys.argv[1:]] or sorted((ROOT/'nbs').glob('*.ipynb'))
     flags = skip_flags()
-    for p in paths: execute(p, flags)
+    for p in paths:
+        execute(p, flags)
     subprocess.run([Path(sys.executable).parent/'nbdev_clean'], cwd=ROOT, check=True)
