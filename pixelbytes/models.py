@@ -18,10 +18,11 @@ from .sequences import TEXT_FIRST
 from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'PxByLSTM', 'lstm_step', 'step', 'positions', 'TokenFeatures',
-           'DescribedLSTM', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM', 'make_apxby', 'diffusion_loss',
-           'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel', 'selective_scan', 'MambaMixer',
-           'SSMModel', 'make_v1', 'save_pretrained', 'from_pretrained', 'register_model_type', 'model_types']
+__all__ = ['OBJECTIVES', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step', 'step', 'positions',
+           'TokenFeatures', 'DescriptionPriors', 'DescribedLSTM', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM',
+           'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel',
+           'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained', 'from_pretrained',
+           'register_model_type', 'model_types']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -48,11 +49,15 @@ class ModelConfig:
         if (self.memory_size or self.position_size) and (self.bidirectional or self.objective == 'diffusion'):
             raise InputError('the description memory and columns read left to right: use a unidirectional predict or '
                              'autoregressive model', 'ModelConfig')
-        self.image_prior = tuple(self.image_prior)
-        if self.image_prior and not self.memory_size:
-            raise InputError('the image prior reads the description memory: give memory_size too', 'ModelConfig')
-        if self.geometry_prior and not self.image_prior:
-            raise InputError('the geometry prior needs the image ids of the image prior: give image_prior too', 'ModelConfig')
+        check_priors(self, 'ModelConfig')
+
+def check_priors(c, where: str):  # a config with `memory_size`, `image_prior` and `geometry_prior`; where, for the error
+    "Refuse the description priors a config cannot have: they read the memory, and the lengths need the image ids."
+    c.image_prior = tuple(c.image_prior)
+    if c.image_prior and not c.memory_size:
+        raise InputError('the image prior reads the description memory: give memory_size too', where)
+    if c.geometry_prior and not c.image_prior:
+        raise InputError('the geometry prior needs the image ids of the image prior: give image_prior too', where)
 
 # %% ../nbs/10_models.ipynb #06ed52e1
 class PxByLSTM(nn.Module):
@@ -197,8 +202,25 @@ def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's prev
     if self.rows is not None: parts += [self.rows(row), self.columns(column)]
     return torch.cat(parts, -1), (total, count, recent, row, column)
 
+# %% ../nbs/10_models.ipynb #21ea15bc
+class DescriptionPriors:
+    "Mixed into a next-token model that reads a description memory, to add the description's priors to its scores."
+    n_out = 1    # the scores' layout, (..., V); the aPxBy LSTM sets its own (6 slots for the autoregressive objective)
+
+    def add_priors(self, c):  # a config with `memory_size`, `image_prior` and `geometry_prior`; after `self.features`
+        "The prior heads the config asks for (none without an image prior), each reading the memory."
+        first, end = c.image_prior or (0, 0)
+        self.prior = nn.Linear(c.memory_size, end - first) if c.image_prior else None
+        self.geometry = nn.Linear(c.memory_size, 2 * self.features.cap) if c.geometry_prior else None
+        self.prior_loss = None                      # the priors' own loss on the last training batch (`image_prior_loss`)
+
+    def places(self, prev: torch.Tensor, start: torch.Tensor | None = None) -> tuple | None:
+        "Rows and columns of a window's positions (`positions`) when the geometry prior reads them, else None."
+        if self.geometry is None: return None
+        return positions(prev, prev.new_zeros(len(prev), 2) if start is None else start, self.features.cap)
+
 # %% ../nbs/10_models.ipynb #b00252be
-class DescribedLSTM(PxByLSTM):
+class DescribedLSTM(DescriptionPriors, PxByLSTM):
     "aPxBy reading `TokenFeatures` (description memory, row, column) beside its six slots, in the LSTM and the head."
     def __init__(self, config: ModelConfig | None = None, **kwargs):
         super().__init__(config, **kwargs)
@@ -206,10 +228,7 @@ class DescribedLSTM(PxByLSTM):
         self.features = TokenFeatures(c.memory_size, c.position_size)
         self.lstm = nn.LSTM(self.embed.dim + self.features.size, c.hidden_size, c.num_layers, batch_first=True)
         self.head = nn.Linear(c.hidden_size + self.features.size, self.n_out * c.vocab_size)
-        first, end = c.image_prior or (0, 0)
-        self.prior = nn.Linear(c.memory_size, end - first) if c.image_prior else None
-        self.geometry = nn.Linear(c.memory_size, 2 * self.features.cap) if c.geometry_prior else None
-        self.prior_loss = None                      # the priors' own loss on the last training batch (`image_prior_loss`)
+        self.add_priors(c)
 
     def forward(self, x: torch.Tensor,                 # (B, L, 6) context ids
                 text: torch.Tensor | None = None,       # (B, P) text bytes before each window (`history`)
@@ -217,9 +236,8 @@ class DescribedLSTM(PxByLSTM):
                ) -> torch.Tensor:                       # as `PxByLSTM`
         f = self.features(x[..., 5], text, start)
         h, _ = self.lstm(torch.cat([self.embed(x), f], -1))
-        first = x.new_zeros(len(x), 2) if start is None else start
-        where = positions(x[..., 5], first, self.features.cap) if self.geometry is not None else None
-        if self.prior is not None and self.training: self.prior_loss = self.image_prior_loss(x, f, where)
+        where = self.places(x[..., 5], start)
+        if self.prior is not None and self.training: self.prior_loss = self.image_prior_loss(x[..., 5], f, where)
         return self.with_priors(self._shape(self.head(torch.cat([h, f], -1))), f, x[..., 5], where)
 
 # %% ../nbs/10_models.ipynb #0df3deac
@@ -249,7 +267,7 @@ def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's cont
 
 # %% ../nbs/10_models.ipynb #09b69165
 @patch
-def with_priors(self: DescribedLSTM, out: torch.Tensor, # next-token scores (`PxByLSTM` layout)
+def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores (`PxByLSTM` layout)
                 f: torch.Tensor,                         # the features of the same positions (memory first)
                 prev: torch.Tensor,                      # the same positions' previous tokens
                 where: tuple | None                      # their rows and columns (`positions`; with a geometry prior)
@@ -269,18 +287,18 @@ def with_priors(self: DescribedLSTM, out: torch.Tensor, # next-token scores (`Px
 
 # %% ../nbs/10_models.ipynb #86e693c2
 @patch
-def image_prior_loss(self: DescribedLSTM, x: torch.Tensor, # (B, L, 6) a window's contexts
+def image_prior_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
                      f: torch.Tensor,                       # (B, L, size) its features
                      where: tuple | None = None             # rows and columns (`positions`), for the geometry prior
                     ) -> torch.Tensor:                      # mean cross-entropy of the prior on the window's image tokens
     "The prior alone scored on every image token the window holds: what the description says the sprite is made of."
     first, end = self.config.image_prior
-    token = x[:, 1:, 5]                                     # the token each position but the last predicts
+    token = prev[:, 1:]                                     # the token each position but the last predicts
     keep = (token >= first) & (token < end)
     memory = f[:, :-1, :self.config.memory_size]
     loss = _mean_ce(self.prior(memory[keep]), token[keep] - first)
     if self.geometry is None: return loss
-    return loss + self.geometry_loss(x, memory, where)
+    return loss + self.geometry_loss(prev, memory, where)
 
 def _mean_ce(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     "Cross-entropy, or a zero that keeps the graph when there is nothing to score."
@@ -288,7 +306,7 @@ def _mean_ce(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/10_models.ipynb #b74fe268
 @patch
-def length_hazards(self: DescribedLSTM, f: torch.Tensor, # the features of some positions (memory first)
+def length_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of some positions (memory first)
                    prev: torch.Tensor,                    # their previous tokens
                    where: tuple                           # their rows and columns (`positions`)
                   ) -> tuple:                             # log-score changes of any token, a row end, a frame end
@@ -309,13 +327,13 @@ def length_hazards(self: DescribedLSTM, f: torch.Tensor, # the features of some 
 
 # %% ../nbs/10_models.ipynb #b634982b
 @patch
-def geometry_loss(self: DescribedLSTM, x: torch.Tensor, # (B, L, 6) a window's contexts
+def geometry_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
                   memory: torch.Tensor,                  # (B, L - 1, memory_size) the memory of all but the last position
                   where: tuple                           # rows and columns (`positions`) of the window's positions
                  ) -> torch.Tensor:                      # cross-entropy of the lengths at the window's row and frame ends
     "The geometry prior alone scored on every row and frame end of an image in the window: its width and its height."
     first, end = self.config.image_prior
-    prev, token = x[:, :-1, 5], x[:, 1:, 5]
+    prev, token = prev[:, :-1], prev[:, 1:]
     rows, columns = (t[:, :-1] for t in where)
     in_row = (prev >= first) & (prev < end)
     row_ends = in_row & ((token == ROW_END_ID) | (token == SEGMENT_END_ID))

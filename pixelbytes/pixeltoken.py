@@ -14,7 +14,7 @@ import pandas as pd
 from .core import atomic_path
 from .metrics import modality_of, MODALITIES
 from .train import train_model, register_arch
-from .models import register_model_type
+from .models import register_model_type, DescriptionPriors, TokenFeatures, check_priors
 from .generate import load_run, _stack_outputs
 from .evaluate import ATTRIBUTES, score_windows, run_windows, coherence, coherence_summary, held_out_creatures
 from fastcore.basics import patch
@@ -180,12 +180,16 @@ class PixelTokenConfig:
     rope_base: float = 10_000.     # rotary frequencies: base ** (-2i / head_dim)
     tie_embeddings: bool = True    # the next-token head is the embedding matrix (halves the parameters of a large vocabulary)
     objective: str = 'predict'     # always next-token scores (B, L, V): training and generation treat it as the predictive aPxBy
+    memory_size: int = 0           # width of the description memory (chapter 10's `TokenFeatures`), added to every embedding
+    image_prior: tuple = ()        # (first, end) image ids: the description's prior over them (chapter 10); () none
+    geometry_prior: bool = False   # with an image prior: its prior over row and frame lengths too
     model_type = 'pixeltoken'      # what `save_pretrained` writes into config.json
 
     def __post_init__(self):
         if self.objective != 'predict': raise InputError(f"a pixel-token transformer predicts the next token: objective must be 'predict', got {self.objective!r}", 'PixelTokenConfig')
         if min(self.vocab_size, self.dim, self.heads, self.depth, self.window) < 1 or self.lookback < 0: raise InputError('sizes must be positive (lookback >= 0)', 'PixelTokenConfig')
         if self.dim % self.heads or (self.dim // self.heads) % 2: raise InputError(f'dim / heads must be an even whole number, got {self.dim} / {self.heads}', 'PixelTokenConfig')
+        check_priors(self, 'PixelTokenConfig')
 
 # %% ../nbs/17_pixeltoken.ipynb #d9a572f9
 def summary_tokens(ids: torch.Tensor) -> torch.Tensor: # bool, True where the token is seen by all later tokens
@@ -265,7 +269,7 @@ class PixelTokenBlock(nn.Module):
         return x + self.ff(self.norm2(x)), (k, v)
 
 # %% ../nbs/17_pixeltoken.ipynb #eab9a770
-class PixelTokenTransformer(nn.Module):
+class PixelTokenTransformer(DescriptionPriors, nn.Module):
     "Token embedding (no context slots, no vision encoder), windowed blocks with rotary positions, next-token head."
     def __init__(self, config: PixelTokenConfig | None = None, **kwargs):
         super().__init__()
@@ -274,19 +278,36 @@ class PixelTokenTransformer(nn.Module):
         self.blocks = nn.ModuleList(PixelTokenBlock(c) for _ in range(c.depth))
         self.norm = nn.LayerNorm(c.dim)
         self.head = None if c.tie_embeddings else nn.Linear(c.dim, c.vocab_size, bias=False)
+        self.features = TokenFeatures(c.memory_size, 0) if c.memory_size else None   # the description memory
+        self.remember = nn.Linear(c.memory_size, c.dim) if c.memory_size else None
+        self.add_priors(c)
 
-    def forward(self, x: torch.Tensor # (B, L) ids, or (B, L, 6) aPxBy contexts (slot 6, the previous token, is read)
-               ) -> torch.Tensor:     # (B, L, V) scores of the token after each input
-        return self.read(previous_tokens(x))[0]
+    def forward(self, x: torch.Tensor,                # (B, L) ids, or (B, L, 6) aPxBy contexts (slot 6 is read)
+                text: torch.Tensor | None = None,      # (B, P) text bytes before each window (with a memory)
+                start: torch.Tensor | None = None      # (B, 2) row and column of each window's first position
+               ) -> torch.Tensor:                      # (B, L, V) scores of the token after each input
+        ids = previous_tokens(x)
+        memory = None if self.features is None else self.features(ids, text, start)
+        out = self.read(ids, memory)[0]
+        if self.prior is None: return out
+        where = self.places(ids, start)
+        if self.training: self.prior_loss = self.image_prior_loss(ids, memory, where)
+        return self.with_priors(out, memory, ids, where)
 
-    def read(self, ids: torch.Tensor) -> tuple: # (B, L) ids -> (B, L, V) scores, [(keys, values)] per block
+    def read(self, ids: torch.Tensor,                 # (B, L) ids
+             memory: torch.Tensor | None = None       # (B, L, memory_size) their description memory (with a memory)
+            ) -> tuple:                               # (B, L, V) scores without the priors, [(keys, values)] per block
         "All positions at once, keeping every block's rotated keys and values (a prompt's cache)."
         pos = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
-        h, mask, kv = self.embed(ids), visibility(ids, self.config.window, self.config.lookback), []
+        h, mask, kv = self.inputs(ids, memory), visibility(ids, self.config.window, self.config.lookback), []
         for block in self.blocks:
             h, cache = block(h, pos, mask)
             kv.append(cache)
         return self.logits(h), kv
+
+    def inputs(self, ids: torch.Tensor, memory: torch.Tensor | None) -> torch.Tensor:
+        "What the first block reads: each token's embedding, plus the description memory when the model has one."
+        return self.embed(ids) if memory is None else self.embed(ids) + self.remember(memory)
 
     def logits(self, h: torch.Tensor) -> torch.Tensor:
         h = self.norm(h)
@@ -346,7 +367,7 @@ class PixelTokenStream:
     @property
     def device(self): return next(self.model.parameters()).device
 
-    def start(self, prompts: list[torch.Tensor]) -> tuple[WindowCache, torch.Tensor | None]: # cache, scores after each prompt
+    def start(self, prompts: list[torch.Tensor]) -> tuple: # the cache (and memory state), scores after each prompt
         "Read every prompt ((P, 6) contexts or (P,) ids; P may differ and be 0) and gather the batch's cache."
         rows = [self._read(previous_tokens(x.to(self.device)[None])[0] if len(x) else None) for x in prompts]
         s, c = max(len(r['win']) for r in rows), self.model.config
@@ -355,34 +376,49 @@ class PixelTokenStream:
         number = lambda key: torch.tensor([r[key] for r in rows], device=self.device)
         cache = WindowCache(kv, torch.stack([pad(r['summary'], False) for r in rows]), torch.stack([pad(r['win'], PADDING_WINDOW) for r in rows]),
                             number('closed'), number('pos'), number('run'), c.lookback)
-        return cache.compact(), _stack_outputs([r['out'] for r in rows])
+        out = _stack_outputs([r['out'] for r in rows])
+        if self.model.features is None: return cache.compact(), out
+        return (cache.compact(), tuple(torch.cat(parts) for parts in zip(*(r['memory'] for r in rows)))), out
 
     def _read(self, ids: torch.Tensor | None) -> dict:
-        c, d = self.model.config, self.device
+        c, d, m = self.model.config, self.device, self.model
+        seen = torch.zeros(1, 0, dtype=torch.long, device=d) if ids is None else ids[None]
+        memory_state = None if m.features is None else m.features.start(seen)
         if ids is None:
             empty = torch.zeros(1, c.heads, 0, c.dim // c.heads, device=d)
             return {'kv': [(empty, empty)] * c.depth, 'summary': torch.zeros(0, dtype=torch.bool, device=d),
-                    'win': torch.zeros(0, dtype=torch.long, device=d), 'closed': 0, 'pos': 0, 'run': 0, 'out': None}
-        out, kv = self.model.read(ids[None])
-        closes, win = (t[0] for t in window_layout(ids[None], c.window))
+                    'win': torch.zeros(0, dtype=torch.long, device=d), 'closed': 0, 'pos': 0, 'run': 0, 'out': None,
+                    'memory': memory_state}
+        memory = None if m.features is None else m.features(seen)
+        out, kv = m.read(seen, memory)
+        last = out[:, -1]
+        if m.prior is not None: last = m.with_priors(last, memory[:, -1], seen[:, -1], memory_state[3:])
+        closes, win = (t[0] for t in window_layout(seen, c.window))
         word = torch.nonzero(summary_tokens(ids))
         return {'kv': kv, 'summary': closes, 'win': win, 'closed': int(closes.sum()), 'pos': len(ids),
-                'run': len(ids) - 1 - (int(word[-1]) if len(word) else -1), 'out': out[0, -1]}
+                'run': len(ids) - 1 - (int(word[-1]) if len(word) else -1), 'out': last[0], 'memory': memory_state}
 
     @torch.no_grad()
     def step(self, x: torch.Tensor,      # (B, 6) contexts of the next position, or (B,) the previous tokens
-             cache: WindowCache) -> tuple[torch.Tensor, WindowCache]: # (B, V) scores, new cache
+             state) -> tuple:                # `start`'s state -> (B, V) scores, the new state
+        m = self.model
+        cache, memory_state = (state, None) if m.features is None else state
         ids = (x[:, 5] if x.dim() == 2 else x).to(self.device)
+        memory = None
+        if memory_state is not None: memory, memory_state = m.features.step(ids, memory_state)
         word = summary_tokens(ids)
         run = torch.where(word, 0, cache.run + 1)
         closes = word | (run % self.model.config.window == 0)
         mask = torch.cat([cache.keep, torch.ones_like(word[:, None])], 1)[:, None]   # (B, 1, S + 1)
-        h, kv, c = self.model.embed(ids)[:, None], [], self.model.config
+        h, kv, c = m.inputs(ids, memory)[:, None], [], m.config
         angles = tuple(a.to(h.dtype) for a in rotary_angles(cache.pos[:, None], c.dim // c.heads // 2, c.rope_base))  # once for every block
-        for block, old in zip(self.model.blocks, cache.kv):
+        for block, old in zip(m.blocks, cache.kv):
             h, new = block(h, cache.pos[:, None], mask, old, angles)
             kv.append(new)
-        return self.model.logits(h)[:, 0], replace(cache, run=run).push(kv, closes)
+        scores = m.logits(h)[:, 0]
+        if m.prior is not None: scores = m.with_priors(scores, memory, ids, memory_state[3:])
+        cache = replace(cache, run=run).push(kv, closes)
+        return scores, (cache if memory_state is None else (cache, memory_state))
 
 # %% ../nbs/17_pixeltoken.ipynb #50ec784b
 register_tokenizer('fold')(FoldTokenizer)                                   # chapter 07: a run's tokenizer.json
@@ -408,9 +444,9 @@ COMPARISON = {   # name -> `train_model` keywords; every model about 209 k param
     'LSTM predict, NES': dict(arch='lstm', objective='predict', embed_size=48, hidden_size=188, memory_size=0, position_size=0),
     'LSTM autoregressive, NES': dict(arch='lstm', objective='autoregressive', embed_size=48, hidden_size=128, memory_size=0,
                                      position_size=0),  # the research's LSTMs
-    'pixel-token, NES': dict(arch='pixeltoken', **SIZES['small']),
-    'pixel-token, fold 16': dict(arch='pixeltoken', fold=16, dim=40, heads=4, depth=2),
-    'pixel-token, NES, summaries only': dict(arch='pixeltoken', lookback=0, **SIZES['small']),   # the pure approximation: no row above in full
+    'pixel-token, NES': dict(arch='pixeltoken', memory_size=0, **SIZES['small']),
+    'pixel-token, fold 16': dict(arch='pixeltoken', fold=16, dim=40, heads=4, depth=2, memory_size=0),
+    'pixel-token, NES, summaries only': dict(arch='pixeltoken', lookback=0, memory_size=0, **SIZES['small']),   # the pure approximation: no row above in full
 }
 
 def _slug(name: str) -> str: return ''.join(c if c.isalnum() else '_' for c in name.lower()).strip('_')

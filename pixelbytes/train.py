@@ -459,7 +459,7 @@ def arch_entry(arch: str) -> tuple: # (default objective, builder or None)
 def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken' (chapter 17)
                objective: str,        # the run's objective (a pixel-token model only predicts)
                vocab_size: int = 151, # PixelBytes v2
-               **sizes                # the builder's sizes: `PixelTokenConfig`'s dim, heads, depth, window, lookback
+               **sizes                # the builder's sizes: `PixelTokenConfig`'s dim, heads, depth, window, lookback, memory
               ) -> nn.Module | None:  # None for the LSTM (`pxby_learner` builds it from its config)
     "The model `train_model` trains when it is not the aPxBy LSTM: what the architecture's registered builder makes."
     builder = arch_entry(arch)[1]
@@ -520,13 +520,14 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     tokenizer = TokenizerConfig(image_step=image_step, frame_step=frame_step, audio_step=audio_step, order=tuple(m.strip() for m in order.split(',')))
     tok = run_tokenizer(fold, tokenizer)
     vocab = PixelBytesTokenizer(tokenizer).vocab_size if tok is tokenizer else tok.vocab_size
-    model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback)
     if objective == 'diffusion': memory_size = position_size = 0     # reads both ways: the research's model
     audio_offset = getattr(tok, 'audio_offset', AUDIO_START)
     prior = (IMAGE_OFFSET, audio_offset) if image_prior and memory_size else ()
-    sizes = dict(objective=objective, memory_size=memory_size, position_size=position_size, image_prior=prior,
-                 geometry_prior=bool(prior))
-    start_repeats = start_repeats or (4 if memory_size and model is None else 1)
+    described = dict(memory_size=memory_size, image_prior=prior, geometry_prior=bool(prior))
+    model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback,
+                       **described)
+    sizes = dict(objective=objective, position_size=position_size, **described)
+    start_repeats = start_repeats or (4 if memory_size else 1)
     config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress,
