@@ -19,10 +19,10 @@ from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step', 'step', 'positions',
-           'TokenFeatures', 'DescriptionPriors', 'DescribedLSTM', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM',
-           'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel',
-           'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained', 'from_pretrained',
-           'register_model_type', 'model_types']
+           'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors', 'DescribedLSTM', 'diffusion_mask',
+           'noise_embeddings', 'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel',
+           'encoder_layer_step', 'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1',
+           'save_pretrained', 'from_pretrained', 'register_model_type', 'model_types']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -119,6 +119,18 @@ def positions(prev: torch.Tensor,  # (B, L) each position's previous token (slot
     rows = torch.where(at_restart >= 0, ends - at_restart, start[:, :1] + ends)
     return rows.clamp(max=cap - 1), columns.clamp(max=cap - 1)
 
+# %% ../nbs/10_models.ipynb #038305dc
+def row_widths(prev: torch.Tensor,    # (B, L) each position's previous token
+               columns: torch.Tensor  # (B, L) their columns (`positions`)
+              ) -> torch.Tensor:      # (B, L) the length of the last row ended in the frame (0: none yet)
+    "How wide the frame's rows are, as far as a position knows: the length of the last row that ended before it."
+    p = torch.arange(prev.shape[1], device=prev.device)
+    restart = (prev == PAD_ID) | (prev == SEGMENT_END_ID)
+    after_end = torch.where(prev == ROW_END_ID, p, -1).cummax(1).values       # the latest position after a row end
+    after_restart = torch.where(restart, p, -1).cummax(1).values
+    ended = columns.gather(1, (after_end - 1).clamp(min=0))                  # the column that predicted the row end
+    return torch.where((after_end >= 1) & (after_end > after_restart), ended, 0)
+
 # %% ../nbs/10_models.ipynb #798615fc
 class TokenFeatures(nn.Module):
     "What a position knows of its item beyond its six slots: a memory of the description read so far, its place."
@@ -171,7 +183,7 @@ def forward(self: TokenFeatures, prev: torch.Tensor, # (B, L) each position's pr
 @patch
 @torch.no_grad()
 def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a prompt's positions (P may be 0)
-         ) -> tuple:                                # streaming state: n-gram sum and count, recent tokens, row, column
+         ) -> tuple:                                # streaming state: n-gram sum and count, recent tokens, row, column, width
     "The streaming state after reading a prompt: what `step` needs to go on exactly as `forward` would."
     b, width = len(prev), self.memory.embedding_dim if self.memory is not None else 0
     total, count = prev.new_zeros(b, width, dtype=torch.float), prev.new_zeros(b, 1, dtype=torch.float)
@@ -180,19 +192,22 @@ def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a 
         total, count = (self.memory(ids) * valid[..., None]).sum((1, 2)), valid.sum((1, 2))[:, None].float()
     n = max(self.ngrams)
     recent = F.pad(prev[:, -n:], (n - min(prev.shape[1], n), 0))
-    row, column = prev.new_zeros(b), prev.new_zeros(b)
-    if prev.shape[1]: row, column = (t[:, -1] for t in positions(prev, prev.new_zeros(b, 2), self.cap))
-    return total, count, recent, row, column
+    row, column, width = prev.new_zeros(b), prev.new_zeros(b), prev.new_zeros(b)
+    if prev.shape[1]:
+        rows, columns = positions(prev, prev.new_zeros(b, 2), self.cap)
+        row, column, width = rows[:, -1], columns[:, -1], row_widths(prev, columns)[:, -1]
+    return total, count, recent, row, column, width
 
 @patch
 @torch.no_grad()
 def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's previous token
          state: tuple) -> tuple[torch.Tensor, tuple]: # (B, size) its features, the new state
     "The features of one more position, in constant time."
-    total, count, recent, row, column = state
+    total, count, recent, row, column, width = state
     recent = torch.cat([recent[:, 1:], prev[:, None]], 1)
     restart, row_end = (prev == PAD_ID) | (prev == SEGMENT_END_ID), prev == ROW_END_ID
     row = torch.where(restart, 0, (row + row_end.long()).clamp(max=self.cap - 1))
+    width = torch.where(restart, 0, torch.where(row_end, column, width))     # the row that just ended
     column = torch.where(restart | row_end, 0, (column + 1).clamp(max=self.cap - 1))
     parts = []
     if self.memory is not None:
@@ -200,9 +215,24 @@ def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's prev
         total, count = total + (self.memory(ids) * valid[..., None]).sum(1), count + valid.sum(1, keepdim=True)
         parts.append(total / count.clamp_min(1))
     if self.rows is not None: parts += [self.rows(row), self.columns(column)]
-    return torch.cat(parts, -1), (total, count, recent, row, column)
+    return torch.cat(parts, -1), (total, count, recent, row, column, width)
 
 # %% ../nbs/10_models.ipynb #21ea15bc
+class LengthPrior(nn.Module):
+    "The description's distributions of a sprite's row length (its width) and, given the width drawn, its frame length."
+    def __init__(self, memory_size: int, cap: int = 64, hidden: int = 32):
+        super().__init__()
+        self.width = nn.Linear(memory_size, cap)
+        self.proportions = nn.Linear(memory_size, hidden)   # what the words say of the shape
+        self.drawn = nn.Embedding(cap, hidden)              # the width drawn (0: not known yet)
+        self.height = nn.Linear(hidden, cap)
+
+    def forward(self, memory: torch.Tensor, # (..., memory_size)
+                width: torch.Tensor         # (...) the frame's width so far (`row_widths`)
+               ) -> torch.Tensor:           # (..., 2, cap) scores of the width and of the height
+        height = self.height(F.relu(self.proportions(memory) + self.drawn(width)))
+        return torch.stack([self.width(memory), height], -2)
+
 class DescriptionPriors:
     "Mixed into a next-token model that reads a description memory, to add the description's priors to its scores."
     n_out = 1    # the scores' layout, (..., V); the aPxBy LSTM sets its own (6 slots for the autoregressive objective)
@@ -211,13 +241,14 @@ class DescriptionPriors:
         "The prior heads the config asks for (none without an image prior), each reading the memory."
         first, end = c.image_prior or (0, 0)
         self.prior = nn.Linear(c.memory_size, end - first) if c.image_prior else None
-        self.geometry = nn.Linear(c.memory_size, 2 * self.features.cap) if c.geometry_prior else None
+        self.geometry = LengthPrior(c.memory_size, self.features.cap) if c.geometry_prior else None
         self.prior_loss = None                      # the priors' own loss on the last training batch (`image_prior_loss`)
 
     def places(self, prev: torch.Tensor, start: torch.Tensor | None = None) -> tuple | None:
-        "Rows and columns of a window's positions (`positions`) when the geometry prior reads them, else None."
+        "Rows, columns and row widths of a window's positions when the geometry prior reads them, else None."
         if self.geometry is None: return None
-        return positions(prev, prev.new_zeros(len(prev), 2) if start is None else start, self.features.cap)
+        rows, columns = positions(prev, prev.new_zeros(len(prev), 2) if start is None else start, self.features.cap)
+        return rows, columns, row_widths(prev, columns)
 
 # %% ../nbs/10_models.ipynb #b00252be
 class DescribedLSTM(DescriptionPriors, PxByLSTM):
@@ -308,11 +339,11 @@ def _mean_ce(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 @patch
 def length_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of some positions (memory first)
                    prev: torch.Tensor,                    # their previous tokens
-                   where: tuple                           # their rows and columns (`positions`)
+                   where: tuple                           # their rows, columns and row widths (`places`)
                   ) -> tuple:                             # log-score changes of any token, a row end, a frame end
     "What the description's row and frame lengths add to the scores inside an image row: the logs of their hazards."
     first, end = self.config.image_prior
-    lengths = self.geometry(f[..., :self.config.memory_size]).unflatten(-1, (2, -1)).softmax(-1)
+    lengths = self.geometry(f[..., :self.config.memory_size], where[2]).softmax(-1)
     at_least = lengths.flip(-1).cumsum(-1).flip(-1)                     # P(length >= k)
     at = torch.stack([where[1], where[0]], -1)[..., None]               # (..., 2, 1): this column, this row
     here = lengths.gather(-1, at)[..., 0]
@@ -320,25 +351,26 @@ def length_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of s
     log_end, log_go = ends.log(), (-ends).log1p()
     in_row = ((prev >= first) & (prev < end)).to(f.dtype)               # an image row, after its first pixel
     width = in_row * (where[0] == 0)                                    # the width is chosen in each frame's first row
+    height = in_row * (where[2] > 0)                                    # the height once the width is drawn
     go_on = width * log_go[..., 0]
-    row_end = width * log_end[..., 0] + in_row * log_go[..., 1]
-    frame_end = width * log_end[..., 0] + in_row * log_end[..., 1]
+    row_end = width * log_end[..., 0] + height * log_go[..., 1]
+    frame_end = width * log_end[..., 0] + height * log_end[..., 1]
     return go_on, row_end, frame_end
 
 # %% ../nbs/10_models.ipynb #b634982b
 @patch
 def geometry_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
                   memory: torch.Tensor,                  # (B, L - 1, memory_size) the memory of all but the last position
-                  where: tuple                           # rows and columns (`positions`) of the window's positions
+                  where: tuple                           # rows, columns and row widths of the window's positions
                  ) -> torch.Tensor:                      # cross-entropy of the lengths at the window's row and frame ends
     "The geometry prior alone scored on every row and frame end of an image in the window: its width and its height."
     first, end = self.config.image_prior
     prev, token = prev[:, :-1], prev[:, 1:]
-    rows, columns = (t[:, :-1] for t in where)
+    rows, columns, widths = (t[:, :-1] for t in where)
     in_row = (prev >= first) & (prev < end)
     row_ends = in_row & ((token == ROW_END_ID) | (token == SEGMENT_END_ID))
-    frame_ends = in_row & (token == SEGMENT_END_ID)
-    lengths = self.geometry(memory).unflatten(-1, (2, -1))
+    frame_ends = in_row & (token == SEGMENT_END_ID) & (widths > 0)
+    lengths = self.geometry(memory, widths)
     return _mean_ce(lengths[row_ends][:, 0], columns[row_ends]) + _mean_ce(lengths[frame_ends][:, 1], rows[frame_ends])
 
 # %% ../nbs/10_models.ipynb #536bd796
