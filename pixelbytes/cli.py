@@ -6,7 +6,7 @@
 from __future__ import annotations
 import sys, os, json, html, time, warnings
 import re, urllib.parse, argparse, importlib
-warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning) # raised by fastai's imports, nothing to act on
+from typing import TYPE_CHECKING
 from pathlib import Path
 from dataclasses import replace
 from fastcore.script import anno_parser
@@ -14,6 +14,9 @@ from . import __version__
 from .core import atomic_write, InputError
 from .hub import (   # the model card needs them too: they live in the Hub chapter, this chapter re-exports them
     AGREEMENT_ROWS, AGREEMENT_MEANING, followed_descriptions, verdict, signature_stub, command_line, _model_name)
+if TYPE_CHECKING:
+    import numpy as np
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # fastai's imports
 _all_ = ['AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'followed_descriptions', 'verdict', 'signature_stub', 'command_line']
 
 # %% auto #0

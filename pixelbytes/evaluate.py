@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .core import InputError, atomic_write, atomic_path
+from .core import InputError, atomic_path
 from .creatures import make_creatures, items_in_split, dominant_colour, size_class, level_pitch, COLOUR_FAMILIES, SIZES, PITCHES
-from .tokenizer import PixelBytesTokenizer, encode_image, encode_audio
+from .tokenizer import PixelBytesTokenizer
 from .generate import TextPart, ImagePart, AudioPart, Generated, SequenceBuilder, generate, load_run
 from .metrics import TokenScores, AUDIO_START
 from .sequences import TokenSequences

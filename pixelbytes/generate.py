@@ -14,8 +14,7 @@ from torch import nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device
-from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, encode_image, encode_audio,
-                                  IMAGE_OFFSET, AUDIO_OFFSET, MODALITY_ORDER, tokenizer_class)
+from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, IMAGE_OFFSET, AUDIO_OFFSET, MODALITY_ORDER, tokenizer_class)
 from .models import PxByLSTM, DescribedLSTM, from_pretrained, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes

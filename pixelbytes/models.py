@@ -5,7 +5,7 @@
 # %% ../nbs/10_models.ipynb #b2c8de36
 from __future__ import annotations
 import json, math
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 from torch import nn

@@ -4,7 +4,6 @@
 
 # %% ../nbs/17_pixeltoken.ipynb #8e0e7c2f
 from __future__ import annotations
-import math
 from dataclasses import dataclass, replace
 import numpy as np
 import torch

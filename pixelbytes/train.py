@@ -4,6 +4,7 @@
 
 # %% ../nbs/12_train.ipynb #dcb957a9
 from __future__ import annotations
+from typing import Iterator
 from pathlib import Path
 import numpy as np
 import torch
@@ -28,7 +29,7 @@ from accelerate import PartialState
 from .core import default_device, PAD_ID, InputError, atomic_path, atomic_write, registered
 from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_items
 from .metrics import TokenScores, AUDIO_START
-from .models import PxByLSTM, ModelConfig, make_apxby, diffusion_mask, save_pretrained
+from .models import ModelConfig, make_apxby, diffusion_mask, save_pretrained
 from .dataset import build_dataset, decode_audio
 from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS
 

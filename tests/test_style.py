@@ -3,8 +3,8 @@
 Lines of at most 120 characters (E501), one statement per line (E701 `if x: y`, E702 `a; b`, E703 a stray `;`), imports
 at the top of a cell (E402) and pyflakes (F: unused imports, undefined names, ...). Notebooks that are not reformatted
 yet keep an allowance: how many violations of a rule each may still hold. The allowance can only shrink: one more
-violation fails, and so does an allowance larger than what is left (lower it when you fix some). To see the lines: `ruff check nbs/NAME.ipynb`; to
-break a long statement, `ruff format --range LINE` on a plain Python file, or by hand.
+violation fails, and so does an allowance larger than what is left (lower it when you fix some). To see the lines:
+`ruff check nbs/NAME.ipynb`; to break a long statement, `ruff format --range LINE` on a plain Python file, or by hand.
 """
 import importlib.util, json, subprocess, sys
 from collections import defaultdict
@@ -13,7 +13,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ALLOWED = {}   # filled below
+ALLOWED = {   # (notebook, rule): how many violations it may still hold (the notebooks still to reformat)
+    ('10_models.ipynb', 'E402'): 1, ('10_models.ipynb', 'E501'): 51, ('10_models.ipynb', 'E701'): 43,
+    ('10_models.ipynb', 'E702'): 15,
+    ('12_train.ipynb', 'E501'): 56, ('12_train.ipynb', 'E701'): 61, ('12_train.ipynb', 'E702'): 19,
+    ('13_generate.ipynb', 'E501'): 79, ('13_generate.ipynb', 'E701'): 96, ('13_generate.ipynb', 'E702'): 30,
+    ('15_evaluate.ipynb', 'E501'): 44, ('15_evaluate.ipynb', 'E701'): 15, ('15_evaluate.ipynb', 'E702'): 12,
+    ('17_pixeltoken.ipynb', 'E501'): 70, ('17_pixeltoken.ipynb', 'E701'): 40, ('17_pixeltoken.ipynb', 'E702'): 19,
+    ('18_hub.ipynb', 'E501'): 19, ('18_hub.ipynb', 'E701'): 27, ('18_hub.ipynb', 'E702'): 3,
+    ('90_cli.ipynb', 'E501'): 53, ('90_cli.ipynb', 'E701'): 25, ('90_cli.ipynb', 'E702'): 3,
+}
 
 
 def ruff(*paths: Path) -> list[dict]:
