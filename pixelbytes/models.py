@@ -311,9 +311,8 @@ def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores 
     scores[..., first:end] += self.prior(f[..., :self.config.memory_size]).log_softmax(-1)
     if self.geometry is None: return out
     go_on, row_end, frame_end = self.length_hazards(f, prev, where)
-    scores += go_on[..., None]
-    scores[..., ROW_END_ID] += row_end - go_on
-    scores[..., SEGMENT_END_ID] += frame_end - go_on
+    scores[..., ROW_END_ID] += row_end - go_on       # what every token gets (go_on) changes no probability: the
+    scores[..., SEGMENT_END_ID] += frame_end - go_on # ends get their difference from it
     return out
 
 # %% ../nbs/10_models.ipynb #86e693c2
@@ -338,40 +337,40 @@ def _mean_ce(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/10_models.ipynb #b74fe268
 @patch
 def length_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of some positions (memory first)
-                   prev: torch.Tensor,                    # their previous tokens
-                   where: tuple                           # their rows, columns and row widths (`places`)
-                  ) -> tuple:                             # log-score changes of any token, a row end, a frame end
+                   prev: torch.Tensor,                         # their previous tokens
+                   where: tuple                                # their rows, columns and row widths (`places`)
+                  ) -> tuple:                                  # log-score changes of any token, a row end, a frame end
     "What the description's row and frame lengths add to the scores inside an image row: the logs of their hazards."
     first, end = self.config.image_prior
-    lengths = self.geometry(f[..., :self.config.memory_size], where[2]).softmax(-1)
-    at_least = lengths.flip(-1).cumsum(-1).flip(-1)                     # P(length >= k)
-    at = torch.stack([where[1], where[0]], -1)[..., None]               # (..., 2, 1): this column, this row
+    rows, columns, widths = where
+    in_row = (prev >= first) & (prev < end)                    # an image row after its first pixel: only there
+    lengths = self.geometry(f[in_row][:, :self.config.memory_size], widths[in_row]).softmax(-1)   # (N, 2, cap)
+    at_least = lengths.flip(-1).cumsum(-1).flip(-1)            # P(length >= k)
+    at = torch.stack([columns[in_row], rows[in_row]], -1)[..., None]   # (N, 2, 1): this column, this row
     here = lengths.gather(-1, at)[..., 0]
     ends = (here / at_least.gather(-1, at)[..., 0].clamp_min(1e-30)).clamp(1e-6, 1 - 1e-6)   # the row (frame) ends here
     log_end, log_go = ends.log(), (-ends).log1p()
-    in_row = ((prev >= first) & (prev < end)).to(f.dtype)               # an image row, after its first pixel
-    width = in_row * (where[0] == 0)                                    # the width is chosen in each frame's first row
-    height = in_row * (where[2] > 0)                                    # the height once the width is drawn
-    go_on = width * log_go[..., 0]
-    row_end = width * log_end[..., 0] + height * log_go[..., 1]
-    frame_end = width * log_end[..., 0] + height * log_end[..., 1]
-    return go_on, row_end, frame_end
+    width = (rows[in_row] == 0).to(f.dtype)                    # the width is chosen in each frame's first row
+    height = (widths[in_row] > 0).to(f.dtype)                  # the height once the width is drawn
+    place = lambda v: torch.zeros(prev.shape, dtype=f.dtype, device=f.device).masked_scatter(in_row, v)
+    return (place(width * log_go[:, 0]), place(width * log_end[:, 0] + height * log_go[:, 1]),
+            place(width * log_end[:, 0] + height * log_end[:, 1]))
 
 # %% ../nbs/10_models.ipynb #b634982b
 @patch
 def geometry_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
-                  memory: torch.Tensor,                  # (B, L - 1, memory_size) the memory of all but the last position
-                  where: tuple                           # rows, columns and row widths of the window's positions
-                 ) -> torch.Tensor:                      # cross-entropy of the lengths at the window's row and frame ends
+                  memory: torch.Tensor,                         # (B, L - 1, memory_size) the memory of all but the last
+                  where: tuple                                  # rows, columns and row widths of the window's positions
+                 ) -> torch.Tensor:                             # cross-entropy of the lengths at the row and frame ends
     "The geometry prior alone scored on every row and frame end of an image in the window: its width and its height."
     first, end = self.config.image_prior
     prev, token = prev[:, :-1], prev[:, 1:]
     rows, columns, widths = (t[:, :-1] for t in where)
     in_row = (prev >= first) & (prev < end)
-    row_ends = in_row & ((token == ROW_END_ID) | (token == SEGMENT_END_ID))
-    frame_ends = in_row & (token == SEGMENT_END_ID) & (widths > 0)
-    lengths = self.geometry(memory, widths)
-    return _mean_ce(lengths[row_ends][:, 0], columns[row_ends]) + _mean_ce(lengths[frame_ends][:, 1], rows[frame_ends])
+    ends = in_row & ((token == ROW_END_ID) | (token == SEGMENT_END_ID))
+    lengths = self.geometry(memory[ends], widths[ends])        # (N, 2, cap): only where a row ends
+    frame = (token[ends] == SEGMENT_END_ID) & (widths[ends] > 0)
+    return _mean_ce(lengths[:, 0], columns[ends]) + _mean_ce(lengths[frame][:, 1], rows[ends][frame])
 
 # %% ../nbs/10_models.ipynb #536bd796
 def diffusion_mask(batch: int, # number of sequences
