@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .core import InputError, atomic_path
+from .core import InputError, atomic_path, show_bars
 from .creatures import make_creatures, items_in_split, dominant_colour, size_class, level_pitch, COLOUR_FAMILIES, SIZES, PITCHES
 from .tokenizer import PixelBytesTokenizer
 from .generate import TextPart, ImagePart, AudioPart, Generated, SequenceBuilder, generate, load_run
@@ -62,7 +62,7 @@ def score_windows(model, windows,              # a `TokenSequences` (e.g. the va
     scores, ours, research, hits, slots, n = TokenScores(audio_start=audio_start), 0., 0., 0, 0, 0
     data = TrainWindows(windows, reads_history(model))             # a described model also reads the text before each window
     loader = torch.utils.data.DataLoader(data, batch_size=bs)
-    for batch in (progress_bar(loader, leave=False) if progress else loader):
+    for batch in (progress_bar(loader, leave=False) if show_bars(progress) else loader):
         inputs, y = [b.to(device) for b in batch[:data.n_inp]], batch[data.n_inp].to(device)
         x = inputs[0]
         pred = model(*inputs)

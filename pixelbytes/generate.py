@@ -13,7 +13,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
-from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device
+from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device, show_bars
 from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, IMAGE_OFFSET, AUDIO_OFFSET, MODALITY_ORDER, tokenizer_class)
 from .models import PxByLSTM, DescribedLSTM, from_pretrained, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
@@ -576,7 +576,7 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
     bias = mask_bias(table)
     gen = torch.Generator().manual_seed(seed)
     steps = range(max(_budget(b) for b in builders))
-    for _ in (progress_bar(steps, leave=False) if progress else steps):
+    for _ in (progress_bar(steps, leave=False) if show_bars(progress) else steps):
         if any(b.pending for b in builders): decide_image_ends(builders, stream, state, out, table, objective, temperature, gen)
         if all(b.done for b in builders): break
         x = torch.tensor([b.context() for b in builders], device=device)

@@ -26,10 +26,10 @@ from .tokenizer import register_tokenizer
 from .tokenizer import encode_text, encode_audio, image_to_rgb, TokenizerConfig, Decoded, IMAGE_OFFSET, AUDIO_OFFSET, UNK_ID, UNK_CHAR
 
 # %% auto #0
-__all__ = ['FOLD_FACTORS', 'PADDING_WINDOW', 'SIZES', 'COMPARISON', 'FoldTokenizer', 'FoldDecoded', 'tokens_per_image',
-           'PixelTokenConfig', 'summary_tokens', 'window_layout', 'visibility', 'rotary_angles', 'rotate', 'rotary',
-           'WindowAttention', 'PixelTokenBlock', 'PixelTokenTransformer', 'previous_tokens', 'WindowCache',
-           'PixelTokenStream', 'pixeltoken_model', 'compare_models', 'comparison_row']
+__all__ = ['FOLD_FACTORS', 'PADDING_WINDOW', 'SIZES', 'COMPARISON', 'DESCRIBED', 'FoldTokenizer', 'FoldDecoded',
+           'tokens_per_image', 'PixelTokenConfig', 'summary_tokens', 'window_layout', 'visibility', 'rotary_angles',
+           'rotate', 'rotary', 'WindowAttention', 'PixelTokenBlock', 'PixelTokenTransformer', 'previous_tokens',
+           'WindowCache', 'PixelTokenStream', 'pixeltoken_model', 'compare_models', 'comparison_row']
 
 # %% ../nbs/17_pixeltoken.ipynb #6132c9c6
 FOLD_FACTORS = (8, 16)
@@ -488,3 +488,10 @@ def comparison_row(run: Path, coherence_samples: int = 0, progress: bool = False
         row.update({f'{a}_{p}': summary.loc[p, a] for p in ('description', 'empty', 'shuffled') for a in ATTRIBUTES})
         row['coherence_creatures'] = len(held_out_creatures(run, coherence_samples))
     return row
+
+# %% ../nbs/17_pixeltoken.ipynb #da8b8059
+DESCRIBED = {   # name -> `train_model` keywords: the main job's LSTM and a transformer of about its size, told and not
+    'LSTM, memory and priors (main job)': dict(arch='lstm'),
+    'pixel-token, memory and priors': dict(arch='pixeltoken', dim=80, heads=4, depth=4),
+    'pixel-token, no memory': dict(arch='pixeltoken', dim=80, heads=4, depth=4, memory_size=0),
+}
