@@ -39,11 +39,17 @@ def task(tmp_path_factory):
 
 
 def trained(config: ModelConfig, windows, path) -> torch.nn.Module:
+    "Train on one thread: the same numbers on every machine and under any load (threads sum in a varying order)."
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     torch.manual_seed(0)
     described = bool(config.memory_size or config.position_size)
     learn = pxby_learner(token_dataloaders(*windows, bs=16, device='cpu', history=described), config, path)
-    with learn.no_bar(), learn.no_logging():
-        learn.fit_one_cycle(5, 1e-2)
+    try:
+        with learn.no_bar(), learn.no_logging():
+            learn.fit_one_cycle(5, 1e-2)
+    finally:
+        torch.set_num_threads(threads)
     return learn.model.eval()
 
 

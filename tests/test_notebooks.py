@@ -17,8 +17,24 @@ def skip_flags() -> set[str]:
     return set(CFG['DEFAULT']['tst_flags'].split()) - requested_flags()
 
 
+REGISTRIES = (('dataset', 'SOURCES'), ('tokenizer', 'TOKENIZERS'), ('models', 'MODEL_TYPES'), ('train', 'ARCHS'))
+
+
+@pytest.fixture
+def registries_kept():
+    """A notebook registers its own classes (chapter 17: tokenizer, model, architecture) in the library's registries;
+    the tests after it, in the same process, must find the library's: each registry is put back as it was."""
+    import importlib
+    kept = {(m, name): dict(getattr(importlib.import_module(f'pixelbytes.{m}'), name)) for m, name in REGISTRIES}
+    yield
+    for (m, name), entries in kept.items():
+        registry = getattr(importlib.import_module(f'pixelbytes.{m}'), name)
+        registry.clear()
+        registry.update(entries)
+
+
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
-def test_notebook(nb, monkeypatch):
+def test_notebook(nb, monkeypatch, registries_kept):
     monkeypatch.setenv('MPLBACKEND', 'Agg')
     ok, _ = nbt.test_nb(nb, skip_flags=skip_flags(), basepath=ROOT)
     assert ok, f'{nb.name} failed (its traceback is printed above)'
