@@ -8,7 +8,7 @@ import json, math
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
-from torch import nn
+from torch import nn, special
 from safetensors.torch import save_file, load_file
 import torch.nn.functional as F
 from fastcore.basics import patch
@@ -18,11 +18,11 @@ from .sequences import TEXT_FIRST
 from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step', 'step', 'positions',
-           'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors', 'DescribedLSTM', 'diffusion_mask',
-           'noise_embeddings', 'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel',
-           'encoder_layer_step', 'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1',
-           'save_pretrained', 'from_pretrained', 'register_model_type', 'model_types']
+__all__ = ['OBJECTIVES', 'LAYOUT_STEPS', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step',
+           'step', 'positions', 'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors', 'DescribedLSTM',
+           'end_odds', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise',
+           'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel',
+           'make_v1', 'save_pretrained', 'from_pretrained', 'register_model_type', 'model_types']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -41,6 +41,9 @@ class ModelConfig:
     position_size: int = 0         # width of the row and of the column embedding (0: none)
     image_prior: tuple = ()        # (first, end) image ids: a description prior over them (`DescribedLSTM`); () none
     geometry_prior: bool = False   # with an image prior: a description prior over row and frame lengths too
+    cry_prior: bool = False        # with an image prior: a description prior over the cry's length too
+    audio_channels: int = 2        # values per time step of the cries (the cry prior counts time steps)
+    layout_size: int = 0           # with a geometry prior: width of the embedding of a pixel's place in its frame
     model_type = 'apxby'           # what `save_pretrained` writes into config.json
 
     def __post_init__(self):
@@ -50,6 +53,9 @@ class ModelConfig:
             raise InputError('the description memory and columns read left to right: use a unidirectional predict or '
                              'autoregressive model', 'ModelConfig')
         check_priors(self, 'ModelConfig')
+        if self.layout_size and not self.geometry_prior:
+            raise InputError('the layout reads the height the geometry prior expects: give geometry_prior too',
+                             'ModelConfig')
 
 def check_priors(c, where: str):  # a config with `memory_size`, `image_prior` and `geometry_prior`; where, for the error
     "Refuse the description priors a config cannot have: they read the memory, and the lengths need the image ids."
@@ -58,6 +64,8 @@ def check_priors(c, where: str):  # a config with `memory_size`, `image_prior` a
         raise InputError('the image prior reads the description memory: give memory_size too', where)
     if c.geometry_prior and not c.image_prior:
         raise InputError('the geometry prior needs the image ids of the image prior: give image_prior too', where)
+    if c.cry_prior and not c.image_prior:
+        raise InputError('the cry prior takes the ids after the image ones as audio: give image_prior too', where)
 
 # %% ../nbs/10_models.ipynb #06ed52e1
 class PxByLSTM(nn.Module):
@@ -106,7 +114,7 @@ def step(model: PxByLSTM, x: torch.Tensor, state=None):
 # %% ../nbs/10_models.ipynb #83d1f81c
 def positions(prev: torch.Tensor,  # (B, L) each position's previous token (slot 6 of its context)
               start: torch.Tensor, # (B, 2) row and column of the first position (`position_at`)
-              cap: int = 64        # rows and columns told apart
+              cap: int | None = 64 # rows and columns told apart (None: counted without a cap)
              ) -> tuple[torch.Tensor, torch.Tensor]: # (B, L) rows and (B, L) columns, capped at cap - 1
     "Rows and columns inside windows: a row separator starts a row, a frame or segment end (or padding) starts over."
     p = torch.arange(prev.shape[1], device=prev.device)
@@ -117,6 +125,8 @@ def positions(prev: torch.Tensor,  # (B, L) each position's previous token (slot
     ends = row_end.long().cumsum(1)
     at_restart = torch.where(restart, ends, -1).cummax(1).values
     rows = torch.where(at_restart >= 0, ends - at_restart, start[:, :1] + ends)
+    if cap is None:
+        return rows, columns
     return rows.clamp(max=cap - 1), columns.clamp(max=cap - 1)
 
 # %% ../nbs/10_models.ipynb #038305dc
@@ -183,7 +193,7 @@ def forward(self: TokenFeatures, prev: torch.Tensor, # (B, L) each position's pr
 @patch
 @torch.no_grad()
 def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a prompt's positions (P may be 0)
-         ) -> tuple:                                # streaming state: n-gram sum and count, recent tokens, row, column, width
+         ) -> tuple:  # streaming state: n-gram sum and count, recent tokens, row, column, width, uncapped column
     "The streaming state after reading a prompt: what `step` needs to go on exactly as `forward` would."
     b, width = len(prev), self.memory.embedding_dim if self.memory is not None else 0
     total, count = prev.new_zeros(b, width, dtype=torch.float), prev.new_zeros(b, 1, dtype=torch.float)
@@ -192,30 +202,32 @@ def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a 
         total, count = (self.memory(ids) * valid[..., None]).sum((1, 2)), valid.sum((1, 2))[:, None].float()
     n = max(self.ngrams)
     recent = F.pad(prev[:, -n:], (n - min(prev.shape[1], n), 0))
-    row, column, width = prev.new_zeros(b), prev.new_zeros(b), prev.new_zeros(b)
+    row, column, width, index = (prev.new_zeros(b) for _ in range(4))
     if prev.shape[1]:
         rows, columns = positions(prev, prev.new_zeros(b, 2), self.cap)
         row, column, width = rows[:, -1], columns[:, -1], row_widths(prev, columns)[:, -1]
-    return total, count, recent, row, column, width
+        index = positions(prev, prev.new_zeros(b, 2), None)[1][:, -1]
+    return total, count, recent, row, column, width, index
 
 @patch
 @torch.no_grad()
 def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's previous token
          state: tuple) -> tuple[torch.Tensor, tuple]: # (B, size) its features, the new state
     "The features of one more position, in constant time."
-    total, count, recent, row, column, width = state
+    total, count, recent, row, column, width, index = state
     recent = torch.cat([recent[:, 1:], prev[:, None]], 1)
     restart, row_end = (prev == PAD_ID) | (prev == SEGMENT_END_ID), prev == ROW_END_ID
     row = torch.where(restart, 0, (row + row_end.long()).clamp(max=self.cap - 1))
     width = torch.where(restart, 0, torch.where(row_end, column, width))     # the row that just ended
     column = torch.where(restart | row_end, 0, (column + 1).clamp(max=self.cap - 1))
+    index = torch.where(restart | row_end, 0, index + 1)
     parts = []
     if self.memory is not None:
         ids, valid = (t[:, -1] for t in self.ngram_ids(recent))
         total, count = total + (self.memory(ids) * valid[..., None]).sum(1), count + valid.sum(1, keepdim=True)
         parts.append(total / count.clamp_min(1))
     if self.rows is not None: parts += [self.rows(row), self.columns(column)]
-    return torch.cat(parts, -1), (total, count, recent, row, column, width)
+    return torch.cat(parts, -1), (total, count, recent, row, column, width, index)
 
 # %% ../nbs/10_models.ipynb #21ea15bc
 class LengthPrior(nn.Module):
@@ -242,32 +254,39 @@ class DescriptionPriors:
         first, end = c.image_prior or (0, 0)
         self.prior = nn.Linear(c.memory_size, end - first) if c.image_prior else None
         self.geometry = LengthPrior(c.memory_size, self.features.cap) if c.geometry_prior else None
+        self.cry = nn.Linear(c.memory_size, 2) if c.cry_prior else None   # a cry's log length: mean, log sd
         self.prior_loss = None                      # the priors' own loss on the last training batch (`image_prior_loss`)
 
     def places(self, prev: torch.Tensor, start: torch.Tensor | None = None) -> tuple | None:
-        "Rows, columns and row widths of a window's positions when the geometry prior reads them, else None."
-        if self.geometry is None: return None
-        rows, columns = positions(prev, prev.new_zeros(len(prev), 2) if start is None else start, self.features.cap)
-        return rows, columns, row_widths(prev, columns)
+        "Rows, columns, row widths and uncapped columns of a window's positions when a length prior reads them."
+        if self.geometry is None and self.cry is None:
+            return None
+        start = prev.new_zeros(len(prev), 2) if start is None else start
+        rows, columns = positions(prev, start, self.features.cap)
+        return rows, columns, row_widths(prev, columns), positions(prev, start, None)[1]
 
 # %% ../nbs/10_models.ipynb #b00252be
+LAYOUT_STEPS = 32   # fractions of a frame's width and of its height the layout tells apart
+
 class DescribedLSTM(DescriptionPriors, PxByLSTM):
     "aPxBy reading `TokenFeatures` (description memory, row, column) beside its six slots, in the LSTM and the head."
     def __init__(self, config: ModelConfig | None = None, **kwargs):
         super().__init__(config, **kwargs)
         c = self.config
         self.features = TokenFeatures(c.memory_size, c.position_size)
-        self.lstm = nn.LSTM(self.embed.dim + self.features.size, c.hidden_size, c.num_layers, batch_first=True)
-        self.head = nn.Linear(c.hidden_size + self.features.size, self.n_out * c.vocab_size)
+        self.layout = nn.Embedding((LAYOUT_STEPS + 1) ** 2 + 1, c.layout_size) if c.layout_size else None
+        read = self.features.size + c.layout_size
+        self.lstm = nn.LSTM(self.embed.dim + read, c.hidden_size, c.num_layers, batch_first=True)
+        self.head = nn.Linear(c.hidden_size + read, self.n_out * c.vocab_size)
         self.add_priors(c)
 
     def forward(self, x: torch.Tensor,                 # (B, L, 6) context ids
                 text: torch.Tensor | None = None,       # (B, P) text bytes before each window (`history`)
                 start: torch.Tensor | None = None       # (B, 2) row and column of each window's first position
                ) -> torch.Tensor:                       # as `PxByLSTM`
-        f = self.features(x[..., 5], text, start)
-        h, _ = self.lstm(torch.cat([self.embed(x), f], -1))
         where = self.places(x[..., 5], start)
+        f = self.with_layout(self.features(x[..., 5], text, start), x[..., 5], where)
+        h, _ = self.lstm(torch.cat([self.embed(x), f], -1))
         if self.prior is not None and self.training: self.prior_loss = self.image_prior_loss(x[..., 5], f, where)
         return self.with_priors(self._shape(self.head(torch.cat([h, f], -1))), f, x[..., 5], where)
 
@@ -277,9 +296,10 @@ class DescribedLSTM(DescriptionPriors, PxByLSTM):
 def read(self: DescribedLSTM, x: torch.Tensor # (1, P, 6) a prompt's contexts (P may be 0)
         ) -> tuple[torch.Tensor | None, tuple]: # output at its last position (None if empty), streaming state
     "Read a prompt in one pass; the state lets `step` go on from its end."
-    f = self.features(x[..., 5]) if x.shape[1] else None
     fstate = self.features.start(x[..., 5])
-    if f is None: return None, (None, fstate)
+    if not x.shape[1]:
+        return None, (None, fstate)
+    f = self.with_layout(self.features(x[..., 5]), x[..., 5], self.places(x[..., 5]))
     h, (hs, cs) = self.lstm(torch.cat([self.embed(x), f], -1))
     state = [(hs[k], cs[k]) for k in range(self.config.num_layers)]
     out = self._shape(self.head(torch.cat([h[:, -1], f[:, -1]], -1)))
@@ -293,6 +313,7 @@ def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's cont
     "One position in constant time: features, the LSTM cells, the head."
     lstm_state, fstate = state
     f, fstate = self.features.step(x[:, 5], fstate)
+    f = self.with_layout(f, x[:, 5], fstate[3:])
     h, lstm_state = lstm_step(self.lstm, torch.cat([self.embed(x[:, None])[:, 0], f], -1), lstm_state)
     return self.with_priors(self._shape(self.head(torch.cat([h, f], -1))), f, x[:, 5], fstate[3:]), (lstm_state, fstate)
 
@@ -301,7 +322,7 @@ def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's cont
 def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores (`PxByLSTM` layout)
                 f: torch.Tensor,                         # the features of the same positions (memory first)
                 prev: torch.Tensor,                      # the same positions' previous tokens
-                where: tuple | None                      # their rows and columns (`positions`; with a geometry prior)
+                where: tuple | None                      # their places (`places`; with a length prior)
                ) -> torch.Tensor:                        # the scores with the priors added
     "Next-token scores plus the description priors: log-probabilities of the image ids, log hazards of the lengths."
     if self.prior is None: return out
@@ -309,17 +330,20 @@ def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores 
     out = out.clone()
     scores = out[..., 5, :] if self.n_out == 6 else out
     scores[..., first:end] += self.prior(f[..., :self.config.memory_size]).log_softmax(-1)
-    if self.geometry is None: return out
-    go_on, row_end, frame_end = self.length_hazards(f, prev, where)
-    scores[..., ROW_END_ID] += row_end - go_on       # what every token gets (go_on) changes no probability: the
-    scores[..., SEGMENT_END_ID] += frame_end - go_on # ends get their difference from it
+    if self.geometry is not None:
+        go_on, row_end, frame_end = self.length_hazards(f, prev, where)
+        scores[..., ROW_END_ID] += row_end - go_on       # what every token gets (go_on) changes no probability: the
+        scores[..., SEGMENT_END_ID] += frame_end - go_on # ends get their difference from it
+    if self.cry is not None:
+        cry_end = ROW_END_ID if self.config.audio_channels > 1 else SEGMENT_END_ID
+        scores[..., cry_end] += self.cry_hazards(f, prev, where)
     return out
 
 # %% ../nbs/10_models.ipynb #86e693c2
 @patch
 def image_prior_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
                      f: torch.Tensor,                       # (B, L, size) its features
-                     where: tuple | None = None             # rows and columns (`positions`), for the geometry prior
+                     where: tuple | None = None             # places (`places`), for the length priors
                     ) -> torch.Tensor:                      # mean cross-entropy of the prior on the window's image tokens
     "The prior alone scored on every image token the window holds: what the description says the sprite is made of."
     first, end = self.config.image_prior
@@ -327,14 +351,26 @@ def image_prior_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a win
     keep = (token >= first) & (token < end)
     memory = f[:, :-1, :self.config.memory_size]
     loss = _mean_ce(self.prior(memory[keep]), token[keep] - first)
-    if self.geometry is None: return loss
-    return loss + self.geometry_loss(prev, memory, where)
+    if self.geometry is not None:
+        loss = loss + self.geometry_loss(prev, memory, where)
+    if self.cry is not None:
+        loss = loss + self.cry_loss(prev, memory, where)
+    return loss
 
 def _mean_ce(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     "Cross-entropy, or a zero that keeps the graph when there is nothing to score."
     return F.cross_entropy(scores, target) if len(target) else scores.sum() * 0
 
 # %% ../nbs/10_models.ipynb #b74fe268
+def end_odds(here: torch.Tensor,     # P(length = k) under a prior
+             at_least: torch.Tensor, # P(length >= k)
+             eps: float = 1e-3       # what a length the prior calls impossible still gets
+            ) -> tuple:              # logs of the hazard (it ends at k, having reached k) and of its complement
+    """The hazard of ending at k, smoothed so that past every length the prior allows the end comes at once (a hazard
+    of 1) rather than never: there both probabilities are ~0 and their raw ratio is noise."""
+    ends = ((here + eps) / (at_least + eps)).clamp(1e-6, 1 - 1e-6)
+    return ends.log(), (-ends).log1p()
+
 @patch
 def length_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of some positions (memory first)
                    prev: torch.Tensor,                         # their previous tokens
@@ -342,14 +378,13 @@ def length_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of s
                   ) -> tuple:                                  # log-score changes of any token, a row end, a frame end
     "What the description's row and frame lengths add to the scores inside an image row: the logs of their hazards."
     first, end = self.config.image_prior
-    rows, columns, widths = where
+    rows, columns, widths = where[:3]
     in_row = (prev >= first) & (prev < end)                    # an image row after its first pixel: only there
     lengths = self.geometry(f[in_row][:, :self.config.memory_size], widths[in_row]).softmax(-1)   # (N, 2, cap)
     at_least = lengths.flip(-1).cumsum(-1).flip(-1)            # P(length >= k)
     at = torch.stack([columns[in_row], rows[in_row]], -1)[..., None]   # (N, 2, 1): this column, this row
     here = lengths.gather(-1, at)[..., 0]
-    ends = (here / at_least.gather(-1, at)[..., 0].clamp_min(1e-30)).clamp(1e-6, 1 - 1e-6)   # the row (frame) ends here
-    log_end, log_go = ends.log(), (-ends).log1p()
+    log_end, log_go = end_odds(here, at_least.gather(-1, at)[..., 0])  # the row (frame) ends here, or goes on
     width = (rows[in_row] == 0).to(f.dtype)                    # the width is chosen in each frame's first row
     height = (widths[in_row] > 0).to(f.dtype)                  # the height once the width is drawn
     place = lambda v: torch.zeros(prev.shape, dtype=f.dtype, device=f.device).masked_scatter(in_row, v)
@@ -365,12 +400,63 @@ def geometry_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window
     "The geometry prior alone scored on every row and frame end of an image in the window: its width and its height."
     first, end = self.config.image_prior
     prev, token = prev[:, :-1], prev[:, 1:]
-    rows, columns, widths = (t[:, :-1] for t in where)
+    rows, columns, widths = (t[:, :-1] for t in where[:3])
     in_row = (prev >= first) & (prev < end)
     ends = in_row & ((token == ROW_END_ID) | (token == SEGMENT_END_ID))
     lengths = self.geometry(memory[ends], widths[ends])        # (N, 2, cap): only where a row ends
     frame = (token[ends] == SEGMENT_END_ID) & (widths[ends] > 0)
     return _mean_ce(lengths[:, 0], columns[ends]) + _mean_ce(lengths[frame][:, 1], rows[ends][frame])
+
+# %% ../nbs/10_models.ipynb #974a7d7c
+@patch
+def cry_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of some positions (memory first)
+                prev: torch.Tensor,                       # their previous tokens
+                where: tuple                              # their places (`places`): the uncapped column is read
+               ) -> torch.Tensor:                         # log-odds of the cry ending there (0 where it cannot)
+    "Where a cry may end (the first channel of a time step after a level), the log-odds that it ends there."
+    c, index = self.config.audio_channels, where[3]
+    may_end = (prev >= self.config.image_prior[1]) & (index % c == 0)
+    steps = (index[may_end] // c).double()                                   # time steps written so far (>= 1)
+    mean, log_sd = self.cry(f[may_end][:, :self.config.memory_size]).double().unbind(-1)   # far tails need float64
+    z = lambda t: (t.log() - mean) / log_sd.exp()
+    log_go = special.log_ndtr(-z(steps + 1)) - special.log_ndtr(-z(steps))  # P(length > t) / P(length >= t)
+    log_go = log_go.clamp(-30., -1e-6)
+    odds = torch.log(-torch.expm1(log_go)) - log_go
+    return torch.zeros(prev.shape, dtype=f.dtype, device=f.device).masked_scatter(may_end, odds.to(f.dtype))
+
+# %% ../nbs/10_models.ipynb #5ce2041d
+@patch
+def cry_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
+             memory: torch.Tensor,                         # (B, L - 1, memory_size) the memory of all but the last
+             where: tuple                                  # places of the window's positions (`places`)
+            ) -> torch.Tensor:                             # Gaussian negative log-likelihood of every cry's log length
+    "The cry prior alone scored on every cry that ends in the window: the log of its length in time steps."
+    c = self.config.audio_channels
+    prev, token, index = prev[:, :-1], prev[:, 1:], where[3][:, :-1]
+    end = ROW_END_ID if c > 1 else SEGMENT_END_ID
+    ends = (prev >= self.config.image_prior[1]) & (index % c == 0) & (token == end)
+    mean, log_sd = self.cry(memory[ends]).unbind(-1)
+    if not len(mean):
+        return mean.sum() * 0
+    return F.gaussian_nll_loss(mean, (index[ends] // c + .5).log(), (2 * log_sd).exp())
+
+# %% ../nbs/10_models.ipynb #41cb33da
+@patch
+def with_layout(self: DescribedLSTM, f: torch.Tensor, # (..., size) features (`TokenFeatures`; memory first)
+                prev: torch.Tensor,                      # (...) previous tokens
+                where: tuple | None                      # places (`places`), None without a geometry prior
+               ) -> torch.Tensor:                        # (..., size + layout_size) the features and the layout
+    "The features, then each position's place in its frame as fractions of the width drawn and the height expected."
+    if self.layout is None:
+        return f
+    rows, columns, widths = where[:3]
+    height = self.geometry(f[..., :self.config.memory_size], widths)[..., 1, :].argmax(-1) + 1   # expected rows
+    n = LAYOUT_STEPS
+    across = ((2 * columns + 1) * n // (2 * widths.clamp_min(1))).clamp(max=n)   # n: the row's end
+    down = ((2 * rows + 1) * n // (2 * height)).clamp(max=n)                     # n: past the expected height
+    first, end = self.config.image_prior
+    in_image = (widths > 0) & (((prev >= first) & (prev < end)) | (prev == ROW_END_ID))
+    return torch.cat([f, self.layout(torch.where(in_image, across * (n + 1) + down, (n + 1) ** 2))], -1)
 
 # %% ../nbs/10_models.ipynb #536bd796
 def diffusion_mask(batch: int, # number of sequences

@@ -182,6 +182,8 @@ class PixelTokenConfig:
     memory_size: int = 0           # width of the description memory (chapter 10's `TokenFeatures`), added to every embedding
     image_prior: tuple = ()        # (first, end) image ids: the description's prior over them (chapter 10); () none
     geometry_prior: bool = False   # with an image prior: its prior over row and frame lengths too
+    cry_prior: bool = False        # with an image prior: its prior over the cry's length too
+    audio_channels: int = 2        # values per time step of the cries (the cry prior counts time steps)
     model_type = 'pixeltoken'      # what `save_pretrained` writes into config.json
 
     def __post_init__(self):

@@ -119,7 +119,7 @@ def text_before(labels: np.ndarray, # the cache's token ids
 def position_at(labels: np.ndarray, # the cache's token ids
                 lo: int,            # the item's first position
                 pos: int,           # a position of the item
-                cap: int = 64       # rows and columns counted at most (values are capped at cap - 1)
+                cap: int | None = 64 # rows and columns counted at most (capped at cap - 1; None: not capped)
                ) -> tuple[int, int]: # (row in its frame, column in its row) of `pos`
     "Where `pos` stands: its row in the frame (row separators since the frame or segment began) and its column."
     back = np.asarray(labels[lo:pos])[::-1]
@@ -127,13 +127,15 @@ def position_at(labels: np.ndarray, # the cache's token ids
     in_frame = back[:ends[0] if len(ends) else len(back)]
     rows = np.flatnonzero(in_frame == ROW_END_ID)
     column = rows[0] if len(rows) else len(in_frame)
+    if cap is None:
+        return len(rows), int(column)
     return int(min(len(rows), cap - 1)), int(min(column, cap - 1))
 
 # %% ../nbs/08_sequences.ipynb #2d03229b
 @patch
 def history(self: TokenSequences, i: int, # a window
             size: int = 256,                # length of the text array
-            cap: int = 64                   # rows and columns counted at most
+            cap: int | None = None          # rows and columns counted at most (None: all; models cap them)
            ) -> tuple[torch.Tensor, torch.Tensor]: # (size,) text bytes before the window; (2,) its first row, column
     """What the item holds before window `i`: its text bytes (`text_before`), where its first token stands
     (`position_at`)."""

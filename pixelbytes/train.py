@@ -34,7 +34,7 @@ from .dataset import build_dataset, decode_audio
 from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS
 
 # %% auto #0
-__all__ = ['LOCK_FILE', 'ARCHS', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows',
+__all__ = ['LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows',
            'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'PriorLoss', 'DiffusionNoise',
            'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'epoch_line',
            'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner', 'ResumeCheckpoint',
@@ -480,6 +480,8 @@ def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 
                    audio_norm=c.audio_norm)
 
 # %% ../nbs/12_train.ipynb #f275dfc9
+LAYOUT_SIZE = 16   # the layout embedding's width when `train_model` gives the LSTM its priors
+
 @holds_run_lock
 def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local folder, or a Hub data set id
                 out: str = 'runs/train',      # run folder; an unfinished run there is resumed
@@ -524,10 +526,11 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     if objective == 'diffusion': memory_size = position_size = 0     # reads both ways: the research's model
     audio_offset = getattr(tok, 'audio_offset', AUDIO_START)
     prior = (IMAGE_OFFSET, audio_offset) if image_prior and memory_size else ()
-    described = dict(memory_size=memory_size, image_prior=prior, geometry_prior=bool(prior))
+    described = dict(memory_size=memory_size, image_prior=prior, geometry_prior=bool(prior), cry_prior=bool(prior))
     model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback,
                        **described)
-    sizes = dict(objective=objective, position_size=position_size, **described)
+    layout = LAYOUT_SIZE if prior and arch == 'lstm' else 0          # the LSTM's place in the frame (chapter 10)
+    sizes = dict(objective=objective, position_size=position_size, layout_size=layout, **described)
     start_repeats = start_repeats or (4 if memory_size else 1)
     config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 ALLOWED = {   # (notebook, rule): how many violations it may still hold (the notebooks still to reformat)
-    ('10_models.ipynb', 'E402'): 1, ('10_models.ipynb', 'E501'): 50, ('10_models.ipynb', 'E701'): 43,
+    ('10_models.ipynb', 'E402'): 1, ('10_models.ipynb', 'E501'): 49, ('10_models.ipynb', 'E701'): 39,
     ('10_models.ipynb', 'E702'): 15,
     ('12_train.ipynb', 'E501'): 56, ('12_train.ipynb', 'E701'): 61, ('12_train.ipynb', 'E702'): 19,
     ('13_generate.ipynb', 'E501'): 79, ('13_generate.ipynb', 'E701'): 96, ('13_generate.ipynb', 'E702'): 30,
