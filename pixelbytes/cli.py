@@ -151,6 +151,8 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          depth: int = 2,             # pixeltoken: blocks
          frame_step: int = 2,        # keep every n-th frame (the creatures' four frames differ little: more creatures instead)
          seq_length: int = 256,      # tokens per training window
+         bs: int = 8,                # windows per batch
+         thin_audio: int = 1,        # of the windows holding only audio levels, train on one in this many
          lr: float = 1e-2,           # peak learning rate
          samples: int = 96,          # held-out descriptions to draw and voice (creatures: fresh ones, never trained on)
          temperature: float = 0.8,   # sampling temperature (0: greedy)
@@ -166,7 +168,8 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
     out = Path(out)
     train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
                 memory_size=memory_size, position_size=position_size, frame_step=frame_step, dim=dim, heads=heads, depth=depth,
-                seq_length=seq_length, stride=seq_length, epochs=epochs, lr=lr, progress=progress)
+                seq_length=seq_length, stride=seq_length, bs=bs, thin_audio=thin_audio,
+                epochs=epochs, lr=lr, progress=progress)
     trained = time.monotonic()
     model, tok = load_run(out)
     fresh = source == 'creatures'                     # the creatures after the first n were never generated for training

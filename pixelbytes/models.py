@@ -254,8 +254,18 @@ class DescriptionPriors:
         first, end = c.image_prior or (0, 0)
         self.prior = nn.Linear(c.memory_size, end - first) if c.image_prior else None
         self.geometry = LengthPrior(c.memory_size, self.features.cap) if c.geometry_prior else None
-        self.cry = nn.Linear(c.memory_size, 2) if c.cry_prior else None   # a cry's log length: mean, log sd
+        reads = c.memory_size + (self.features.cap if c.geometry_prior else 0)    # the memory, the width it implies
+        self.cry = nn.Linear(reads, 2) if c.cry_prior else None   # a cry's log length: mean, log sd
+        if self.cry is not None:   # until trained: about 1,000 time steps (0.5 s at 2 kHz), give or take a factor 1.6
+            with torch.no_grad():
+                self.cry.bias.copy_(torch.tensor([math.log(1000.), math.log(.5)]))
         self.prior_loss = None                      # the priors' own loss on the last training batch (`image_prior_loss`)
+
+    def cry_length(self, memory: torch.Tensor) -> tuple: # (mean, log sd) of the log of a cry's time steps
+        "The cry prior's log-normal, from the memory and, with a geometry prior, the sprite width the memory implies."
+        if self.geometry is not None:
+            memory = torch.cat([memory, self.geometry.width(memory).softmax(-1).detach()], -1)
+        return self.cry(memory).unbind(-1)
 
     def places(self, prev: torch.Tensor, start: torch.Tensor | None = None) -> tuple | None:
         "Rows, columns, row widths and uncapped columns of a window's positions when a length prior reads them."
@@ -417,11 +427,11 @@ def cry_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of some
     c, index = self.config.audio_channels, where[3]
     may_end = (prev >= self.config.image_prior[1]) & (index % c == 0)
     steps = (index[may_end] // c).double()                                   # time steps written so far (>= 1)
-    mean, log_sd = self.cry(f[may_end][:, :self.config.memory_size]).double().unbind(-1)   # far tails need float64
+    mean, log_sd = (t.double() for t in self.cry_length(f[may_end][:, :self.config.memory_size]))  # tails: float64
     z = lambda t: (t.log() - mean) / log_sd.exp()
-    log_go = special.log_ndtr(-z(steps + 1)) - special.log_ndtr(-z(steps))  # P(length > t) / P(length >= t)
-    log_go = log_go.clamp(-30., -1e-6)
-    odds = torch.log(-torch.expm1(log_go)) - log_go
+    at_least = special.ndtr(-z(steps))                                       # P(length >= t)
+    log_end, log_go = end_odds(at_least - special.ndtr(-z(steps + 1)), at_least, eps=1e-4)
+    odds = log_end - log_go
     return torch.zeros(prev.shape, dtype=f.dtype, device=f.device).masked_scatter(may_end, odds.to(f.dtype))
 
 # %% ../nbs/10_models.ipynb #5ce2041d
@@ -435,7 +445,7 @@ def cry_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's pr
     prev, token, index = prev[:, :-1], prev[:, 1:], where[3][:, :-1]
     end = ROW_END_ID if c > 1 else SEGMENT_END_ID
     ends = (prev >= self.config.image_prior[1]) & (index % c == 0) & (token == end)
-    mean, log_sd = self.cry(memory[ends]).unbind(-1)
+    mean, log_sd = self.cry_length(memory[ends].detach())           # it reads the memory, does not shape it
     if not len(mean):
         return mean.sum() * 0
     return F.gaussian_nll_loss(mean, (index[ends] // c + .5).log(), (2 * log_sd).exp())

@@ -34,12 +34,12 @@ from .dataset import build_dataset, decode_audio
 from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS
 
 # %% auto #0
-__all__ = ['LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'TrainWindows',
-           'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'PriorLoss', 'DiffusionNoise',
-           'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog', 'epoch_line',
-           'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner', 'ResumeCheckpoint',
-           'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run', 'register_arch',
-           'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
+__all__ = ['LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'audio_only',
+           'TrainWindows', 'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'PriorLoss',
+           'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog',
+           'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner',
+           'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run',
+           'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -97,16 +97,30 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
     atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
     return cache, train, valid
 
+# %% ../nbs/12_train.ipynb #3d2fccfd
+def audio_only(windows: TokenSequences, # windows of a split
+               audio_start: int = AUDIO_START # the vocabulary's first audio id
+              ) -> np.ndarray:          # (len(windows),) bool
+    "Which windows hold nothing but audio levels: the middle of a cry."
+    lo = windows.offsets[windows.window_item]
+    size = windows.offsets[windows.window_item + 1] - lo
+    idx = lo[:, None] + (windows.window_start[:, None] + np.arange(windows.seq_length)) % size[:, None]
+    return (np.asarray(windows.labels)[idx] >= audio_start).all(1)
+
 # %% ../nbs/12_train.ipynb #9abe7e16
 class TrainWindows(torch.utils.data.Dataset):
     "A `TokenSequences` seen by fastai: `(contexts, labels, contexts)`, or `(contexts, text, start, labels, contexts)`."
     def __init__(self, windows: TokenSequences, # the windows of one split
                  history: bool = False,         # also give each window what came before it (`TokenSequences.history`)
-                 start_repeats: int = 1         # how often each item's first window is seen per epoch (the others once)
+                 start_repeats: int = 1,        # how often each item's first window is seen per epoch (the others once)
+                 thin_audio: int = 1,           # of the windows holding only audio levels, keep one in this many
+                 audio_start: int = AUDIO_START # the vocabulary's first audio id (`thin_audio`)
                 ):
         self.windows, self.history, self.n_inp = windows, history, 3 if history else 1
         starts = np.flatnonzero(np.asarray(windows.window_start) == 0)
-        self.order = np.concatenate([np.arange(len(windows))] + [starts] * (start_repeats - 1))
+        middle = np.flatnonzero(audio_only(windows, audio_start))
+        kept = np.setdiff1d(np.arange(len(windows)), np.setdiff1d(middle, middle[::thin_audio]))
+        self.order = np.concatenate([kept] + [starts] * (start_repeats - 1))
     def __len__(self): return len(self.order)
     def __getitem__(self, i):
         i = int(self.order[i])
@@ -116,10 +130,12 @@ class TrainWindows(torch.utils.data.Dataset):
 def token_dataloaders(train: TokenSequences, valid: TokenSequences, # windows of the two splits
                       bs: int = 8, device=None,
                       history: bool = False,          # for a model that reads the text before a window
-                      start_repeats: int = 1          # training: each item's first window this many times per epoch
+                      start_repeats: int = 1,         # training: each item's first window this many times per epoch
+                      thin_audio: int = 1,            # training: of the windows holding only audio, one in this many
+                      audio_start: int = AUDIO_START  # the vocabulary's first audio id
                      ) -> DataLoaders:
     "fastai `DataLoaders` over training and validation windows (shuffled training), on `device` (default: GPU when present)."
-    dsets = (TrainWindows(train, history, start_repeats), TrainWindows(valid, history))
+    dsets = (TrainWindows(train, history, start_repeats, thin_audio, audio_start), TrainWindows(valid, history))
     return DataLoaders.from_dsets(*dsets, bs=bs, device=torch.device(device or default_device()))
 
 def reads_history(model_or_config) -> bool:
@@ -497,6 +513,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
                 image_prior: bool = True,     # with a memory: the description's priors over the sprite's colours and lengths (ch. 10)
                 start_repeats: int | None = None, # each item's first window per epoch (None: 4 with a memory, else 1)
+                thin_audio: int = 1,          # of the training windows holding only audio levels, keep one in this many
                 dim: int = 64,                # pixeltoken: width
                 heads: int = 4,               # pixeltoken: attention heads
                 depth: int = 2,               # pixeltoken: blocks
@@ -526,7 +543,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     if objective == 'diffusion': memory_size = position_size = 0     # reads both ways: the research's model
     audio_offset = getattr(tok, 'audio_offset', AUDIO_START)
     prior = (IMAGE_OFFSET, audio_offset) if image_prior and memory_size else ()
-    described = dict(memory_size=memory_size, image_prior=prior, geometry_prior=bool(prior), cry_prior=bool(prior))
+    described = dict(memory_size=memory_size, image_prior=prior, geometry_prior=bool(prior))   # no cry prior: ch. 15
     model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback,
                        **described)
     layout = LAYOUT_SIZE if prior and arch == 'lstm' else 0          # the LSTM's place in the frame (chapter 10)
@@ -537,7 +554,8 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress,
                                                   pixelize=pixelize)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
-    learn = pxby_learner(token_dataloaders(*windows, bs=bs, history=reads_history(config), start_repeats=start_repeats), config, out, accumulate, patience or None, model=model,
+    learn = pxby_learner(token_dataloaders(*windows, bs=bs, history=reads_history(config), start_repeats=start_repeats,
+                                         thin_audio=thin_audio, audio_start=audio_offset), config, out, accumulate, patience or None, model=model,
                          metrics=pxby_metrics(objective, audio_offset))
     if not rank_distrib(): atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
     with learn.distrib_ctx(), (nullcontext() if show_bars(progress) else learn.no_bar()):
@@ -551,4 +569,4 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'pixelize', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'image_prior', 'start_repeats', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'pixelize', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'image_prior', 'start_repeats', 'thin_audio', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')

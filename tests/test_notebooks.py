@@ -25,6 +25,10 @@ def registries_kept():
     """A notebook registers its own classes (chapter 17: tokenizer, model, architecture) in the library's registries;
     the tests after it, in the same process, must find the library's: each registry is put back as it was."""
     import importlib
+    import pixelbytes
+    from pixelbytes.core import load_plugins
+    for registry in pixelbytes._PLUGINS:   # the library's own entries first: a later import of them is a no-op
+        load_plugins(registry)
     kept = {(m, name): dict(getattr(importlib.import_module(f'pixelbytes.{m}'), name)) for m, name in REGISTRIES}
     yield
     for (m, name), entries in kept.items():
