@@ -242,8 +242,11 @@ class LengthPrior(nn.Module):
     def forward(self, memory: torch.Tensor, # (..., memory_size)
                 width: torch.Tensor         # (...) the frame's width so far (`row_widths`)
                ) -> torch.Tensor:           # (..., 2, cap) scores of the width and of the height
-        height = self.height(F.relu(self.proportions(memory) + self.drawn(width)))
-        return torch.stack([self.width(memory), height], -2)
+        return torch.stack([self.width(memory), self.heights(memory, width)], -2)
+
+    def heights(self, memory: torch.Tensor, width: torch.Tensor) -> torch.Tensor: # (..., cap) scores of the height
+        "The frame length alone, given the width drawn."
+        return self.height(F.relu(self.proportions(memory) + self.drawn(width)))
 
 class DescriptionPriors:
     "Mixed into a next-token model that reads a description memory, to add the description's priors to its scores."
@@ -271,9 +274,9 @@ class DescriptionPriors:
         "Rows, columns, row widths and uncapped columns of a window's positions when a length prior reads them."
         if self.geometry is None and self.cry is None:
             return None
-        start = prev.new_zeros(len(prev), 2) if start is None else start
-        rows, columns = positions(prev, start, self.features.cap)
-        return rows, columns, row_widths(prev, columns), positions(prev, start, None)[1]
+        rows, index = positions(prev, prev.new_zeros(len(prev), 2) if start is None else start, None)
+        rows, columns = rows.clamp(max=self.features.cap - 1), index.clamp(max=self.features.cap - 1)
+        return rows, columns, row_widths(prev, columns), index
 
 # %% ../nbs/10_models.ipynb #b00252be
 LAYOUT_STEPS = 32   # fractions of a frame's width and of its height the layout tells apart
@@ -459,14 +462,16 @@ def with_layout(self: DescribedLSTM, f: torch.Tensor, # (..., size) features (`T
     "The features, then each position's place in its frame as fractions of the width drawn and the height expected."
     if self.layout is None:
         return f
-    rows, columns, widths = where[:3]
-    height = self.geometry(f[..., :self.config.memory_size], widths)[..., 1, :].argmax(-1) + 1   # expected rows
-    n = LAYOUT_STEPS
-    across = ((2 * columns + 1) * n // (2 * widths.clamp_min(1))).clamp(max=n)   # n: the row's end
-    down = ((2 * rows + 1) * n // (2 * height)).clamp(max=n)                     # n: past the expected height
     first, end = self.config.image_prior
-    in_image = (widths > 0) & (((prev >= first) & (prev < end)) | (prev == ROW_END_ID))
-    return torch.cat([f, self.layout(torch.where(in_image, across * (n + 1) + down, (n + 1) ** 2))], -1)
+    n = LAYOUT_STEPS
+    rows, columns, widths = where[:3]
+    in_image = (widths > 0) & (((prev >= first) & (prev < end)) | (prev == ROW_END_ID))   # the width is known
+    rows, columns, widths = rows[in_image], columns[in_image], widths[in_image]
+    height = self.geometry.heights(f[in_image][:, :self.config.memory_size], widths).argmax(-1) + 1   # expected
+    across = ((2 * columns + 1) * n // (2 * widths)).clamp(max=n)               # n: the row's end
+    down = ((2 * rows + 1) * n // (2 * height)).clamp(max=n)                    # n: past the expected height
+    place = torch.full_like(prev, (n + 1) ** 2).masked_scatter(in_image, across * (n + 1) + down)
+    return torch.cat([f, self.layout(place)], -1)
 
 # %% ../nbs/10_models.ipynb #536bd796
 def diffusion_mask(batch: int, # number of sequences
