@@ -204,9 +204,9 @@ def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a 
     recent = F.pad(prev[:, -n:], (n - min(prev.shape[1], n), 0))
     row, column, width, index = (prev.new_zeros(b) for _ in range(4))
     if prev.shape[1]:
-        rows, columns = positions(prev, prev.new_zeros(b, 2), self.cap)
-        row, column, width = rows[:, -1], columns[:, -1], row_widths(prev, columns)[:, -1]
-        index = positions(prev, prev.new_zeros(b, 2), None)[1][:, -1]
+        rows, indices = positions(prev, prev.new_zeros(b, 2), None)
+        rows, columns = rows.clamp(max=self.cap - 1), indices.clamp(max=self.cap - 1)
+        row, column, width, index = rows[:, -1], columns[:, -1], row_widths(prev, columns)[:, -1], indices[:, -1]
     return total, count, recent, row, column, width, index
 
 @patch
