@@ -20,9 +20,10 @@ from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 # %% auto #0
 __all__ = ['OBJECTIVES', 'LAYOUT_STEPS', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step',
            'step', 'positions', 'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors', 'DescribedLSTM',
-           'end_odds', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise',
-           'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel',
-           'make_v1', 'save_pretrained', 'from_pretrained', 'register_model_type', 'model_types']
+           'end_odds', 'channel_history', 'StepPrior', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM',
+           'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel',
+           'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained', 'from_pretrained',
+           'register_model_type', 'model_types']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -43,6 +44,7 @@ class ModelConfig:
     geometry_prior: bool = False   # with an image prior: a description prior over row and frame lengths too
     cry_prior: bool = False        # with an image prior: a description prior over the cry's length too
     audio_channels: int = 2        # values per time step of the cries (the cry prior counts time steps)
+    step_prior: bool = False       # with an image prior: a description prior over the steps between a cry's levels
     layout_size: int = 0           # with a geometry prior: width of the embedding of a pixel's place in its frame
     model_type = 'apxby'           # what `save_pretrained` writes into config.json
 
@@ -66,6 +68,8 @@ def check_priors(c, where: str):  # a config with `memory_size`, `image_prior` a
         raise InputError('the geometry prior needs the image ids of the image prior: give image_prior too', where)
     if c.cry_prior and not c.image_prior:
         raise InputError('the cry prior takes the ids after the image ones as audio: give image_prior too', where)
+    if getattr(c, 'step_prior', False) and not c.image_prior:
+        raise InputError('the step prior takes the ids after the image ones as audio: give image_prior too', where)
 
 # %% ../nbs/10_models.ipynb #06ed52e1
 class PxByLSTM(nn.Module):
@@ -148,9 +152,11 @@ class TokenFeatures(nn.Module):
                  position_size: int = 16,       # width of the row and of the column embedding (0: none)
                  buckets: int = 4096,           # hashed ids per n-gram length
                  ngrams: tuple = (3, 4, 5),     # byte n-gram lengths
-                 cap: int = 64):                # rows and columns told apart
+                 cap: int = 64,                 # rows and columns told apart
+                 keep: int = 0):                # recent tokens the streaming state keeps (at least the longest n-gram)
         super().__init__()
         self.ngrams, self.buckets, self.cap = tuple(ngrams), buckets, cap
+        self.keep = max(max(self.ngrams), keep)
         self.memory = nn.Embedding(buckets * len(self.ngrams), memory_size) if memory_size else None
         self.rows = nn.Embedding(cap, position_size) if position_size else None
         self.columns = nn.Embedding(cap, position_size) if position_size else None
@@ -200,7 +206,7 @@ def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a 
     if self.memory is not None and prev.shape[1]:
         ids, valid = self.ngram_ids(prev)
         total, count = (self.memory(ids) * valid[..., None]).sum((1, 2)), valid.sum((1, 2))[:, None].float()
-    n = max(self.ngrams)
+    n = self.keep
     recent = F.pad(prev[:, -n:], (n - min(prev.shape[1], n), 0))
     row, column, width, index = (prev.new_zeros(b) for _ in range(4))
     if prev.shape[1]:
@@ -262,6 +268,8 @@ class DescriptionPriors:
         if self.cry is not None:   # until trained: about 1,000 time steps (0.5 s at 2 kHz), give or take a factor 1.6
             with torch.no_grad():
                 self.cry.bias.copy_(torch.tensor([math.log(1000.), math.log(.5)]))
+        levels = c.vocab_size - end if getattr(c, 'step_prior', False) else 0   # the ids after the image ones
+        self.steps = StepPrior(c.memory_size, levels, c.audio_channels) if levels else None
         self.prior_loss = None                      # the priors' own loss on the last training batch (`image_prior_loss`)
 
     def cry_length(self, memory: torch.Tensor) -> tuple: # (mean, log sd) of the log of a cry's time steps
@@ -271,12 +279,23 @@ class DescriptionPriors:
         return self.cry(memory).unbind(-1)
 
     def places(self, prev: torch.Tensor, start: torch.Tensor | None = None) -> tuple | None:
-        "Rows, columns, row widths and uncapped columns of a window's positions when a length prior reads them."
-        if self.geometry is None and self.cry is None:
+        """Rows, columns, row widths and uncapped columns of a window's positions when a prior reads them; with a step
+        prior, also the last two levels of each position's channel (`channel_history`)."""
+        if self.geometry is None and self.cry is None and self.steps is None:
             return None
         rows, index = positions(prev, prev.new_zeros(len(prev), 2) if start is None else start, None)
         rows, columns = rows.clamp(max=self.features.cap - 1), index.clamp(max=self.features.cap - 1)
-        return rows, columns, row_widths(prev, columns), index
+        where = rows, columns, row_widths(prev, columns), index
+        if self.steps is None:
+            return where
+        return *where, channel_history(prev, self.config.audio_channels)
+
+    def stream_places(self, fstate: tuple) -> tuple:  # the streaming state of `TokenFeatures`
+        "`places` of the position `TokenFeatures.start` or `step` has reached, read from their streaming state."
+        if self.steps is None:
+            return fstate[3:]
+        c = self.config.audio_channels
+        return *fstate[3:], fstate[2][:, [-c, -2 * c]]    # the recent tokens: c and 2c before the position's own
 
 # %% ../nbs/10_models.ipynb #b00252be
 LAYOUT_STEPS = 32   # fractions of a frame's width and of its height the layout tells apart
@@ -286,7 +305,7 @@ class DescribedLSTM(DescriptionPriors, PxByLSTM):
     def __init__(self, config: ModelConfig | None = None, **kwargs):
         super().__init__(config, **kwargs)
         c = self.config
-        self.features = TokenFeatures(c.memory_size, c.position_size)
+        self.features = TokenFeatures(c.memory_size, c.position_size, keep=2 * c.audio_channels)
         self.layout = nn.Embedding((LAYOUT_STEPS + 1) ** 2 + 1, c.layout_size) if c.layout_size else None
         read = self.features.size + c.layout_size
         self.lstm = nn.LSTM(self.embed.dim + read, c.hidden_size, c.num_layers, batch_first=True)
@@ -316,7 +335,7 @@ def read(self: DescribedLSTM, x: torch.Tensor # (1, P, 6) a prompt's contexts (P
     h, (hs, cs) = self.lstm(torch.cat([self.embed(x), f], -1))
     state = [(hs[k], cs[k]) for k in range(self.config.num_layers)]
     out = self._shape(self.head(torch.cat([h[:, -1], f[:, -1]], -1)))
-    return self.with_priors(out, f[:, -1], x[:, -1, 5], fstate[3:])[0], (state, fstate)
+    return self.with_priors(out, f[:, -1], x[:, -1, 5], self.stream_places(fstate))[0], (state, fstate)
 
 @patch
 @torch.no_grad()
@@ -326,9 +345,11 @@ def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's cont
     "One position in constant time: features, the LSTM cells, the head."
     lstm_state, fstate = state
     f, fstate = self.features.step(x[:, 5], fstate)
-    f = self.with_layout(f, x[:, 5], fstate[3:])
+    where = self.stream_places(fstate)
+    f = self.with_layout(f, x[:, 5], where)
     h, lstm_state = lstm_step(self.lstm, torch.cat([self.embed(x[:, None])[:, 0], f], -1), lstm_state)
-    return self.with_priors(self._shape(self.head(torch.cat([h, f], -1))), f, x[:, 5], fstate[3:]), (lstm_state, fstate)
+    out = self.with_priors(self._shape(self.head(torch.cat([h, f], -1))), f, x[:, 5], where)
+    return out, (lstm_state, fstate)
 
 # %% ../nbs/10_models.ipynb #09b69165
 @patch
@@ -350,6 +371,12 @@ def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores 
     if self.cry is not None:
         cry_end = ROW_END_ID if self.config.audio_channels > 1 else SEGMENT_END_ID
         scores[..., cry_end] += self.cry_hazards(f, prev, where)
+    if self.steps is not None:
+        has, levels = self.step_scores(f, where)
+        first = self.config.image_prior[1]
+        bias = scores.new_zeros(*has.shape, levels.shape[-1])
+        bias[has] = levels.to(bias.dtype)
+        scores[..., first:first + levels.shape[-1]] += bias
     return out
 
 # %% ../nbs/10_models.ipynb #86e693c2
@@ -368,6 +395,8 @@ def image_prior_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a win
         loss = loss + self.geometry_loss(prev, memory, where)
     if self.cry is not None:
         loss = loss + self.cry_loss(prev, memory, where)
+    if self.steps is not None:
+        loss = loss + self.step_loss(prev, memory, where)
     return loss
 
 def _mean_ce(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -472,6 +501,57 @@ def with_layout(self: DescribedLSTM, f: torch.Tensor, # (..., size) features (`T
     down = ((2 * rows + 1) * n // (2 * height)).clamp(max=n)                    # n: past the expected height
     place = torch.full_like(prev, (n + 1) ** 2).masked_scatter(in_image, across * (n + 1) + down)
     return torch.cat([f, self.layout(place)], -1)
+
+# %% ../nbs/10_models.ipynb #095dc182
+def channel_history(prev: torch.Tensor,  # (B, L) each position's previous token
+                    channels: int         # values per time step of the cries
+                   ) -> torch.Tensor:     # (B, L, 2) the tokens `channels` and 2 `channels` before each position's own
+    "The last two tokens of each position's channel in a cry: where a cry interleaves its channels, `channels` back."
+    back = lambda k: F.pad(prev, (k - 1, 0), value=PAD_ID)[:, :prev.shape[1]]   # the token k before the position's
+    return torch.stack([back(channels), back(2 * channels)], -1)
+
+class StepPrior(nn.Module):
+    "The description's distribution of a cry's next level on a channel: a step from the last, given the step before."
+    def __init__(self, memory_size: int, levels: int, channels: int, hidden: int = 32):
+        super().__init__()
+        self.levels = levels
+        self.words = nn.Linear(memory_size, hidden)              # what the words say of the cry
+        self.last = nn.Embedding(channels * 2 * levels, hidden)  # per channel: the step before, or not known
+        self.step = nn.Linear(hidden, 2 * levels - 1)            # scores of the steps -(levels - 1) .. levels - 1
+
+    def forward(self, memory: torch.Tensor,  # (N, memory_size)
+                channel: torch.Tensor,       # (N,) the channel of each position
+                before: torch.Tensor,        # (N,) the channel's last level (0 .. levels - 1)
+                before2: torch.Tensor        # (N,) the level before it (negative: not known)
+               ) -> torch.Tensor:            # (N, levels) log-probabilities of the next level
+        n = self.levels
+        last = torch.where(before2 >= 0, before - before2 + n - 1, 2 * n - 1)
+        h = F.relu(self.words(memory) + self.last(channel * 2 * n + last))
+        at = torch.arange(n, device=before.device) - before[:, None] + n - 1     # level v: the step v - before
+        return self.step(h).gather(-1, at).log_softmax(-1)
+
+# %% ../nbs/10_models.ipynb #a631b1cd
+@patch
+def step_scores(self: DescriptionPriors, f: torch.Tensor, # the features of some positions (memory first)
+                where: tuple                              # their places (`places`), with their channel's history
+               ) -> tuple:  # (mask of the positions whose channel's last level is known, (N, levels) log-probabilities)
+    "Where a cry's channel has a last level, the step prior's log-probabilities of its next level."
+    first, c = self.config.image_prior[1], self.config.audio_channels
+    back = where[4] - first                                  # (..., 2): negative where not a level
+    has = back[..., 0] >= 0
+    before, before2 = back[has].unbind(-1)
+    return has, self.steps(f[has][:, :self.config.memory_size], where[3][has] % c, before, before2)
+
+@patch
+def step_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
+              memory: torch.Tensor,                         # (B, L - 1, memory_size) the memory of all but the last
+              where: tuple                                  # places of the window's positions (`places`)
+             ) -> torch.Tensor:                             # mean cross-entropy of the levels it scores
+    "The step prior alone scored on every level of a cry whose channel's last level is in the window."
+    has, levels = self.step_scores(memory, tuple(t[:, :-1] for t in where))
+    token = prev[:, 1:][has] - self.config.image_prior[1]   # the level each of those positions predicts
+    keep = token >= 0
+    return _mean_ce(levels[keep], token[keep])
 
 # %% ../nbs/10_models.ipynb #536bd796
 def diffusion_mask(batch: int, # number of sequences

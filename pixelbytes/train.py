@@ -132,11 +132,13 @@ def token_dataloaders(train: TokenSequences, valid: TokenSequences, # windows of
                       history: bool = False,          # for a model that reads the text before a window
                       start_repeats: int = 1,         # training: each item's first window this many times per epoch
                       thin_audio: int = 1,            # training: of the windows holding only audio, one in this many
-                      audio_start: int = AUDIO_START  # the vocabulary's first audio id
+                      audio_start: int = AUDIO_START, # the vocabulary's first audio id
+                      num_workers: int = 0            # loader processes (0: windows are read in the training process)
                      ) -> DataLoaders:
     "fastai `DataLoaders` over training and validation windows (shuffled training), on `device` (default: GPU when present)."
     dsets = (TrainWindows(train, history, start_repeats, thin_audio, audio_start), TrainWindows(valid, history))
-    return DataLoaders.from_dsets(*dsets, bs=bs, device=torch.device(device or default_device()))
+    device = torch.device(device or default_device())
+    return DataLoaders.from_dsets(*dsets, bs=bs, device=device, num_workers=num_workers)
 
 def reads_history(model_or_config) -> bool:
     "Whether a model (or its configuration) reads the text before a window and its first column (`DescribedLSTM`)."
@@ -511,7 +513,7 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                 num_layers: int = 1,          # LSTM layers
                 memory_size: int = 64,        # description memory width (0: the research's aPxBy; left-to-right only)
                 position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
-                image_prior: bool = True,     # with a memory: the description's priors over the sprite's colours and lengths (ch. 10)
+                image_prior: bool = True,     # with a memory: the description's priors over the sprite's colours and lengths, the cry's steps (ch. 10)
                 start_repeats: int | None = None, # each item's first window per epoch (None: 4 with a memory, else 1)
                 thin_audio: int = 1,          # of the training windows holding only audio levels, keep one in this many
                 dim: int = 64,                # pixeltoken: width
@@ -547,7 +549,8 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
     model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback,
                        **described)
     layout = LAYOUT_SIZE if prior and arch == 'lstm' else 0          # the LSTM's place in the frame (chapter 10)
-    sizes = dict(objective=objective, position_size=position_size, layout_size=layout, **described)
+    sizes = dict(objective=objective, position_size=position_size, layout_size=layout, step_prior=bool(layout),
+                 **described)                                        # and its step prior over the cries' levels
     start_repeats = start_repeats or (4 if memory_size else 1)
     config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
     if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
