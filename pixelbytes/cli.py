@@ -49,8 +49,8 @@ def held_out_rows(ds, run: Path) -> list[int]:
 
 # %% ../nbs/90_cli.ipynb #1cd6f375
 def real_structure(item: dict, tokenizer, max_frames: int = 4, max_samples: int = 4000) -> list:
-    """Parts that fix a held-out item's own geometry: its sprite's width and height, up to `max_frames` frames, its
-    cry's length."""
+    ("Parts that fix a held-out item's own geometry: its sprite's width and height, up to `max_frames` frames, its "
+     "cry's length.")
     from pixelbytes.tokenizer import encode_image, encode_audio
     from pixelbytes.generate import TextPart, ImagePart, AudioPart
     c = tokenizer.config

@@ -59,8 +59,8 @@ def signature_stub(module: str, # e.g. 'pixelbytes.train'
     return space[name]
 
 def command_line(name: str, func, args: dict) -> str:
-    """The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its
-    default."""
+    ("The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its "
+     "default.")
     import inspect
     parts = ['pixelbytes', name]
     for k, p in inspect.signature(func).parameters.items():
