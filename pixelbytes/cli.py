@@ -12,11 +12,13 @@ from dataclasses import replace
 from fastcore.script import anno_parser
 from . import __version__
 from .core import atomic_write, InputError
-from .hub import (   # the model card needs them too: they live in the Hub chapter, this chapter re-exports them
+# the model card needs them too: they live in the Hub chapter, this chapter re-exports them
+from .hub import (
     AGREEMENT_ROWS, AGREEMENT_MEANING, followed_descriptions, verdict, signature_stub, command_line, _model_name)
 if TYPE_CHECKING:
     import numpy as np
-warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # fastai's imports
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated',
+                        category=FutureWarning)  # fastai's imports
 _all_ = ['AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'followed_descriptions', 'verdict', 'signature_stub', 'command_line']
 
 # %% auto #0
@@ -32,7 +34,8 @@ def token_stats(labels: "np.ndarray",         # token ids
     "How many tokens of each modality a label array holds (padding excluded)."
     import numpy as np
     from pixelbytes.metrics import modality_of, MODALITIES, AUDIO_START
-    counts = np.bincount(modality_of(labels, AUDIO_START if audio_start is None else audio_start), minlength=len(MODALITIES))
+    counts = np.bincount(modality_of(labels, AUDIO_START if audio_start is None else audio_start),
+                         minlength=len(MODALITIES))
     total = int(counts[1:].sum())
     return {m: {'tokens': int(n), 'share': round(n / total, 4)} for m, n in zip(MODALITIES, counts) if m != 'pad'}
 
@@ -40,12 +43,14 @@ def held_out_rows(ds, run: Path) -> list[int]:
     "Rows never trained on: the data set's `test` split when it has one, else the run's validation rows."
     if 'split' in ds.column_names:
         test = [k for k, s in enumerate(ds['split']) if s == 'test']
-        if test: return test
+        if test:
+            return test
     return json.loads((run/'data.json').read_text())['valid']
 
 # %% ../nbs/90_cli.ipynb #1cd6f375
 def real_structure(item: dict, tokenizer, max_frames: int = 4, max_samples: int = 4000) -> list:
-    "Parts that fix a held-out item's own geometry: its sprite's width and height, up to `max_frames` frames, its cry's length."
+    ("Parts that fix a held-out item's own geometry: its sprite's width and height, up to `max_frames` frames, its "
+     "cry's length.")
     from pixelbytes.tokenizer import encode_image, encode_audio
     from pixelbytes.generate import TextPart, ImagePart, AudioPart
     c = tokenizer.config
@@ -81,7 +86,8 @@ def safe_stem(name: str, # a name taken from the data (a file stem, a Hub data s
 def _mark(v) -> str: return {True: '✓', False: '✗', None: '–'}[v]
 
 PAGE_CSS = """
-:root{color-scheme:light dark;--fg:#1d1f23;--bg:#fff;--muted:#666;--line:#d8dbe0;--card:#f6f7f9;--ok:#17803d;--no:#b42318}
+:root{color-scheme:light dark;--fg:#1d1f23;--bg:#fff;--muted:#666;--line:#d8dbe0;--card:#f6f7f9;
+--ok:#17803d;--no:#b42318}
 @media (prefers-color-scheme:dark){:root{--fg:#e8e8ea;--bg:#16181c;--muted:#a0a4ab;--line:#353a42;--card:#1f2227;
 --ok:#4ade80;--no:#f87171}}
 *{box-sizing:border-box}
@@ -129,7 +135,8 @@ def report_html(title: str, intro: str, rows: list[dict], columns: list[str]) ->
 
 def settings_table(settings: dict) -> str:
     "Settings as a two-column table of names and values (escaped)."
-    show = lambda v: '–' if v is None else html.escape(', '.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+    show = lambda v: ('–' if v is None
+                      else html.escape(', '.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)))
     return html_table([{'setting': f'<code>{html.escape(k)}</code>', 'value': show(v)} for k, v in settings.items()],
                       ['setting', 'value'])
 
@@ -149,7 +156,8 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          dim: int = 64,              # pixeltoken: width
          heads: int = 4,             # pixeltoken: attention heads
          depth: int = 2,             # pixeltoken: blocks
-         frame_step: int = 2,        # keep every n-th frame (the creatures' four frames differ little: more creatures instead)
+         # keep every n-th frame (the creatures' four frames differ little: more creatures instead)
+         frame_step: int = 2,
          seq_length: int = 256,      # tokens per training window
          bs: int = 8,                # windows per batch
          thin_audio: int = 1,        # of the windows holding only audio levels, train on one in this many
@@ -159,20 +167,22 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
          max_frames: int = 4,        # frames per generated sprite (at most)
          progress: bool = True,      # show progress bars
         ) -> Path:                   # the run folder
-    "The main job: train a small model, then draw and voice held-out descriptions, with the real structure and with the model's own, and report."
+    ("The main job: train a small model, then draw and voice held-out descriptions, with the real structure and with "
+     "the model's own, and report.")
     settings, started = dict(locals()), time.monotonic()   # the arguments only, before any import adds names
     from pixelbytes.train import train_model, dataset_items
     from pixelbytes.generate import generate, load_run
     from pixelbytes.dataset import build_dataset
     from pixelbytes.tokenizer import encode_audio
     out = Path(out)
-    train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
-                memory_size=memory_size, position_size=position_size, frame_step=frame_step, dim=dim, heads=heads, depth=depth,
-                seq_length=seq_length, stride=seq_length, bs=bs, thin_audio=thin_audio,
-                epochs=epochs, lr=lr, progress=progress)
+    train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size,
+                num_layers=num_layers, memory_size=memory_size, position_size=position_size, frame_step=frame_step,
+                dim=dim, heads=heads, depth=depth, seq_length=seq_length, stride=seq_length, bs=bs,
+                thin_audio=thin_audio, epochs=epochs, lr=lr, progress=progress)
     trained = time.monotonic()
     model, tok = load_run(out)
-    fresh = source == 'creatures'                     # the creatures after the first n were never generated for training
+    # the creatures after the first n were never generated for training
+    fresh = source == 'creatures'
     ds = build_dataset(source, n=n + samples if fresh else n, seed=seed)
     rows = list(range(n, n + samples)) if fresh else held_out_rows(ds, out)[:samples]
     items = list(dataset_items(ds.select(rows)))
@@ -181,18 +191,21 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
     made = {kind: generate(model, [make(i) for i in items], tok, temperature=temperature, seed=seed, progress=progress)
             for kind, make in (('given', lambda i: real_structure(i, tok, max_frames, max_samples)),
                                ('free', lambda i: free_structure(i, max_frames=max_frames, max_samples=max_samples)),
-                               ('empty', lambda i: free_structure({**i, 'text': ''}, max_frames=max_frames, max_samples=max_samples)))}
+                               ('empty', lambda i: free_structure({**i, 'text': ''}, max_frames=max_frames,
+                                                                  max_samples=max_samples)))}
     report = _demo_rows(ds, rows, items, made, out)
     summary = _demo_summary(report, out, tok)
     summary['command'] = command_line('demo', demo, settings)
     summary['settings'] = settings
-    summary['seconds'] = {'this_command': round(time.monotonic() - started, 1), 'training_and_data': round(trained - started, 1),
+    summary['seconds'] = {'this_command': round(time.monotonic() - started, 1),
+                          'training_and_data': round(trained - started, 1),
                           'generation_and_scoring': round(time.monotonic() - trained, 1)}
     summary['followed'] = followed_descriptions(summary)
     atomic_write(out/'command.txt', summary['command'] + '\n')
     atomic_write(out/'report.json', json.dumps({'summary': summary, 'items': report}, indent=1, default=str))
     atomic_write(out/'report.html', _demo_html(report, summary, out))
-    print(f"Wrote {out/'report.html'}: {len(items)} held-out descriptions, drawn and voiced with the real structure and the model's own")
+    print(f"Wrote {out/'report.html'}: {len(items)} held-out descriptions, drawn and voiced with the real structure "
+          "and the model's own")
     print(verdict(summary)[0])
     return out
 
@@ -216,14 +229,17 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
                  'real': {'files': {f: str(p.relative_to(out)) for f, p in _save_real(item, out/'real', name).items()}}}
         for kind, gens in made.items():
             g = gens[k]
-            entry[kind] = {'files': {f: str(p.relative_to(out)) for f, p in g.save(out/'generated', f'{name}_{kind}').items()},
+            entry[kind] = {'files': {f: str(p.relative_to(out))
+                                     for f, p in g.save(out/'generated', f'{name}_{kind}').items()},
                            'segments': g.segments}
             if len(named) == 3:
                 measured = measured_attributes(g)
-                if kind == 'given': measured['size'] = None       # the real structure fixes the sprite's size: nothing to score
+                if kind == 'given':
+                    measured['size'] = None  # the real structure fixes the sprite's size: nothing to score
                 entry[kind]['measured'] = measured
                 checks = agreement(entry['attributes'], measured)
-                if kind == 'given': del checks['size']
+                if kind == 'given':
+                    del checks['size']
                 entry[kind]['agreement'] = checks
         report.append(entry)
     return report
@@ -233,10 +249,13 @@ def _demo_summary(report: list[dict], out: Path, tok) -> dict:
     from pixelbytes.evaluate import CHANCE, agreement
     log = pd.read_csv(out/'metrics.csv')
     last = log.iloc[-1]
-    summary = {'epochs': int(len(log)), 'validation': {c: float(last[c]) for c in log.columns if c not in ('epoch', 'time')},
+    summary = {'epochs': int(len(log)),
+               'validation': {c: float(last[c]) for c in log.columns if c not in ('epoch', 'time')},
                'training_seconds': int(sum(_seconds(t) for t in log['time'])) if 'time' in log else None,
-               'tokens': token_stats(np.load(out/'tokens'/'labels.npy'), tok.audio_offset), 'held_out': len(report)}
-    if not all('measured' in r[kind] for r in report for kind in ('given', 'free', 'empty')): return summary
+               'tokens': token_stats(np.load(out/'tokens'/'labels.npy'), tok.audio_offset),
+               'held_out': len(report)}
+    if not all('measured' in r[kind] for r in report for kind in ('given', 'free', 'empty')):
+        return summary
     for kind in ('given', 'free', 'empty'):
         summary[f'agreement_{kind}'] = _rates([r[kind]['agreement'].get(a) for r in report] for a in CHANCE)
     for kind in ('given', 'free'):                   # each output scored against the previous item's words
@@ -247,7 +266,8 @@ def _demo_summary(report: list[dict], out: Path, tok) -> dict:
 def _seconds(t) -> float:
     "fastai's epoch time ('01:05' or '1:02:03') in seconds."
     total = 0.0
-    for part in str(t).split(':'): total = total * 60 + float(part)
+    for part in str(t).split(':'):
+        total = total * 60 + float(part)
     return total
 
 def _rates(values_per_attribute) -> dict:
@@ -255,19 +275,26 @@ def _rates(values_per_attribute) -> dict:
     from pixelbytes.evaluate import CHANCE, rate_with_interval
     return {a: rate_with_interval(values) for a, values in zip(CHANCE, values_per_attribute)}
 
-RUN_FILES = {'metrics.csv': 'next-token scores per epoch', 'curves.png': 'loss and accuracy curves',
-             'config.json': "the model's sizes", 'run.json': 'every training setting', 'tokenizer.json': "the tokenizer's settings",
-             'model.safetensors': 'the trained weights', 'data.json': 'which items trained and which validated',
-             'report.json': "this page's numbers and every item's files", 'skipped.log': 'data files that were skipped, and why',
+RUN_FILES = {'metrics.csv': 'next-token scores per epoch',
+             'curves.png': 'loss and accuracy curves',
+             'config.json': "the model's sizes",
+             'run.json': 'every training setting',
+             'tokenizer.json': "the tokenizer's settings",
+             'model.safetensors': 'the trained weights',
+             'data.json': 'which items trained and which validated',
+             'report.json': "this page's numbers and every item's files",
+             'skipped.log': 'data files that were skipped, and why',
              'command.txt': 'the command that made the run'}
 
 def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
     val = summary['validation']
     sentence, word = verdict(summary)
     secs = summary.get('seconds', {})
-    took = (f'{_duration(secs["this_command"])} for this command (data and training {_duration(secs["training_and_data"])}, '
+    took = (f'{_duration(secs["this_command"])} for this command '
+            f'(data and training {_duration(secs["training_and_data"])}, '
             f'generation and scoring {_duration(secs["generation_and_scoring"])})' if secs else '')
-    if summary.get('training_seconds') is not None: took += f'; the {summary["epochs"]} epochs took {_duration(summary["training_seconds"])} of training'
+    if summary.get('training_seconds') is not None:
+        took += f'; the {summary["epochs"]} epochs took {_duration(summary["training_seconds"])} of training'
     scores = [{'tokens': m, 'accuracy': _num(val.get(f'{m}_acc')), 'bits per token': _num(val.get(f'{m}_bpt'))}
               for m in ('all', 'text', 'image', 'audio') if f'{m}_acc' in val]
     links = ''.join(f'<li><a href="{html.escape(urllib.parse.quote(f))}">{html.escape(f)}</a>: {html.escape(what)}</li>'
@@ -281,8 +308,8 @@ def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
             f'<p>Files of the run:</p><ul class="files">{links}</ul>'
             '<h2>Did the model follow the descriptions?</h2>' + _agreement_section(summary)
             + '<h2>How well it predicts</h2>'
-            f'<p>Validation loss {val["valid_loss"]:.3f} after the last epoch. Next-token scores on the validation items '
-            '(real tokens only; bits per token: lower is better):</p>'
+            f'<p>Validation loss {val["valid_loss"]:.3f} after the last epoch. Next-token scores on the validation '
+            'items (real tokens only; bits per token: lower is better):</p>'
             + html_table(scores, ['tokens', 'accuracy', 'bits per token'])
             + ('<img src="curves.png" alt="loss and accuracy per epoch">' if (out/'curves.png').exists() else '')
             + f'<h2>Every held-out description</h2>{_cards(report)}')
@@ -291,16 +318,18 @@ def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
 def _agreement_section(summary: dict) -> str:
     "What the checks are, and the agreement rates with their controls and chance ('' when nothing was scored)."
     table = _agreement_table(summary)
-    if not table: return ('<p>Nothing was scored: the checks need the creatures\' attributes (colour, size, pitch), '
-                          'which other data does not have.</p>')
+    if not table:
+        return ('<p>Nothing was scored: the checks need the creatures\' attributes (colour, size, pitch), '
+                'which other data does not have.</p>')
     return ('<p>Each description was drawn and voiced twice: with the <b>real structure</b> of its creature fixed (its '
             'width, height, frames and cry length, so the model only chooses colours and levels) and with the model\'s '
-            '<b>own structure</b> (it also decides where rows, frames, the sprite and the cry end). The checks are code, not a '
-            'judge: the dominant colour family of the sprite, its size class from the outline, and the pitch of the cry. '
-            'A model that follows the descriptions agrees with its own description clearly more often than with the '
-            '<b>controls</b>: the same outputs checked against another creature\'s words, and outputs drawn from no words '
-            'at all. Rates are shown with their 95 % Wilson intervals [low, high] and the number of outputs that could be '
-            'checked (n); size is not scored with the real structure, which fixes it.</p>' + table)
+            '<b>own structure</b> (it also decides where rows, frames, the sprite and the cry end). The checks are '
+            'code, not a judge: the dominant colour family of the sprite, its size class from the outline, and the '
+            'pitch of the cry. A model that follows the descriptions agrees with its own description clearly more '
+            'often than with the <b>controls</b>: the same outputs checked against another creature\'s words, and '
+            'outputs drawn from no words at all. Rates are shown with their 95 % Wilson intervals [low, high] and the '
+            'number of outputs that could be checked (n); size is not scored with the real structure, which fixes '
+            'it.</p>' + table)
 
 def _cards(report: list[dict]) -> str:
     "One card per held-out item: its description, the real sprite and cry, and both generations with their checks."
@@ -311,7 +340,8 @@ def _cards(report: list[dict]) -> str:
             marks = ' '.join(f'<span class="{"ok" if v else "no" if v is False else "muted"}">{a} {_mark(v)}</span>'
                              for a, v in r[kind].get('agreement', {}).items())
             figs.append((label, _media('generated', f'{r["number"]}_{kind}', 88, r[kind]['files']), marks))
-        trio = ''.join(f'<figure>{m}<figcaption>{html.escape(c)}<br>{marks}</figcaption></figure>' for c, m, marks in figs)
+        trio = ''.join(f'<figure>{m}<figcaption>{html.escape(c)}<br>{marks}</figcaption></figure>'
+                       for c, m, marks in figs)
         cards.append(f'<div class="card"><p>{html.escape(r["text"])}</p><div class="trio">{trio}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>'
 
@@ -324,7 +354,8 @@ def _num(v) -> str: return '–' if v is None or v != v else f'{v:.3f}'
 def _agreement_table(summary: dict) -> str:
     "The agreement rates with their controls and chance, as an HTML table ('' when nothing was scored)."
     found = [k for k in AGREEMENT_ROWS if f'agreement_{k}' in summary]
-    if not found: return ''
+    if not found:
+        return ''
     attrs = list(summary[f'agreement_{found[0]}'])
     cell = lambda s: (f'<td class="num">{_pct(s["rate"])} <span class="muted">[{_pct(s["low"])}, {_pct(s["high"])}] '
                       f'n={s["n"]}</span></td>')
@@ -344,9 +375,12 @@ def _prompt(text, image, audio, max_size: int) -> list:
     from pixelbytes.pixelize import pixelize_gif
     from pixelbytes.dataset import read_audio
     given = []
-    if text is not None: given.append(TextPart(text))
-    if image is not None: given.append(ImagePart(pixelize_gif(image, max_size)[0]))   # any picture, in NES colours, longest side max_size
-    if audio is not None: given.append(AudioPart(read_audio(audio)))                 # a mono cry gains its Game-Boy state channel
+    if text is not None:
+        given.append(TextPart(text))
+    if image is not None:
+        given.append(ImagePart(pixelize_gif(image, max_size)[0]))  # any picture, in NES colours, longest side max_size
+    if audio is not None:
+        given.append(AudioPart(read_audio(audio)))                 # a mono cry gains its Game-Boy state channel
     return given
 
 GENERATED = ('index.html', 'generation.json')     # with the `sample_*` files: what `generate_cmd` writes in its folder
@@ -356,22 +390,28 @@ def output_folder(out: str | Path,  # the folder a command writes into
                  ) -> Path:
     "`out`, checked: a new or empty folder, or (with `overwrite`) one whose earlier samples are removed first."
     out = Path(out)
-    if out.exists() and not out.is_dir(): raise InputError('is a file, not a folder', out)
-    if not out.exists() or not any(out.iterdir()): return out
-    if not overwrite: raise InputError('the output folder is not empty: choose another --out, or add --overwrite '
-                                       'to replace what an earlier `pixelbytes generate` wrote there', out)
+    if out.exists() and not out.is_dir():
+        raise InputError('is a file, not a folder', out)
+    if not out.exists() or not any(out.iterdir()):
+        return out
+    if not overwrite:
+        raise InputError('the output folder is not empty: choose another --out, or add --overwrite '
+                         'to replace what an earlier `pixelbytes generate` wrote there', out)
     ours = [p for p in out.iterdir() if p.is_file() and (p.name in GENERATED or p.name.startswith('sample_'))]
     others = sorted(p.name for p in out.iterdir() if p not in ours)
-    if others: raise InputError(f'--overwrite only replaces earlier samples, and this folder holds other files ({others[0]}, ...): '
-                                'choose another --out', out)
-    for p in ours: p.unlink()
+    if others:
+        raise InputError(f'--overwrite only replaces earlier samples, and this folder holds other files '
+                         f'({others[0]}, ...): choose another --out', out)
+    for p in ours:
+        p.unlink()
     return out
 
-def generate_cmd(run: str,                 # a run folder (from `pixelbytes train` or `demo`), or a Hub model id owner/name
+def generate_cmd(run: str,  # a run folder (from `pixelbytes train` or `demo`), or a Hub model id owner/name
                  text: str = None,         # a description to start from
                  image: str = None,        # a sprite (GIF/PNG, pixelized to the NES palette) to start from
                  audio: str = None,        # a sound file to start from
-                 then: str = 'image,audio', # what to generate after the prompt, in order ('text', 'image', 'audio'; '' for nothing)
+                 # what to generate after the prompt, in order ('text', 'image', 'audio'; '' for nothing)
+                 then: str = 'image,audio',
                  open_last: bool = False,  # continue the last given part (a sprite's rows, a cry) instead of closing it
                  width: int = None,        # the sprite's width (default: the model decides)
                  height: int = None,       # the sprite's height
@@ -387,15 +427,18 @@ def generate_cmd(run: str,                 # a run folder (from `pixelbytes trai
                  overwrite: bool = False,  # replace the samples an earlier `pixelbytes generate` wrote in --out
                  progress: bool = True,    # show a progress bar
                 ) -> Path:                 # the folder written
-    "Load a trained model and continue a prompt: every sample's text, sprite (GIF), cry (WAV) and ids, and an HTML page."
+    ("Load a trained model and continue a prompt: every sample's text, sprite (GIF), cry (WAV) and ids, and an HTML "
+     "page.")
     settings = dict(locals())
     wanted = [m.strip() for m in then.split(',') if m.strip()]
     bad = [m for m in wanted if m not in ('text', 'image', 'audio')]
-    if bad: raise InputError(f'unknown modality {bad[0]!r} (use text, image and audio, comma-separated)', '--then')
+    if bad:
+        raise InputError(f'unknown modality {bad[0]!r} (use text, image and audio, comma-separated)', '--then')
     if open_last and text is None and image is None and audio is None:
         raise InputError('needs a given text, image or audio to continue', '--open_last')
     if not wanted and text is None and image is None and audio is None:
-        raise InputError('nothing to do: give a prompt (--text, --image, --audio) or what to generate (--then)', 'pixelbytes generate')
+        raise InputError('nothing to do: give a prompt (--text, --image, --audio) or what to generate (--then)',
+                         'pixelbytes generate')
     output_folder(out, overwrite=False) if not overwrite else None   # refused before anything is loaded
     from pixelbytes.hub import resolve_run, load_run
     folder = resolve_run(run)                      # a missing run is named before torch is imported
@@ -403,20 +446,24 @@ def generate_cmd(run: str,                 # a run folder (from `pixelbytes trai
     model, tok = load_run(folder)
     parts = _prompt(text, image, audio, max_size)
     out = output_folder(out, overwrite)
-    if open_last: parts[-1] = replace(parts[-1], complete=False)
+    if open_last:
+        parts[-1] = replace(parts[-1], complete=False)
     parts += [{'text': TextPart, 'image': ImagePart, 'audio': AudioPart}[m]() for m in wanted]
     parts = [_fixed(p, width, height, frames, seconds, tok) for p in parts]
-    gens = generate(model, [parts] * n, tok, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, progress=progress)
+    gens = generate(model, [parts] * n, tok, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
+                    progress=progress)
     rows = []
     for k, g in enumerate(gens):
         files = g.save(out, f'sample_{k}')
-        rows.append({'sample': str(k), 'text': html.escape(g.text), 'sprite and cry': _media('.', f'sample_{k}', 160, files)})
-    kept = {k: settings[k] for k in ('run', 'text', 'image', 'audio', 'then', 'open_last', 'width', 'height', 'frames', 'seconds',
-                                     'n', 'temperature', 'top_k', 'top_p', 'seed')}
+        rows.append({'sample': str(k), 'text': html.escape(g.text),
+                     'sprite and cry': _media('.', f'sample_{k}', 160, files)})
+    kept = {k: settings[k] for k in ('run', 'text', 'image', 'audio', 'then', 'open_last', 'width', 'height', 'frames',
+                                     'seconds', 'n', 'temperature', 'top_k', 'top_p', 'seed')}
     kept['then'] = wanted
     atomic_write(out/'generation.json', json.dumps({'settings': kept, 'samples': [g.segments for g in gens]}, indent=1))
     intro = (f'<pre>{html.escape(command_line("generate", generate_cmd, settings))}</pre>' + settings_table(kept))
-    atomic_write(out/'index.html', report_html('PixelBytes: generated', intro, rows, ['sample', 'text', 'sprite and cry']))
+    atomic_write(out/'index.html',
+                 report_html('PixelBytes: generated', intro, rows, ['sample', 'text', 'sprite and cry']))
     print(f"Wrote {n} sample(s) and {out/'index.html'}")
     return out
 
@@ -431,16 +478,16 @@ def _fixed(part, width, height, frames, seconds, tok):
 
 # %% ../nbs/90_cli.ipynb #2c724ca0
 COMMANDS = {   # name: (module, function, what it does in one line)
-    'demo': ('pixelbytes.cli', 'demo', 'the main job: train a small model on the built-in creatures, then draw and voice '
-             'descriptions it never saw; writes a run folder with report.html'),
-    'train': ('pixelbytes.train', 'train_model', 'train a model on the creatures, your own folder of sprites, sounds and texts, '
-              'or a Hub data set; writes a run folder'),
+    'demo': ('pixelbytes.cli', 'demo', 'the main job: train a small model on the built-in creatures, then draw and '
+             'voice descriptions it never saw; writes a run folder with report.html'),
+    'train': ('pixelbytes.train', 'train_model', 'train a model on the creatures, your own folder of sprites, sounds '
+              'and texts, or a Hub data set; writes a run folder'),
     'generate': ('pixelbytes.cli', 'generate_cmd', 'continue a prompt (a text, a sprite, a sound) with a trained run: '
                  'GIFs, WAVs and index.html'),
-    'evaluate': ('pixelbytes.evaluate', 'evaluate_run', 'score a trained run: next-token metrics and, on the creatures, '
-                 'whether its drawings follow the descriptions'),
-    'control': ('pixelbytes.control', 'control_experiment', 'the control experiment: train both control models, then compare '
-                'them in closed loop with bang-bang and PI'),
+    'evaluate': ('pixelbytes.evaluate', 'evaluate_run', 'score a trained run: next-token metrics and, on the '
+                 'creatures, whether its drawings follow the descriptions'),
+    'control': ('pixelbytes.control', 'control_experiment', 'the control experiment: train both control models, '
+                'then compare them in closed loop with bang-bang and PI'),
     'push': ('pixelbytes.hub', 'push_run', 'share a run folder as a Hugging Face model repository, with a model card'),
 }
 
@@ -474,7 +521,8 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         if action.option_strings and action.option_strings[0].startswith('--no-'):
             key = action.dest
             action.help = NEGATED_HELP.get(key, f'turn off: {(action.help or key).split(" (default")[0]}')
-    if name == 'train': p.epilog = OWN_DATA_HELP
+    if name == 'train':
+        p.epilog = OWN_DATA_HELP
     return p
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -490,7 +538,8 @@ def top_help() -> str:
     width = max(map(len, COMMANDS))
     lines = [f'  {k:<{width}}  {v[2]}' for k, v in COMMANDS.items()]
     return ('usage: pixelbytes <command> [options]\n\n'
-            'PixelBytes: text bytes, NES pixels and sound levels in one token sequence, read and written by one model.\n\n'
+            'PixelBytes: text bytes, NES pixels and sound levels in one token sequence, read and written by one '
+            'model.\n\n'
             'commands:\n' + '\n'.join(lines) + '\n\n'
             'pixelbytes <command> --help   the options of a command\n'
             'pixelbytes --version          the version')
@@ -507,18 +556,24 @@ def main(argv: list[str] | None = None # arguments after the program name (defau
         return 0 if argv else 2
     name = argv[0]
     if name not in COMMANDS:
-        print(f'pixelbytes: no command {name!r}; the commands are {", ".join(COMMANDS)} (pixelbytes --help)', file=sys.stderr)
+        print(f'pixelbytes: no command {name!r}; the commands are {", ".join(COMMANDS)} (pixelbytes --help)',
+              file=sys.stderr)
         return 2
-    try: args = vars(command_parser(name).parse_args(argv[1:]))
-    except SystemExit as e: return e.code                 # argparse printed the help, or the error and the usage
+    try:
+        args = vars(command_parser(name).parse_args(argv[1:]))
+    except SystemExit as e:
+        return e.code  # argparse printed the help, or the error and the usage
     args = {k: v for k, v in args.items() if k not in ('pdb', 'xtra')}
-    if args.get('progress') and not sys.stdout.isatty(): args['progress'] = False    # a log file gets lines, not bar redraws
+    if args.get('progress') and not sys.stdout.isatty():
+        args['progress'] = False  # a log file gets lines, not bar redraws
     try:
         if name == 'evaluate':                     # `generate` checks its options first, then loads (a Hub id too)
             from pixelbytes.hub import resolve_run
             args['run'] = str(resolve_run(args['run'], local_dir=_hub_folder(args['run'])))
-        if name == 'train': _train_and_record(args)
-        else: command_function(name)(**args)
+        if name == 'train':
+            _train_and_record(args)
+        else:
+            command_function(name)(**args)
     except InputError as e:
         print(f'pixelbytes {name}: {e}', file=sys.stderr)
         return 1
@@ -538,4 +593,5 @@ def _hub_folder(run: str) -> Path:
     return Path('runs')/'hub'/run
 
 # %% ../nbs/90_cli.ipynb #34860dc6
-if __name__ == '__main__' and 'get_ipython' not in globals(): sys.exit(main())
+if __name__ == '__main__' and 'get_ipython' not in globals():
+    sys.exit(main())

@@ -14,7 +14,8 @@ from torch import nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device, show_bars
-from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, IMAGE_OFFSET, AUDIO_OFFSET, MODALITY_ORDER, tokenizer_class)
+from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, IMAGE_OFFSET, AUDIO_OFFSET,
+                                  MODALITY_ORDER, tokenizer_class)
 from .models import PxByLSTM, DescribedLSTM, from_pretrained, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes
@@ -71,21 +72,27 @@ def kind_masks(vocab_size: int = 151,          # ids in the vocabulary
     "For every combination of kinds, the token ids it allows (a lookup table for the sampler)."
     ids = torch.arange(vocab_size)
     kinds = {BYTE: (ids > SEGMENT_END_ID) & (ids < IMAGE_OFFSET), PIXEL: (ids >= IMAGE_OFFSET) & (ids < audio_start),
-             LEVEL: ids >= audio_start, ROW_END: ids == ROW_END_ID, FRAME_END: ids == SEGMENT_END_ID, PAD: ids == PAD_ID}
-    return torch.stack([sum((m for bit, m in kinds.items() if r & bit), torch.zeros(vocab_size, dtype=torch.bool)) for r in range(64)])
+             LEVEL: ids >= audio_start, ROW_END: ids == ROW_END_ID, FRAME_END: ids == SEGMENT_END_ID,
+             PAD: ids == PAD_ID}
+    return torch.stack([sum((m for bit, m in kinds.items() if r & bit), torch.zeros(vocab_size, dtype=torch.bool))
+                        for r in range(64)])
 
 def kind_of(token: int, audio_start: int = AUDIO_OFFSET) -> int: # the kind bit of a token id
     "Which kind a token id is (one bit of `BYTE`, `PIXEL`, `LEVEL`, `ROW_END`, `FRAME_END`, `PAD`)."
-    if token == PAD_ID: return PAD
-    if token == ROW_END_ID: return ROW_END
-    if token == SEGMENT_END_ID: return FRAME_END
+    if token == PAD_ID:
+        return PAD
+    if token == ROW_END_ID:
+        return ROW_END
+    if token == SEGMENT_END_ID:
+        return FRAME_END
     return BYTE if token < IMAGE_OFFSET else PIXEL if token < audio_start else LEVEL
 
 FIRST_KIND = {'text': BYTE, 'image': PIXEL, 'audio': LEVEL}   # what the first token of a segment is
 
 # %% ../nbs/13_generate.ipynb #61573e70
 class Segment:
-    "One segment being read or written: its tokens, geometry, the six-slot context and allowed kinds of its next position."
+    ("One segment being read or written: its tokens, geometry, the six-slot context and allowed kinds of its next "
+     "position.")
     def __init__(self, part, audio_start: int = AUDIO_OFFSET): # audio_start: the vocabulary's first audio id
         self.part, self.modality, self.tokens, self.audio_start = part, part.modality, [], audio_start
         self.closed = self.pending = False         # pending: an image frame just ended, another may follow
@@ -93,13 +100,17 @@ class Segment:
         if self.modality == 'image':
             self.row_len = part.width + 1 if part.width else None
             self.height = part.height
-        elif self.modality == 'audio': self.row_len, self.height = part.channels, 1
-        else: self.height = 1
+        elif self.modality == 'audio':
+            self.row_len, self.height = part.channels, 1
+        else:
+            self.height = 1
 
     def _where(self, k: int) -> tuple[int, int, int]: # (frame, row, column) of flat position k
         key = (k, self.row_len, self.height)                # the next position's is asked twice (context, push): kept
-        if getattr(self, '_key', None) == key: return self._tij
-        if self.row_len is None: tij = 0, 0, k
+        if getattr(self, '_key', None) == key:
+            return self._tij
+        if self.row_len is None:
+            tij = 0, 0, k
         else:
             row, j = divmod(k, self.row_len)
             tij = (0, row, j) if self.height is None else (*divmod(row, self.height), j)
@@ -107,10 +118,13 @@ class Segment:
         return tij
 
     def _at(self, t: int, i: int, j: int) -> int: # the token at (t, i, j), 0 outside the segment
-        if t < 0 or i < 0 or j < 0 or self.row_len is None or j >= self.row_len: return PAD_ID
+        if t < 0 or i < 0 or j < 0 or self.row_len is None or j >= self.row_len:
+            return PAD_ID
         if self.height is None:
-            if t > 0: return PAD_ID
-        elif i >= self.height: return PAD_ID
+            if t > 0:
+                return PAD_ID
+        elif i >= self.height:
+            return PAD_ID
         return self.tokens[((t * self.height if t else 0) + i) * self.row_len + j]
 
     def context(self) -> list[int]: # the six slots of the next position, as `context_3d` builds them
@@ -121,21 +135,27 @@ class Segment:
                 self._at(t, i - 1, j - 1), self._at(t, i - 1, j), self.tokens[-1] if k else PAD_ID]
 
     def kinds(self) -> int: # bit flags of the kinds the next token may be
-        "What the structure allows next: bytes or the end in text, pixels or the right separator in images, levels in audio."
-        if self.closed: return PAD
+        ("What the structure allows next: bytes or the end in text, pixels or the right separator in images, levels "
+         "in audio.")
+        if self.closed:
+            return PAD
         k = len(self.tokens)
-        if self.modality == 'text': return FRAME_END if k >= self.part.max_tokens else BYTE | FRAME_END
-        if self.modality == 'image': return self._image_kinds(k)
+        if self.modality == 'text':
+            return FRAME_END if k >= self.part.max_tokens else BYTE | FRAME_END
+        if self.modality == 'image':
+            return self._image_kinds(k)
         return self._audio_kinds(k)
 
     def _row_end(self, i: int) -> int: # what may end row i of a frame
-        if self.height is not None: return FRAME_END if i == self.height - 1 else ROW_END
+        if self.height is not None:
+            return FRAME_END if i == self.height - 1 else ROW_END
         return FRAME_END if i + 1 >= self.part.max_height else ROW_END | FRAME_END
 
     def _image_kinds(self, k: int) -> int:
         t, i, j = self._where(k)
         if self.row_len is None:                                   # the first row: the model chooses the width
-            if j == 0: return PIXEL
+            if j == 0:
+                return PIXEL
             return self._row_end(i) if j >= self.part.max_width else PIXEL | self._row_end(i)
         return self._row_end(i) if j == self.row_len - 1 else PIXEL
 
@@ -144,10 +164,13 @@ class Segment:
         t, j = divmod(k, c)
         first_end = ROW_END if c > 1 else FRAME_END
         if j > 0:
-            if self.tokens[t * c] in (ROW_END_ID, SEGMENT_END_ID): return ROW_END if j < c - 1 else FRAME_END
+            if self.tokens[t * c] in (ROW_END_ID, SEGMENT_END_ID):
+                return ROW_END if j < c - 1 else FRAME_END
             return LEVEL
-        if p.samples is not None: return LEVEL if t < p.samples else first_end
-        if t == 0: return LEVEL
+        if p.samples is not None:
+            return LEVEL if t < p.samples else first_end
+        if t == 0:
+            return LEVEL
         return first_end if t >= p.max_samples else LEVEL | first_end
 
     def push(self, token: int,
@@ -155,62 +178,80 @@ class Segment:
         "Append a token (it must be one the structure allows) and update the geometry it reveals."
         allowed = self.kinds() if allowed is None else allowed
         if not kind_of(token, self.audio_start) & allowed:
-            raise InputError(f'token {token} is not allowed at position {len(self.tokens)} of this {self.modality} segment '
-                             f'(allowed: {describe_kinds(allowed)})', f'{self.modality} segment')
+            raise InputError(f'token {token} is not allowed at position {len(self.tokens)} of this {self.modality} '
+                             f'segment (allowed: {describe_kinds(allowed)})', f'{self.modality} segment')
         k = len(self.tokens)
         t, i, j = self._where(k)
         self.tokens.append(int(token))
         self.pending = False
-        if token == SEGMENT_END_ID and self.modality != 'image': self.closed = True
-        elif token in (ROW_END_ID, SEGMENT_END_ID) and self.modality == 'image': self._image_separator(token, t, i, j)
+        if token == SEGMENT_END_ID and self.modality != 'image':
+            self.closed = True
+        elif token in (ROW_END_ID, SEGMENT_END_ID) and self.modality == 'image':
+            self._image_separator(token, t, i, j)
 
     def _image_separator(self, token: int, t: int, i: int, j: int):
-        if self.row_len is None: self.row_len = j + 1
-        if token != SEGMENT_END_ID: return
-        if self.height is None: self.height = i + 1
+        if self.row_len is None:
+            self.row_len = j + 1
+        if token != SEGMENT_END_ID:
+            return
+        if self.height is None:
+            self.height = i + 1
         frames, cap = t + 1, self.part.frames or self.part.max_frames
-        if frames >= cap: self.closed = True
-        elif self.part.frames is None: self.pending = True
+        if frames >= cap:
+            self.closed = True
+        elif self.part.frames is None:
+            self.pending = True
 
     def close(self) -> None:
         "End the segment after a complete frame (the model or the prompt decided no other frame follows)."
         if not (self.pending or self.closed):
-            raise InputError(f'a {self.modality} segment can only be closed after a complete frame', f'{self.modality} segment')
+            raise InputError(f'a {self.modality} segment can only be closed after a complete frame',
+                             f'{self.modality} segment')
         self.closed, self.pending = True, False
 
 def describe_kinds(kinds: int) -> str:
     "The kinds in a bit set, in words."
-    names = {BYTE: 'a text byte', PIXEL: 'a pixel', LEVEL: 'an audio level', ROW_END: 'row end (1)', FRAME_END: 'end (2)', PAD: 'nothing'}
+    names = {BYTE: 'a text byte', PIXEL: 'a pixel', LEVEL: 'an audio level', ROW_END: 'row end (1)',
+             FRAME_END: 'end (2)', PAD: 'nothing'}
     return ' or '.join(n for bit, n in names.items() if kinds & bit)
 
 # %% ../nbs/13_generate.ipynb #bae37742
 def part_tokens(part, tokenizer: PixelBytesTokenizer # or a `FoldTokenizer`
                ) -> tuple[list[int], dict | None]: # flat ids of the given value, audio normalization
-    "The ids the tokenizer gives a part's `given` value; for an open part (`complete=False`) without what would close it."
+    ("The ids the tokenizer gives a part's `given` value; for an open part (`complete=False`) without what would "
+     "close it.")
     if part.modality == 'text':
         ids = encode_text(part.given).ravel()
         return ids.tolist()[:None if part.complete else -1], None
     if part.modality == 'image':
         ids = tokenizer.image_ids(part.given)
         _check_image_geometry(part, ids)
-        if not part.complete and ids.shape[0] == 1 and part.height != ids.shape[1]: ids[0, -1, -1] = ROW_END_ID  # the frame goes on
+        if not part.complete and ids.shape[0] == 1 and part.height != ids.shape[1]:
+            ids[0, -1, -1] = ROW_END_ID  # the frame goes on
         return ids.ravel().tolist(), None
     ids, params = tokenizer.audio_ids(part.given)
-    if ids.shape[2] != part.channels: raise InputError(f'the given audio has {ids.shape[2]} channels, the part says {part.channels}', 'AudioPart')
+    if ids.shape[2] != part.channels:
+        raise InputError(f'the given audio has {ids.shape[2]} channels, the part says {part.channels}', 'AudioPart')
     return ids.ravel().tolist()[:None if part.complete else -part.channels], params
 
 def _check_image_geometry(part, ids: np.ndarray):
     t, h, w = ids.shape[0], ids.shape[1], ids.shape[2] - 1
-    if part.width is not None and part.width != w: raise InputError(f'the given image is {w} pixels wide, the part says width={part.width}', 'ImagePart')
+    if part.width is not None and part.width != w:
+        raise InputError(f'the given image is {w} pixels wide, the part says width={part.width}', 'ImagePart')
     if part.height is not None and (h > part.height or (part.complete or t > 1) and h != part.height):
         raise InputError(f'the given image has {h} rows per frame, the part says height={part.height}', 'ImagePart')
-    if part.frames is not None and (t > part.frames or part.complete and t != part.frames): raise InputError(f'the given image has {t} frames, the part says frames={part.frames}', 'ImagePart')
-    if part.frames is None and t > part.max_frames: raise InputError(f'the given image has {t} frames, more than max_frames={part.max_frames}: raise max_frames', 'ImagePart')
+    if part.frames is not None and (t > part.frames or part.complete and t != part.frames):
+        raise InputError(f'the given image has {t} frames, the part says frames={part.frames}', 'ImagePart')
+    if part.frames is None and t > part.max_frames:
+        raise InputError(f'the given image has {t} frames, more than max_frames={part.max_frames}: raise max_frames',
+                         'ImagePart')
 
 # %% ../nbs/13_generate.ipynb #bf41f484
 def given_durations(image, frame_step: int = 1) -> list[int] | None:
-    "Frame durations (ms) of a given GIF or image file, a kept frame lasting as long as the frames it stands for; None for arrays."
-    if not isinstance(image, (PILImage.Image, str, Path)): return None
+    ("Frame durations (ms) of a given GIF or image file, a kept frame lasting as long as the frames it stands for; "
+     "None for arrays.")
+    if not isinstance(image, (PILImage.Image, str, Path)):
+        return None
     durations = image_frames(image)[1]
     return [sum(durations[k:k + frame_step]) for k in range(0, len(durations), frame_step)]
 
@@ -218,16 +259,20 @@ def _check_order(asked: list[str], order: tuple):
     "The parts must follow the order the model was trained on, each modality once."
     where = [order.index(m) for m in asked]
     if where != sorted(set(where)):
-        raise InputError(f"the model's sequences go {' → '.join(order)}, each modality once; these parts ask for {' → '.join(asked)} "
-                         "(train with another `order` to generate in it)", 'SequenceBuilder')
+        raise InputError(f"the model's sequences go {' → '.join(order)}, each modality once; these parts ask for "
+                         f"{' → '.join(asked)} (train with another `order` to generate in it)", 'SequenceBuilder')
 
 class SequenceBuilder:
-    "One sequence of parts being written: the prompt's tokens, then generated ones, each with the context the model read."
+    ("One sequence of parts being written: the prompt's tokens, then generated ones, each with the context the model "
+     "read.")
     def __init__(self, parts: list,                 # `TextPart` / `ImagePart` / `AudioPart`, in sequence order
-                 tokenizer: PixelBytesTokenizer):   # how given values become ids (its steps and normalization); or a `FoldTokenizer`
-        if not parts: raise InputError('a sequence needs at least one part', 'SequenceBuilder')
+                 # how given values become ids (its steps and normalization); or a `FoldTokenizer`
+                 tokenizer: PixelBytesTokenizer):
+        if not parts:
+            raise InputError('a sequence needs at least one part', 'SequenceBuilder')
         for p in parts:
-            if getattr(p, 'modality', None) not in MODALITY_ORDER: raise InputError(f'not a part: {p!r} (use TextPart, ImagePart or AudioPart)', 'SequenceBuilder')
+            if getattr(p, 'modality', None) not in MODALITY_ORDER:
+                raise InputError(f'not a part: {p!r} (use TextPart, ImagePart or AudioPart)', 'SequenceBuilder')
         _check_order([p.modality for p in parts], tokenizer.config.order)
         given = [p.given is not None for p in parts]
         if any(g and not prev for prev, g in zip(given, given[1:])):
@@ -239,21 +284,31 @@ class SequenceBuilder:
         self._next, self.tokenizer = 0, tokenizer
         self._advance()
         for p in parts:
-            if p.given is None: break
+            if p.given is None:
+                break
             ids, params = part_tokens(p, tokenizer)
             self.audio_params = params or self.audio_params
-            if p.modality == 'image': self.durations = given_durations(p.given, tokenizer.config.frame_step)
-            for t in ids: self.push(t)
-            if p.complete and self.segment is not None and self.segment.part is p: self.segment.close(); self._advance()
+            if p.modality == 'image':
+                self.durations = given_durations(p.given, tokenizer.config.frame_step)
+            for t in ids:
+                self.push(t)
+            if p.complete and self.segment is not None and self.segment.part is p:
+                self.segment.close()
+                self._advance()
         self.prompt_length = len(self.tokens)
 
     def _advance(self):
         "Move to the next part once the current segment is closed."
         while self.segments == [] or (self.segment is not None and self.segment.closed):
-            if self.segments: self.segments[-1]['end'] = len(self.tokens)
-            if self._next >= len(self.parts): self.segment = None; return
-            self.segment = Segment(self.parts[self._next], self.tokenizer.audio_offset); self._next += 1
-            self.segments.append({'modality': self.segment.modality, 'start': len(self.tokens), 'end': None, 'segment': self.segment})
+            if self.segments:
+                self.segments[-1]['end'] = len(self.tokens)
+            if self._next >= len(self.parts):
+                self.segment = None
+                return
+            self.segment = Segment(self.parts[self._next], self.tokenizer.audio_offset)
+            self._next += 1
+            self.segments.append({'modality': self.segment.modality, 'start': len(self.tokens), 'end': None,
+                                  'segment': self.segment})
 
     @property
     def done(self) -> bool: return self.segment is None
@@ -262,11 +317,13 @@ class SequenceBuilder:
 
     def context(self) -> list[int]:
         "Six slots of the next position (zeros once the sequence is done)."
-        if self._ctx is None: self._ctx = [PAD_ID] * 6 if self.done else self.segment.context()
+        if self._ctx is None:
+            self._ctx = [PAD_ID] * 6 if self.done else self.segment.context()
         return self._ctx
 
     def kinds(self) -> int:
-        if self._kinds is None: self._kinds = PAD if self.done else self.segment.kinds()
+        if self._kinds is None:
+            self._kinds = PAD if self.done else self.segment.kinds()
         return self._kinds
 
     def next_kinds(self) -> int | None:
@@ -275,15 +332,20 @@ class SequenceBuilder:
 
     def push(self, token: int) -> None:
         "Append a token to the current segment, recording the context it was read with."
-        if self.done: raise InputError('the sequence is complete: no more tokens', 'SequenceBuilder')
+        if self.done:
+            raise InputError('the sequence is complete: no more tokens', 'SequenceBuilder')
         ctx = self.context()
         self.segment.push(token, self.kinds())
-        self.tokens.append(int(token)); self.contexts.append(ctx); self._ctx = self._kinds = None
-        if self.segment.closed: self._advance()
+        self.tokens.append(int(token))
+        self.contexts.append(ctx)
+        self._ctx = self._kinds = None
+        if self.segment.closed:
+            self._advance()
 
     def close(self) -> None:
         "End the current image segment after its last frame."
-        self.segment.close(); self._ctx = self._kinds = None
+        self.segment.close()
+        self._ctx = self._kinds = None
         self._advance()
 
 # %% ../nbs/13_generate.ipynb #09608142
@@ -294,25 +356,33 @@ def sample_tokens(logits: torch.Tensor,          # (B, V) scores of the next tok
                   top_p: float = 1.0,            # keep the smallest set of tokens whose probability reaches p
                   generator: torch.Generator | None = None
                  ) -> torch.Tensor:              # (B,) sampled ids
-    "Sample one token per row among the allowed ones, by inverse CDF on one uniform draw per row (the same draws whatever computed the scores)."
+    ("Sample one token per row among the allowed ones, by inverse CDF on one uniform draw per row (the same draws "
+     "whatever computed the scores).")
     logits = logits.float().masked_fill(~allowed, -math.inf)
-    u = torch.rand(logits.shape[0], 1, generator=generator)          # always drawn, so greedy and sampled runs stay in step
-    if temperature == 0: return logits.argmax(-1)
+    # always drawn, so greedy and sampled runs stay in step
+    u = torch.rand(logits.shape[0], 1, generator=generator)
+    if temperature == 0:
+        return logits.argmax(-1)
     logits = logits / temperature
-    if top_k: logits = logits.masked_fill(logits < logits.topk(min(top_k, logits.shape[-1]), -1).values[:, -1:], -math.inf)
+    if top_k:
+        logits = logits.masked_fill(logits < logits.topk(min(top_k, logits.shape[-1]), -1).values[:, -1:], -math.inf)
     probs = torch.softmax(logits, -1)
     if top_p < 1:
         p, order = probs.sort(-1, descending=True)
         p[(p.cumsum(-1) - p) >= top_p] = 0                          # the first token is always kept
         probs = torch.zeros_like(probs).scatter_(-1, order, p)
     cdf = probs.cumsum(-1)
-    return (cdf <= u.to(cdf.device) * cdf[:, -1:]).sum(-1).clamp_max(logits.shape[-1] - 1)   # the first token whose CDF passes u
+    # the first token whose CDF passes u
+    return (cdf <= u.to(cdf.device) * cdf[:, -1:]).sum(-1).clamp_max(logits.shape[-1] - 1)
 
 def check_sampling(temperature: float, top_k: int, top_p: float):
     "Refuse sampling settings that mean nothing."
-    if not temperature >= 0: raise InputError(f'temperature must be >= 0 (0 is greedy), got {temperature}', 'sampling')
-    if top_k < 0: raise InputError(f'top_k must be >= 0 (0 keeps all), got {top_k}', 'sampling')
-    if not 0 < top_p <= 1: raise InputError(f'top_p must be in (0, 1], got {top_p}', 'sampling')
+    if not temperature >= 0:
+        raise InputError(f'temperature must be >= 0 (0 is greedy), got {temperature}', 'sampling')
+    if top_k < 0:
+        raise InputError(f'top_k must be >= 0 (0 keeps all), got {top_k}', 'sampling')
+    if not 0 < top_p <= 1:
+        raise InputError(f'top_p must be in (0, 1], got {top_p}', 'sampling')
 
 # %% ../nbs/13_generate.ipynb #5a1c0d01
 def mask_bias(table: torch.Tensor # (64, V) bool, `kind_masks`
@@ -325,12 +395,17 @@ def draw_tokens(scores: torch.Tensor,      # (B, V) scores of the next token
                 temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
                 generator: torch.Generator | None = None
                ) -> torch.Tensor:          # (B,) sampled ids, those `sample_tokens` gives
-    "`sample_tokens` in fewer operations (the generator's fast path): the mask added, no division by a temperature of 1, a sorted search for the CDF."
-    logits = scores.float() + bias                                   # x + 0 = x, x + (-inf) = -inf: what masked_fill writes
+    ("`sample_tokens` in fewer operations (the generator's fast path): the mask added, no division by a temperature "
+     "of 1, a sorted search for the CDF.")
+    # x + 0 = x, x + (-inf) = -inf: what masked_fill writes
+    logits = scores.float() + bias
     u = torch.rand(logits.shape[0], 1, generator=generator)
-    if temperature == 0: return logits.argmax(-1)
-    if temperature != 1: logits = logits / temperature
-    if top_k: logits = logits.masked_fill(logits < logits.topk(min(top_k, logits.shape[-1]), -1).values[:, -1:], -math.inf)
+    if temperature == 0:
+        return logits.argmax(-1)
+    if temperature != 1:
+        logits = logits / temperature
+    if top_k:
+        logits = logits.masked_fill(logits < logits.topk(min(top_k, logits.shape[-1]), -1).values[:, -1:], -math.inf)
     probs = torch.softmax(logits, -1)
     if top_p < 1:
         p, order = probs.sort(-1, descending=True)
@@ -343,25 +418,31 @@ def draw_tokens(scores: torch.Tensor,      # (B, V) scores of the next token
 class LSTMStream:
     "Streaming outputs of an aPxBy LSTM: the prompt is read once, then one cell-level step per token."
     def __init__(self, model: PxByLSTM,
-                 fast: bool = True):  # step with `CellStep` (the same numbers, no module calls); False: the model's own `step`
+                 # step with `CellStep` (the same numbers, no module calls); False: the model's own `step`
+                 fast: bool = True):
         if model.config.bidirectional or model.config.objective == 'diffusion':
             raise InputError('generation token by token needs a unidirectional predict or autoregressive model '
                              '(a diffusion model fills masked slots: use `denoise`)', 'LSTMStream')
         self.model, self.cell = model, CellStep(model) if fast and type(model) is PxByLSTM else None
 
-    def start(self, prompts: list[torch.Tensor]) -> tuple[list, torch.Tensor | None]: # state, output at each prompt's end
-        "The LSTM state after each prompt ((P, 6) contexts; P may differ and be 0) and the model's output at its last position."
+    def start(self, prompts: list[torch.Tensor]
+             ) -> tuple[list, torch.Tensor | None]: # state, output at each prompt's end
+        ("The LSTM state after each prompt ((P, 6) contexts; P may differ and be 0) and the model's output at its last "
+         "position.")
         lstm, outs = self.model.lstm, []
         h = torch.zeros(lstm.num_layers, len(prompts), lstm.hidden_size, device=self.device)
         c = torch.zeros_like(h)
         for b, x in enumerate(prompts):
-            if not len(x): outs.append(None); continue
+            if not len(x):
+                outs.append(None)
+                continue
             y, (h[:, b:b + 1], c[:, b:b + 1]) = lstm(self.model.embed(x[None].to(self.device)))
             outs.append(self.model._shape(self.model.head(y[0, -1])))
         return [(h[k], c[k]) for k in range(lstm.num_layers)], _stack_outputs(outs)
 
     def step(self, x: torch.Tensor, state: list) -> tuple[torch.Tensor, list]: # (B, V) or (B, 6, V) output, new state
-        if self.cell is not None: return self.cell(x.to(self.device), state)
+        if self.cell is not None:
+            return self.cell(x.to(self.device), state)
         return lstm_model_step(self.model, x.to(self.device), state)
 
     @property
@@ -377,7 +458,8 @@ class Recompute:
 
     def step(self, x: torch.Tensor, state: list) -> tuple[torch.Tensor, list]:
         seqs = [torch.cat([s, x[b:b + 1].to(self.device)]) for b, s in enumerate(state)]
-        if len({len(s) for s in seqs}) == 1: return self._last(torch.stack(seqs)), seqs
+        if len({len(s) for s in seqs}) == 1:
+            return self._last(torch.stack(seqs)), seqs
         return torch.cat([self._last(s[None]) for s in seqs]), seqs
 
     def _last(self, x: torch.Tensor) -> torch.Tensor:
@@ -395,11 +477,13 @@ def _stack_outputs(outs: list) -> torch.Tensor | None:
 
 # %% ../nbs/13_generate.ipynb #5a1c0d04
 class CellStep:
-    "`step` of a `PxByLSTM` (chapter 10) with its weights looked up once: the same kernels on the same numbers, without module calls."
+    ("`step` of a `PxByLSTM` (chapter 10) with its weights looked up once: the same kernels on the same numbers, "
+     "without module calls.")
     def __init__(self, model: PxByLSTM):
         lstm = model.lstm
         self.table, self.head, self.shape = model.embed.embed.weight, model.head, model._shape
-        self.cells = [tuple(getattr(lstm, f'{w}_l{k}') for w in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')) for k in range(lstm.num_layers)]
+        self.cells = [tuple(getattr(lstm, f'{w}_l{k}') for w in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'))
+                      for k in range(lstm.num_layers)]
 
     def __call__(self, x: torch.Tensor, # (B, 6) contexts
                  state: list            # per layer (h, c)
@@ -413,7 +497,8 @@ class CellStep:
 # %% ../nbs/13_generate.ipynb #ed14ed66
 class DescribedStream(LSTMStream):
     "Streaming outputs of a `DescribedLSTM`: prompts read in one pass each, then one constant-time step per token."
-    def start(self, prompts: list[torch.Tensor]) -> tuple[tuple, torch.Tensor | None]: # state, output at each prompt's end
+    def start(self, prompts: list[torch.Tensor]
+             ) -> tuple[tuple, torch.Tensor | None]: # state, output at each prompt's end
         reads = [self.model.read(x[None].to(self.device)) for x in prompts]
         return self._join([state for _, state in reads]), _stack_outputs([out for out, _ in reads])
 
@@ -430,7 +515,8 @@ class DescribedStream(LSTMStream):
 # %% ../nbs/13_generate.ipynb #41bc6ac6
 @dataclass
 class Generated:
-    "One sequence: its ids (the prompt's first), the contexts the model read, its segments, and its text, sprite and sound."
+    ("One sequence: its ids (the prompt's first), the contexts the model read, its segments, and its text, sprite "
+     "and sound.")
     ids: np.ndarray              # (N,) every token, prompt included
     contexts: np.ndarray         # (N, 6) the context of each token, as the tokenizer would build it
     prompt_length: int           # how many of the ids were given
@@ -452,16 +538,23 @@ class Generated:
     def wav(self) -> bytes:
         "The sound as 16-bit WAV at 16 kHz (resampled: players refuse very low rates), clipped to [-1, 1]."
         w = self.waveform()
-        if w is None: raise InputError('no audio in the sequence', 'Generated.wav')
+        if w is None:
+            raise InputError('no audio in the sequence', 'Generated.wav')
         return wav_bytes(np.clip(np.stack([resample(c, self.sample_rate, SAMPLE_RATE) for c in w]), -1, 1))
 
     def save(self, folder: str | Path, stem: str, frame_ms: int = 150) -> dict: # what was written, by kind
-        "Write the text (.txt), the sprite (.gif, `frame_ms` per frame), the sound (.wav) and the ids (.npy) that exist."
+        ("Write the text (.txt), the sprite (.gif, `frame_ms` per frame), the sound (.wav) and the ids (.npy) that "
+         "exist.")
         folder, d, out = Path(folder), self.decoded, {}
-        if d.text: out['text'] = atomic_write(folder/f'{stem}.txt', d.text)
-        if d.frames is not None: out['gif'] = save_gif(d.frames, self.frame_durations(len(d.frames), frame_ms), folder/f'{stem}.gif')
-        if d.audio is not None: out['wav'] = atomic_write(folder/f'{stem}.wav', self.wav())
-        buf = io.BytesIO(); np.save(buf, self.ids.astype(np.uint8 if self.ids.max(initial=0) < 256 else np.uint16)); out['ids'] = atomic_write(folder/f'{stem}.npy', buf.getvalue())
+        if d.text:
+            out['text'] = atomic_write(folder/f'{stem}.txt', d.text)
+        if d.frames is not None:
+            out['gif'] = save_gif(d.frames, self.frame_durations(len(d.frames), frame_ms), folder/f'{stem}.gif')
+        if d.audio is not None:
+            out['wav'] = atomic_write(folder/f'{stem}.wav', self.wav())
+        buf = io.BytesIO()
+        np.save(buf, self.ids.astype(np.uint8 if self.ids.max(initial=0) < 256 else np.uint16))
+        out['ids'] = atomic_write(folder/f'{stem}.npy', buf.getvalue())
         return out
 
     def frame_durations(self, frames: int, frame_ms: int = 150) -> list[int]:
@@ -472,27 +565,35 @@ class Generated:
         "Display the text, the animated sprite and an audio player in a notebook."
         from IPython.display import display, Audio, Image as IImage, Markdown
         d = self.decoded
-        if d.text: display(Markdown(f'> {d.text}'))
+        if d.text:
+            display(Markdown(f'> {d.text}'))
         if d.frames is not None:
             with tempfile.TemporaryDirectory() as tmp:
                 gif = save_gif(d.frames, self.frame_durations(len(d.frames), frame_ms), Path(tmp)/'x.gif').read_bytes()
             display(IImage(gif, width=scale * d.frames.shape[2]))
-        if d.audio is not None: display(Audio(self.wav(), rate=SAMPLE_RATE))
+        if d.audio is not None:
+            display(Audio(self.wav(), rate=SAMPLE_RATE))
 
 # %% ../nbs/13_generate.ipynb #04d68a9f
 @contextmanager
 def cpu_threads(n: int | None):
     "Run the block with `n` CPU threads for PyTorch (None: unchanged), then restore the previous number."
     before = torch.get_num_threads()
-    if n: torch.set_num_threads(n)
-    try: yield
-    finally: torch.set_num_threads(before)
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 def generation_threads(model: nn.Module, threads: int | str | None,
                        batch: int = 1   # sequences generated together
                       ) -> int | None:
-    "'auto': one thread up to a batch of 16 or for a model under a million parameters (threads sharing so small a product wait for each other more than they save, many times more on a loaded machine), PyTorch's default otherwise."
-    if threads != 'auto': return threads
+    ("'auto': one thread up to a batch of 16 or for a model under a million parameters (threads sharing so small a "
+     "product wait for each other more than they save, many times more on a loaded machine), PyTorch's default "
+     "otherwise.")
+    if threads != 'auto':
+        return threads
     return 1 if batch <= 16 or sum(p.numel() for p in model.parameters()) < 1_000_000 else None
 
 def _result(b: SequenceBuilder) -> Generated:
@@ -502,21 +603,27 @@ def _result(b: SequenceBuilder) -> Generated:
         n = (info['end'] or len(b.tokens)) - info['start']
         if seg.modality == 'image' and seg.row_len and seg.height:
             info.update(width=seg.row_len - 1, height=seg.height, frames=n // (seg.row_len * seg.height))
-        if seg.modality == 'audio': info.update(channels=seg.row_len, samples=n // seg.row_len - (1 if seg.closed else 0))
+        if seg.modality == 'audio':
+            info.update(channels=seg.row_len, samples=n // seg.row_len - (1 if seg.closed else 0))
         segs.append(info)
     return Generated(np.array(b.tokens, np.int64), np.array(b.contexts, np.int64).reshape(-1, 6), b.prompt_length, segs,
                      b.audio_params, SAMPLE_RATE // b.tokenizer.config.audio_step, b.durations, b.tokenizer)
 
 def decide_image_ends(builders: list, stream, state, last_out, table: torch.Tensor, objective: str,
                       temperature: float = 1.0, generator: torch.Generator | None = None):
-    "For every sequence whose image just completed a frame: end the image, or go on with another frame (sampled, or the likelier when greedy)."
+    ("For every sequence whose image just completed a frame: end the image, or go on with another frame (sampled, or "
+     "the likelier when greedy).")
     rows = [k for k, b in enumerate(builders) if b.pending]
-    if objective == 'autoregressive' and last_out is not None:     # the model predicted the next context: empty means a new segment
+    if objective == 'autoregressive' and last_out is not None:
+        # the model predicted the next context: empty means a new segment
         p_end = torch.softmax(last_out[rows, 1].float(), -1)[:, PAD_ID]
-    else:                                                          # predictive: which continuation the model finds more consistent
+    else:
+        # predictive: which continuation the model finds more consistent
         xa = torch.tensor([b.context() for b in builders], device=stream.device)
-        xb = xa.clone(); xb[rows] = PAD_ID                         # a new segment's context is empty
-        pa, pb = (torch.softmax(next_token_scores(stream.step(x, state)[0], objective)[rows].float(), -1) for x in (xa, xb))
+        xb = xa.clone()
+        xb[rows] = PAD_ID                                          # a new segment's context is empty
+        pa, pb = (torch.softmax(next_token_scores(stream.step(x, state)[0], objective)[rows].float(), -1)
+                  for x in (xa, xb))
         frame = pa[:, table[PIXEL]].sum(-1)
         after = [builders[k].next_kinds() for k in rows]
         end = torch.stack([pb[r, table[n]].sum() if n else 1 - frame[r] for r, n in enumerate(after)])
@@ -524,19 +631,23 @@ def decide_image_ends(builders: list, stream, state, last_out, table: torch.Tens
     u = torch.rand(len(rows), generator=generator)                 # drawn even when greedy, like the token draws
     ends = p_end.cpu() > 0.5 if temperature == 0 else u < p_end.cpu()
     for k, e in zip(rows, ends.tolist()):
-        if e: builders[k].close()
+        if e:
+            builders[k].close()
 
 def _budget(b: SequenceBuilder) -> int:
     "An upper bound on the tokens still to generate (every part has caps)."
     total = 0
     for p in b.parts[b._next - 1:]:
-        if p.modality == 'text': total += p.max_tokens + 1
-        elif p.modality == 'image': total += ((p.width or p.max_width) + 1) * (p.height or p.max_height) * (p.frames or p.max_frames)
-        else: total += ((p.samples or p.max_samples) + 1) * p.channels
+        if p.modality == 'text':
+            total += p.max_tokens + 1
+        elif p.modality == 'image':
+            total += ((p.width or p.max_width) + 1) * (p.height or p.max_height) * (p.frames or p.max_frames)
+        else:
+            total += ((p.samples or p.max_samples) + 1) * p.channels
     return total
 
 @torch.inference_mode()
-def generate(model: nn.Module,           # a unidirectional predict or autoregressive aPxBy model, or a pixel-token transformer
+def generate(model: nn.Module,  # a unidirectional predict or autoregressive aPxBy model, or a pixel-token transformer
              prompts: list,              # a list of parts (one sequence), or a list of such lists (a batch)
              tokenizer: PixelBytesTokenizer, # the tokenizer of the model's training data
              temperature: float = 1.0,   # 0: greedy
@@ -545,14 +656,19 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
              seed: int = 0,              # fixes the samples
              streaming: bool = True,     # False: re-read the whole sequence for every token (the research's way; slow)
              progress: bool = False,     # show a progress bar
-             threads: int | str | None = 'auto', # CPU threads while generating ('auto': see `generation_threads`; None: leave as is)
-             fast: bool = True           # False: the model's own `step` and `sample_tokens` (the reference the fast path gives tokens for tokens)
+             # CPU threads while generating ('auto': see `generation_threads`; None: leave as is)
+             threads: int | str | None = 'auto',
+             # False: the model's own `step` and `sample_tokens` (the reference the fast path gives tokens for tokens)
+             fast: bool = True
             ) -> list[Generated]:
-    "Continue every prompt token by token; each new token's context is built from the tokens so far and the structure the parts fix."
+    ("Continue every prompt token by token; each new token's context is built from the tokens so far and the "
+     "structure the parts fix.")
     check_sampling(temperature, top_k, top_p)
     if model.config.vocab_size != tokenizer.vocab_size:
-        raise InputError(f'the model reads {model.config.vocab_size} ids, the tokenizer writes {tokenizer.vocab_size}: give the tokenizer of its training data', 'generate')
-    if not prompts: raise InputError('no prompt: give a list of parts, or a list of such lists', 'generate')
+        raise InputError(f'the model reads {model.config.vocab_size} ids, the tokenizer writes {tokenizer.vocab_size}: '
+                         'give the tokenizer of its training data', 'generate')
+    if not prompts:
+        raise InputError('no prompt: give a list of parts, or a list of such lists', 'generate')
     prompts = [prompts] if not isinstance(prompts[0], (list, tuple)) else prompts
     builders = [SequenceBuilder(list(p), tokenizer) for p in prompts]
     model.eval()
@@ -561,10 +677,12 @@ def generate(model: nn.Module,           # a unidirectional predict or autoregre
 
 def _stream(model: nn.Module, fast: bool = True):
     "The model's own stream (a pixel-token transformer's), `DescribedStream` for a `DescribedLSTM`, else `LSTMStream`."
-    if hasattr(model, 'stream'): return model.stream()
+    if hasattr(model, 'stream'):
+        return model.stream()
     return DescribedStream(model) if isinstance(model, DescribedLSTM) else LSTMStream(model, fast)
 
-def _bias_rows(bias: torch.Tensor, kinds: list) -> torch.Tensor: # (1, V) when every row allows the same kinds, else (B, V)
+def _bias_rows(bias: torch.Tensor, kinds: list
+              ) -> torch.Tensor: # (1, V) when every row allows the same kinds, else (B, V)
     k = kinds[0]
     return bias[k:k + 1] if kinds.count(k) == len(kinds) else bias[torch.tensor(kinds, device=bias.device)]
 
@@ -577,16 +695,21 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
     gen = torch.Generator().manual_seed(seed)
     steps = range(max(_budget(b) for b in builders))
     for _ in (progress_bar(steps, leave=False) if show_bars(progress) else steps):
-        if any(b.pending for b in builders): decide_image_ends(builders, stream, state, out, table, objective, temperature, gen)
-        if all(b.done for b in builders): break
+        if any(b.pending for b in builders):
+            decide_image_ends(builders, stream, state, out, table, objective, temperature, gen)
+        if all(b.done for b in builders):
+            break
         x = torch.tensor([b.context() for b in builders], device=device)
         kinds = [b.kinds() for b in builders]
         out, state = stream.step(x, state)
         scores = next_token_scores(out, objective)
-        if fast: tokens = draw_tokens(scores, _bias_rows(bias, kinds), temperature, top_k, top_p, gen)
-        else: tokens = sample_tokens(scores, table[torch.tensor(kinds, device=device)], temperature, top_k, top_p, gen)
+        if fast:
+            tokens = draw_tokens(scores, _bias_rows(bias, kinds), temperature, top_k, top_p, gen)
+        else:
+            tokens = sample_tokens(scores, table[torch.tensor(kinds, device=device)], temperature, top_k, top_p, gen)
         for b, t in zip(builders, tokens.tolist()):
-            if not b.done: b.push(t)
+            if not b.done:
+                b.push(t)
     return [_result(b) for b in builders]
 
 # %% ../nbs/13_generate.ipynb #4add6356
@@ -594,27 +717,33 @@ class CallableModule(types.ModuleType):
     "A module that, called, calls its own `generate`."
     def __call__(self, *args, **kwargs): return self.generate(*args, **kwargs)
 
-if __name__ == 'pixelbytes.generate': sys.modules[__name__].__class__ = CallableModule   # the library module only
+if __name__ == 'pixelbytes.generate':
+    sys.modules[__name__].__class__ = CallableModule                                     # the library module only
 
 # %% ../nbs/13_generate.ipynb #af60c5f2
-def load_run(folder: str | Path, # a run folder (config.json, model.safetensors, tokenizer.json), e.g. from `pixelbytes train`
-             device=None         # default: GPU when present
-            ) -> tuple[nn.Module, PixelBytesTokenizer]: # the model and its tokenizer (PixelBytes or colour folding)
+def load_run(
+    folder: str | Path, # a run folder (config.json, model.safetensors, tokenizer.json), e.g. from `pixelbytes train`
+    device=None         # default: GPU when present
+) -> tuple[nn.Module, PixelBytesTokenizer]: # the model and its tokenizer (PixelBytes or colour folding)
     "The trained model (in eval mode) and the tokenizer of a run folder."
     folder = Path(folder)
-    if not (folder/'tokenizer.json').exists(): raise InputError('no tokenizer.json: not a run folder written by `pixelbytes train`', folder)
+    if not (folder/'tokenizer.json').exists():
+        raise InputError('no tokenizer.json: not a run folder written by `pixelbytes train`', folder)
     return from_pretrained(folder, device or default_device()), load_tokenizer(folder/'tokenizer.json')
 
 def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 17's `FoldTokenizer`
     "The tokenizer a run folder's `tokenizer.json` describes: PixelBytes', or a colour-folding one."
-    try: saved = json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as e: raise InputError(f'not a tokenizer file ({e})', path) from e
-    return tokenizer_class(saved, path).load(path)     # chapter 07's registry; a later chapter's kind imported on demand
+    try:
+        saved = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise InputError(f'not a tokenizer file ({e})', path) from e
+    return tokenizer_class(saved, path).load(path)  # chapter 07's registry; a later chapter's kind imported on demand
 
 def _many(x) -> list: return list(x) if isinstance(x, (list, tuple)) else [x]
 
 def describe_to_draw(model, tokenizer, texts,         # one description or a list (a batch)
-                     image: ImagePart | None = None,  # the sprite's structure (default: the model decides, up to 64x64, 8 frames)
+                     # the sprite's structure (default: the model decides, up to 64x64, 8 frames)
+                     image: ImagePart | None = None,
                      audio: AudioPart | None = None,  # the cry's structure; None: default caps
                      voice: bool = True,              # also generate the cry after the sprite
                      **kwargs) -> list[Generated]:    # `generate` options: temperature, top_k, top_p, seed, ...
@@ -629,7 +758,8 @@ def draw_to_describe(model, tokenizer, images,        # one sprite or a list: PI
     return generate(model, [[ImagePart(im), replace(text or TextPart())] for im in _many(images)], tokenizer, **kwargs)
 
 def continue_cry(model, tokenizer, cries,             # one (C, N) sound or a list, at the tokenizer's rate
-                 seconds: float | None = None,        # length of the whole cry, given part included (None: the model decides)
+                 # length of the whole cry, given part included (None: the model decides)
+                 seconds: float | None = None,
                  **kwargs) -> list[Generated]:
     "Continue the beginning of a cry (in the given sound's units)."
     samples = None if seconds is None else round(seconds * SAMPLE_RATE / tokenizer.config.audio_step)
@@ -637,10 +767,12 @@ def continue_cry(model, tokenizer, cries,             # one (C, N) sound or a li
 
 # %% ../nbs/13_generate.ipynb #f661fd2e
 class WindowBuilder:
-    "A v1 sequence being read or written: the rows of its current segment and the 3×3 window of every token (as `windows_2d` builds them)."
+    ("A v1 sequence being read or written: the rows of its current segment and the 3×3 window of every token (as "
+     "`windows_2d` builds them).")
     def __init__(self, tokens=()):                 # the tokens so far, from the start of the item
         self.rows, self.tokens, self.windows = [[]], [], []
-        for t in tokens: self.push(int(t))
+        for t in tokens:
+            self.push(int(t))
 
     def _at(self, i: int, j: int) -> int:
         return self.rows[i][j] if 0 <= i < len(self.rows) and 0 <= j < len(self.rows[i]) else PAD_ID
@@ -648,13 +780,18 @@ class WindowBuilder:
     def push(self, token: int) -> None:
         "Append a token and its window; a `1` starts a new row, a `2` a new segment."
         i, j = len(self.rows) - 1, len(self.rows[-1])
-        self.rows[-1].append(token); self.tokens.append(token)
-        self.windows.append([[self._at(i - 1, j - 1), self._at(i - 1, j), self._at(i - 1, j + 1)], [self._at(i, j - 1), token, PAD_ID], [PAD_ID] * 3])
-        if token == SEGMENT_END_ID: self.rows = [[]]
-        elif token == ROW_END_ID: self.rows.append([])
+        self.rows[-1].append(token)
+        self.tokens.append(token)
+        self.windows.append([[self._at(i - 1, j - 1), self._at(i - 1, j), self._at(i - 1, j + 1)],
+                             [self._at(i, j - 1), token, PAD_ID], [PAD_ID] * 3])
+        if token == SEGMENT_END_ID:
+            self.rows = [[]]
+        elif token == ROW_END_ID:
+            self.rows.append([])
 
 def can_stream(model: nn.Module) -> bool:
-    "Whether a v1 model reads only the past (unidirectional RNN or SSM, causal Transformer), so its state can be carried."
+    ("Whether a v1 model reads only the past (unidirectional RNN or SSM, causal Transformer), so its state can be "
+     "carried.")
     c = model.config
     return not c.bidirectional if c.kind in ('rnn', 'ssm') else c.causal
 
@@ -667,10 +804,12 @@ class V1Stream:
         if len({len(x) for x in prompts}) != 1 or not len(prompts[0]):
             raise InputError('streaming a v1 batch needs prompts of one (non-zero) length: give `context`', 'V1Stream')
         x, state = torch.stack(prompts).to(self.device), None
-        for t in range(x.shape[1]): out, state = self.model.step(x[:, t], state)
+        for t in range(x.shape[1]):
+            out, state = self.model.step(x[:, t], state)
         return state, out
 
-    def step(self, x: torch.Tensor, state) -> tuple[torch.Tensor, object]: return self.model.step(x.to(self.device), state)
+    def step(self, x: torch.Tensor, state) -> tuple[torch.Tensor, object]:
+        return self.model.step(x.to(self.device), state)
 
     @property
     def device(self): return next(self.model.parameters()).device
@@ -679,15 +818,18 @@ class V1Stream:
 def continue_v1(model: nn.Module,          # a v1 model (`make_v1`)
                 prompts: list,             # per sequence, its token ids so far (from the start of its item)
                 new: int = 16,             # tokens to generate
-                context: int | None = None,  # windows of the prompt the model reads (None: all; 64: the research's Table 1 protocol)
+                # windows of the prompt the model reads (None: all; 64: the research's Table 1 protocol)
+                context: int | None = None,
                 temperature: float = 0.0,  # 0: greedy, as the research's evaluation
                 top_k: int = 0, top_p: float = 1.0, seed: int = 0,
-                streaming: bool | None = None, # None: carry the state when the model reads only the past, re-read otherwise
+                # None: carry the state when the model reads only the past, re-read otherwise
+                streaming: bool | None = None,
                 threads: int | str | None = 'auto'
                ) -> list[dict]:            # per sequence: 'tokens' (new,) and their 'windows' (new, 3, 3)
     "Continue v1 sequences token by token, each new token's window built from the rows so far."
     check_sampling(temperature, top_k, top_p)
-    if not prompts or not all(len(p) for p in prompts): raise InputError('every prompt needs at least one token', 'continue_v1')
+    if not prompts or not all(len(p) for p in prompts):
+        raise InputError('every prompt needs at least one token', 'continue_v1')
     builders = [WindowBuilder(p) for p in prompts]
     model.eval()
     with cpu_threads(generation_threads(model, threads)):
@@ -696,6 +838,7 @@ def continue_v1(model: nn.Module,          # a v1 model (`make_v1`)
         allowed = (torch.arange(model.config.vocab_size) != PAD_ID).expand(len(builders), -1).to(stream.device)
         gen = torch.Generator().manual_seed(seed)
         for _ in range(new):
-            for b, t in zip(builders, sample_tokens(out, allowed, temperature, top_k, top_p, gen).tolist()): b.push(t)
+            for b, t in zip(builders, sample_tokens(out, allowed, temperature, top_k, top_p, gen).tolist()):
+                b.push(t)
             out, state = stream.step(torch.tensor([b.windows[-1] for b in builders]), state)
     return [{'tokens': np.array(b.tokens[-new:]), 'windows': np.array(b.windows[-new:])} for b in builders]

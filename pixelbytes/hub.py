@@ -25,11 +25,14 @@ def is_repo_id(s: str) -> bool:
 def check_run(folder: str | Path) -> Path:
     "`folder` when it is a finished run folder; else a clear error that says what is missing."
     folder = Path(folder)
-    if not folder.exists(): raise InputError('no such run folder', folder)
-    if not folder.is_dir(): raise InputError('is a file, not a run folder', folder)
+    if not folder.exists():
+        raise InputError('no such run folder', folder)
+    if not folder.is_dir():
+        raise InputError('is a file, not a run folder', folder)
     missing = [f for f in NEEDED if not (folder/f).is_file()]
-    if missing: raise InputError(f'not a finished run folder: no {", ".join(missing)} '
-                                 '(`pixelbytes train` and `pixelbytes demo` write them when training ends)', folder)
+    if missing:
+        raise InputError(f'not a finished run folder: no {", ".join(missing)} '
+                         '(`pixelbytes train` and `pixelbytes demo` write them when training ends)', folder)
     return folder
 
 # %% ../nbs/18_hub.ipynb #f55369e8
@@ -38,43 +41,55 @@ def signature_stub(module: str, # e.g. 'pixelbytes.train'
                   ):            # a function with the same parameters, defaults, docments and docstring, and no body
     "A stand-in for `module.name` read from the module's source without importing it (so `--help` imports no torch)."
     spec = importlib.util.find_spec(module)
-    if spec is None or not spec.origin: raise InputError('no such module', module)
+    if spec is None or not spec.origin:
+        raise InputError('no such module', module)
     source = Path(spec.origin).read_text(encoding='utf-8')
     node = next((n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == name), None)
-    if node is None: raise InputError(f'no function {name!r}', spec.origin)
+    if node is None:
+        raise InputError(f'no function {name!r}', spec.origin)
     lines = source.splitlines(keepends=True)
     header = ''.join(lines[node.lineno - 1:node.body[0].lineno - 1])     # `def ...:` with its docments, no decorators
     doc = ast.get_docstring(node) or ''
     stub = f'{header}    {doc!r}\n'
     file = f'<pixelbytes signature of {module}.{name}>'
-    linecache.cache[file] = (len(stub), None, stub.splitlines(keepends=True), file)   # where docments reads the comments
+    linecache.cache[file] = (len(stub), None, stub.splitlines(keepends=True), file)  # where docments reads the comments
     space = {'Path': Path, '__name__': module}
     code = compile(stub, file, 'exec', flags=__future__.annotations.compiler_flag, dont_inherit=True)
     exec(code, space)                                                   # our own source: a bare `def`, no body
     return space[name]
 
 def command_line(name: str, func, args: dict) -> str:
-    "The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its default."
+    ("The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its "
+     "default.")
     import inspect
     parts = ['pixelbytes', name]
     for k, p in inspect.signature(func).parameters.items():
-        if k == 'progress' or k not in args: continue
+        if k == 'progress' or k not in args:
+            continue
         v = args[k]
-        if p.default is inspect.Parameter.empty: parts.append(str(v))
-        elif v == p.default and type(v) == type(p.default): continue
-        elif isinstance(p.default, bool) or isinstance(v, bool): parts.append(f'--{k}' if v else f'--no-{k}')
-        elif v is not None: parts += [f'--{k}', str(v)]
+        if p.default is inspect.Parameter.empty:
+            parts.append(str(v))
+        elif v == p.default and type(v) == type(p.default):
+            continue
+        elif isinstance(p.default, bool) or isinstance(v, bool):
+            parts.append(f'--{k}' if v else f'--no-{k}')
+        elif v is not None:
+            parts += [f'--{k}', str(v)]
     return shlex.join(parts)
 
 def _model_name(run: Path) -> str:
     "What a run folder's model is, in words, from its config.json."
     config = json.loads((run/'config.json').read_text())
-    if config.get('model_type') == 'pixeltoken': return 'pixel-token transformer'
-    return 'described LSTM' if config.get('memory_size') or config.get('position_size') else "aPxBy LSTM (the research's)"
+    if config.get('model_type') == 'pixeltoken':
+        return 'pixel-token transformer'
+    return ('described LSTM' if config.get('memory_size') or config.get('position_size')
+            else "aPxBy LSTM (the research's)")
 
 # %% ../nbs/18_hub.ipynb #9cd944e5
-AGREEMENT_ROWS = {'given': 'description, real structure', 'free': "description, model's structure",
-                  'shuffled_given': 'shuffled words, real structure', 'shuffled_free': "shuffled words, model's structure",
+AGREEMENT_ROWS = {'given': 'description, real structure',
+                  'free': "description, model's structure",
+                  'shuffled_given': 'shuffled words, real structure',
+                  'shuffled_free': "shuffled words, model's structure",
                   'empty': "empty description, model's structure"}
 
 AGREEMENT_MEANING = {
@@ -92,12 +107,15 @@ def followed_descriptions(summary: dict # a demo summary with `agreement_*` rate
     "Per structure and attribute: True when agreement with the own description is above every control's 95 % interval."
     found = {}
     for kind, controls in (('free', ('shuffled_free', 'empty')), ('given', ('shuffled_given',))):
-        if f'agreement_{kind}' not in summary: continue
+        if f'agreement_{kind}' not in summary:
+            continue
         found[kind] = {}
         for a, own in summary[f'agreement_{kind}'].items():
             rivals = [summary.get(f'agreement_{c}', {}).get(a) for c in controls]
-            if not own['n'] or any(r is None or not r['n'] for r in rivals): found[kind][a] = None
-            else: found[kind][a] = own['low'] > max(r['high'] for r in rivals)
+            if not own['n'] or any(r is None or not r['n'] for r in rivals):
+                found[kind][a] = None
+            else:
+                found[kind][a] = own['low'] > max(r['high'] for r in rivals)
     return found
 
 def _names(attrs: list[str]) -> str:
@@ -109,8 +127,9 @@ def verdict(summary: dict # a demo summary (`followed_descriptions` is computed 
     followed = summary.get('followed') or followed_descriptions(summary)
     free = {a: v for a, v in followed.get('free', {}).items() if v is not None}
     if not free:
-        return ('This report cannot say whether the model followed the descriptions: agreement is measured only on the built-in '
-                'creatures, whose colour, size and pitch are known, and with enough held-out items.', 'unknown')
+        return ('This report cannot say whether the model followed the descriptions: agreement is measured only on '
+                'the built-in creatures, whose colour, size and pitch are known, and with enough held-out items.',
+                'unknown')
     yes, no = [a for a, v in free.items() if v], [a for a, v in free.items() if not v]
     given = {a: v for a, v in followed.get('given', {}).items() if v is not None}
     extra = ''
@@ -119,22 +138,24 @@ def verdict(summary: dict # a demo summary (`followed_descriptions` is computed 
         extra = (f' With the real size and length fixed, it followed the {_names(g_yes)}.' if g_yes else
                  ' With the real size and length fixed, it did not measurably follow them either.')
     if not no:
-        return (f'Yes: the model followed the descriptions. Drawing and voicing with its own structure, its outputs agreed with '
-                f'their own description\'s {_names(yes)} more often than with shuffled words or with no words at all, '
-                f'and the 95 % intervals are apart.' + extra, 'yes')
+        return (f'Yes: the model followed the descriptions. Drawing and voicing with its own structure, its outputs '
+                f'agreed with their own description\'s {_names(yes)} more often than with shuffled words or with no '
+                f'words at all, and the 95 % intervals are apart.' + extra, 'yes')
     if yes:
-        return (f'Partly: the model followed the descriptions\' {_names(yes)} (agreement above the shuffled and empty controls, '
-                f'95 % intervals apart) but not measurably their {_names(no)}, whose agreement is within a control\'s interval.'
-                + extra, 'partly')
-    return (f'No: nothing shows that the model followed the descriptions. For {_names(no)}, agreement with its own description '
-            f'is within the 95 % interval of a control (shuffled words or no words): it draws and voices much the same '
-            f'whatever it reads.' + extra, 'no')
+        return (f'Partly: the model followed the descriptions\' {_names(yes)} (agreement above the shuffled and empty '
+                f'controls, 95 % intervals apart) but not measurably their {_names(no)}, whose agreement is within a '
+                f'control\'s interval.' + extra, 'partly')
+    return (f'No: nothing shows that the model followed the descriptions. For {_names(no)}, agreement with its own '
+            f'description is within the 95 % interval of a control (shuffled words or no words): it draws and voices '
+            f'much the same whatever it reads.' + extra, 'no')
 
 # %% ../nbs/18_hub.ipynb #4b417133
 def _train_command(run: Path) -> str:
     "The command that trained a run: `command.txt`, else `run.json`'s settings as a `pixelbytes train` command."
-    if (run/'command.txt').exists(): return (run/'command.txt').read_text().strip()
-    if not (run/'run.json').exists(): return '(not recorded)'
+    if (run/'command.txt').exists():
+        return (run/'command.txt').read_text().strip()
+    if not (run/'run.json').exists():
+        return '(not recorded)'
     settings = {**json.loads((run/'run.json').read_text()), 'out': str(run)}
     return command_line('train', signature_stub('pixelbytes.train', 'train_model'), settings)
 
@@ -154,7 +175,8 @@ def model_card(run: str | Path,        # a run folder
              f'# {name}', '',
              f'A {_model_name(run)} trained with [PixelBytes](https://github.com/pixelbytes/pixelbytes) on {data}: '
              'text bytes, NES pixels and sound levels in one token sequence. Give it a description; '
-             'it draws the sprite and voices the cry.', '', '## How it was trained', '', '```sh', _train_command(run), '```', '']
+             'it draws the sprite and voices the cry.', '',
+             '## How it was trained', '', '```sh', _train_command(run), '```', '']
     if rows:
         last = rows[-1]
         lines += [f'## Scores after {len(rows)} epochs (validation)', '', '| metric | value |', '|---|---|']
@@ -171,7 +193,8 @@ def model_card(run: str | Path,        # a run folder
             lines += [f'| {AGREEMENT_ROWS[k]} | ' + ' | '.join(
                 f"{pct(s['rate'])} [{pct(s['low'])}, {pct(s['high'])}] n={s['n']}" for s in
                 (summary[f'agreement_{k}'][a] for a in attrs)) + ' |' for k in found]
-            lines += ['', 'Rates with 95 % Wilson intervals; `report.html` shows every description and its drawing.', '']
+            lines += ['', 'Rates with 95 % Wilson intervals; `report.html` shows every description and its drawing.',
+                      '']
     ref = repo_id or str(run)
     lines += ['## Use it', '', '```sh', 'pip install pixelbytes',
               f'pixelbytes generate {ref} --text "a small red creature with big eyes" --out drawn', '```', '',
@@ -188,9 +211,12 @@ def _hub_problem(action: str, e: Exception) -> str:
         why = 'offline mode is on (HF_HUB_OFFLINE) and nothing was downloaded before'
     elif 'LocalEntryNotFound' in kind or 'Connect' in kind or 'Timeout' in kind or 'Network' in kind:
         why = 'the Hub could not be reached (no network?) and nothing was downloaded before'
-    elif status in (401, 403): why = 'not allowed: log in with `hf auth login` or set HF_TOKEN (with write access to push)'
-    elif status == 404 or 'NotFound' in kind: why = 'no such repository on the Hub (or it is private)'
-    else: why = 'the Hub refused'
+    elif status in (401, 403):
+        why = 'not allowed: log in with `hf auth login` or set HF_TOKEN (with write access to push)'
+    elif status == 404 or 'NotFound' in kind:
+        why = 'no such repository on the Hub (or it is private)'
+    else:
+        why = 'the Hub refused'
     detail = str(e).strip().splitlines()[0][:160] if str(e).strip() else ''
     return f'cannot {action} the Hugging Face Hub: {why} ({kind}: {detail})'
 
@@ -200,9 +226,11 @@ def push_run(run: str,              # run folder written by `pixelbytes train` o
              token: str = None,     # a Hub token with write access (default: your login or HF_TOKEN)
              message: str = 'Upload a PixelBytes run', # the commit message
             ) -> str:               # the repository's URL
-    "Share a run folder as a Hugging Face model repository: a card, the model, its tokenizer, settings, metrics, report."
+    ("Share a run folder as a Hugging Face model repository: a card, the model, its tokenizer, settings, metrics, "
+     "report.")
     run = check_run(run)
-    if not is_repo_id(repo_id): raise InputError('not a Hub repository id (owner/name)', repo_id)
+    if not is_repo_id(repo_id):
+        raise InputError('not a Hub repository id (owner/name)', repo_id)
     atomic_write(run/'README.md', model_card(run, repo_id))
     import huggingface_hub as hf
     api = hf.HfApi(token=token)
@@ -210,7 +238,8 @@ def push_run(run: str,              # run folder written by `pixelbytes train` o
         url = api.create_repo(repo_id, repo_type='model', private=not public, exist_ok=True)
         api.upload_folder(repo_id=repo_id, folder_path=str(run), repo_type='model', allow_patterns=list(SHARED),
                           commit_message=message)
-    except Exception as e: raise InputError(_hub_problem('push to', e), repo_id) from e
+    except Exception as e:
+        raise InputError(_hub_problem('push to', e), repo_id) from e
     print(f'Pushed {run} to {url}')
     return str(url)
 
@@ -220,20 +249,25 @@ def download_run(repo_id: str,                     # a model repository written 
                 ) -> Path:                          # the local run folder
     "The shared files of a run on the Hub (never a file that could run code when read), as a local run folder."
     import huggingface_hub as hf
-    try: path = hf.snapshot_download(repo_id, repo_type='model', revision=revision, allow_patterns=list(SHARED),
-                                     local_dir=None if local_dir is None else str(local_dir))
-    except Exception as e: raise InputError(_hub_problem('download from', e), repo_id) from e
+    try:
+        path = hf.snapshot_download(repo_id, repo_type='model', revision=revision, allow_patterns=list(SHARED),
+                                    local_dir=None if local_dir is None else str(local_dir))
+    except Exception as e:
+        raise InputError(_hub_problem('download from', e), repo_id) from e
     return check_run(path)
 
 def resolve_run(run: str | Path,                   # a run folder, or a Hub model id owner/name
                 local_dir: str | Path | None = None # where a downloaded run goes (default: the Hub cache)
                ) -> Path:                          # a local, finished run folder
     "A local run folder as it is; a Hub id that is not a local path, downloaded; else an error: it does not exist."
-    if Path(run).exists(): return check_run(run)
+    if Path(run).exists():
+        return check_run(run)
     if not is_repo_id(str(run)) or Path(str(run)).parent.is_dir():        # runs/x: a path, not a Hub id
         raise InputError('no such run folder', run)
-    try: return download_run(str(run), local_dir)
-    except InputError as e: raise InputError(f'no such run folder here, and as a Hub model id: {e.what}', run) from e
+    try:
+        return download_run(str(run), local_dir)
+    except InputError as e:
+        raise InputError(f'no such run folder here, and as a Hub model id: {e.what}', run) from e
 
 def load_run(run: str | Path, # a run folder, or a Hub model id owner/name
              device=None      # default: the GPU when there is one

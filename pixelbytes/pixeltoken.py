@@ -19,11 +19,13 @@ from .evaluate import ATTRIBUTES, score_windows, run_windows, coherence, coheren
 from fastcore.basics import patch
 import json
 from pathlib import Path
-from .core import BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write
+from .core import (BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, ROW_END_ID, SEGMENT_END_ID, InputError,
+                             atomic_write)
 from .pixelize import palette_indices
 from .context import with_frame_separators, sequence_context_3d
 from .tokenizer import register_tokenizer
-from .tokenizer import encode_text, encode_audio, image_to_rgb, TokenizerConfig, Decoded, IMAGE_OFFSET, AUDIO_OFFSET, UNK_ID, UNK_CHAR
+from .tokenizer import (encode_text, encode_audio, image_to_rgb, TokenizerConfig, Decoded, IMAGE_OFFSET,
+                                  AUDIO_OFFSET, UNK_ID, UNK_CHAR)
 
 # %% auto #0
 __all__ = ['FOLD_FACTORS', 'PADDING_WINDOW', 'SIZES', 'COMPARISON', 'DESCRIBED', 'FoldTokenizer', 'FoldDecoded',
@@ -36,7 +38,8 @@ FOLD_FACTORS = (8, 16)
 
 @dataclass
 class FoldTokenizer:
-    "Text bytes, colour-folded pixels and audio levels in one vocabulary: 58 byte ids, (256/factor)³ colour ids, then 38 levels."
+    ("Text bytes, colour-folded pixels and audio levels in one vocabulary: 58 byte ids, (256/factor)³ colour ids, "
+     "then 38 levels.")
     factor: int = 8          # divide each RGB channel by 8 (32 levels, 32,768 colours) or 16 (16 levels, 4,096 colours)
     nes: bool = False        # map pixels to the NES palette first (Lab nearest), then fold
     image_step: int = 1      # keep every n-th pixel row and column
@@ -45,9 +48,11 @@ class FoldTokenizer:
     audio_norm: str = 'minmax' # audio normalization before the levels, as `TokenizerConfig`
 
     def __post_init__(self):
-        if self.factor not in FOLD_FACTORS: raise InputError(f'factor must be one of {FOLD_FACTORS}, got {self.factor}', 'FoldTokenizer')
+        if self.factor not in FOLD_FACTORS:
+            raise InputError(f'factor must be one of {FOLD_FACTORS}, got {self.factor}', 'FoldTokenizer')
         for k in ('image_step', 'frame_step', 'audio_step'):
-            if int(getattr(self, k)) < 1: raise InputError(f'{k} must be >= 1, got {getattr(self, k)}', 'FoldTokenizer')
+            if int(getattr(self, k)) < 1:
+                raise InputError(f'{k} must be >= 1, got {getattr(self, k)}', 'FoldTokenizer')
         self.levels = 256 // self.factor
 
     @property
@@ -61,12 +66,14 @@ class FoldTokenizer:
 
     @property
     def config(self) -> TokenizerConfig: # what the generator reads: steps, normalization, the research's order
-        return TokenizerConfig(image_step=self.image_step, frame_step=self.frame_step, audio_step=self.audio_step, audio_norm=self.audio_norm)
+        return TokenizerConfig(image_step=self.image_step, frame_step=self.frame_step, audio_step=self.audio_step,
+                               audio_norm=self.audio_norm)
 
     def fold(self, rgb) -> np.ndarray: # (..., 3) uint8: each channel at the centre of its bin
         "What the tokenizer keeps of each colour (after the NES mapping when `nes`)."
         rgb = np.asarray(rgb, np.uint8)
-        if self.nes: rgb = NES_PALETTE[palette_indices(rgb)]
+        if self.nes:
+            rgb = NES_PALETTE[palette_indices(rgb)]
         return (rgb // self.factor * self.factor + self.factor // 2).astype(np.uint8)
 
     def colour_ids(self, rgb) -> np.ndarray: # (...) ids from 58
@@ -78,7 +85,9 @@ class FoldTokenizer:
         "The folded colour of every colour id; an id outside the colours is refused."
         ids = np.asarray(ids, np.int64)
         bad = (ids < IMAGE_OFFSET) | (ids >= self.audio_offset)
-        if bad.any(): raise InputError(f'{int(bad.sum())} ids are not colours (colours are {IMAGE_OFFSET}..{self.audio_offset - 1})', 'FoldTokenizer.colours')
+        if bad.any():
+            raise InputError(f'{int(bad.sum())} ids are not colours '
+                             f'(colours are {IMAGE_OFFSET}..{self.audio_offset - 1})', 'FoldTokenizer.colours')
         c = ids - IMAGE_OFFSET
         q = np.stack([c // self.levels ** 2, c // self.levels % self.levels, c % self.levels], -1)
         return (q * self.factor + self.factor // 2).astype(np.uint8)
@@ -110,12 +119,17 @@ def audio_ids(self: FoldTokenizer, audio) -> tuple[np.ndarray, dict]: # (N+1, 1,
     return np.where(ids >= AUDIO_OFFSET, ids - AUDIO_OFFSET + self.audio_offset, ids), params
 
 @patch
-def segments(self: FoldTokenizer, text: str | None = None, image=None, audio=None) -> list[np.ndarray]: # (T, H, W) id segments
-    "The segments of the modalities given, in the research's order: text, image (PIL image, path or uint8 RGB array), audio ((C, N) or (N,) samples)."
-    if text is None and image is None and audio is None: raise InputError('nothing to encode: give a text, an image or audio', 'FoldTokenizer')
+def segments(self: FoldTokenizer, text: str | None = None, image=None, audio=None
+            ) -> list[np.ndarray]: # (T, H, W) id segments
+    ("The segments of the modalities given, in the research's order: text, image (PIL image, path or uint8 RGB "
+     "array), audio ((C, N) or (N,) samples).")
+    if text is None and image is None and audio is None:
+        raise InputError('nothing to encode: give a text, an image or audio', 'FoldTokenizer')
     segs = [] if text is None else [encode_text(text)]
-    if image is not None: segs.append(self.image_ids(image))
-    if audio is not None: segs.append(self.audio_ids(audio)[0])
+    if image is not None:
+        segs.append(self.image_ids(image))
+    if audio is not None:
+        segs.append(self.audio_ids(audio)[0])
     return segs
 
 @patch
@@ -125,7 +139,8 @@ def encode(self: FoldTokenizer, text: str | None = None, image=None, audio=None)
 
 @patch
 def __call__(self: FoldTokenizer, text: str | None = None, image=None, audio=None) -> dict:
-    "`input_ids` (N, 6) contexts and `labels` (N,), laid out as `PixelBytesTokenizer` does, so the project's token cache and loaders take them."
+    ("`input_ids` (N, 6) contexts and `labels` (N,), laid out as `PixelBytesTokenizer` does, so the project's token "
+     "cache and loaders take them.")
     ctx, labels = sequence_context_3d(self.segments(text, image, audio))
     return {'input_ids': ctx, 'labels': labels}
 
@@ -134,17 +149,33 @@ def decode(self: FoldTokenizer, ids) -> FoldDecoded:
     "The folded text, frames and audio levels of a flat sequence written by `encode` (padding skipped)."
     text, frames, rows, row, levels, channels = [], [], [], [], [], 1
     for k, i in enumerate(map(int, np.asarray(ids).ravel())):
-        if i <= 0: continue
-        if i < IMAGE_OFFSET and i not in (ROW_END_ID, SEGMENT_END_ID): text.append(UNK_CHAR if i == UNK_ID else BYTE_TOKENS[i].decode('latin-1')); continue
-        if i >= self.audio_offset: levels.append(i - self.audio_offset); channels = 1; continue
-        if i >= IMAGE_OFFSET: row.append(i); continue
+        if i <= 0:
+            continue
+        if i < IMAGE_OFFSET and i not in (ROW_END_ID, SEGMENT_END_ID):
+            text.append(UNK_CHAR if i == UNK_ID else BYTE_TOKENS[i].decode('latin-1'))
+            continue
+        if i >= self.audio_offset:
+            levels.append(i - self.audio_offset)
+            channels = 1
+            continue
+        if i >= IMAGE_OFFSET:
+            row.append(i)
+            continue
         if not row:                                                   # the text's closing 2, or the audio's closing row
-            channels += bool(levels) and i == ROW_END_ID; continue
-        if rows and len(row) != len(rows[0]): raise InputError(f'row of {len(row)} pixels at id {k}, the frame\'s rows have {len(rows[0])}', 'FoldTokenizer.decode')
-        rows.append(row); row = []
-        if i == SEGMENT_END_ID: frames.append(rows); rows = []
-    if rows: frames.append(rows)
-    if frames and len({(len(f), len(f[0])) for f in frames}) > 1: raise InputError('frames of different sizes', 'FoldTokenizer.decode')
+            channels += bool(levels) and i == ROW_END_ID
+            continue
+        if rows and len(row) != len(rows[0]):
+            raise InputError(f'row of {len(row)} pixels at id {k}, the frame\'s rows have {len(rows[0])}',
+                             'FoldTokenizer.decode')
+        rows.append(row)
+        row = []
+        if i == SEGMENT_END_ID:
+            frames.append(rows)
+            rows = []
+    if rows:
+        frames.append(rows)
+    if frames and len({(len(f), len(f[0])) for f in frames}) > 1:
+        raise InputError('frames of different sizes', 'FoldTokenizer.decode')
     n = len(levels) // channels
     audio = ACTION_LEVELS[np.array(levels[:n * channels], np.int64).reshape(n, channels).T] if levels else None
     return FoldDecoded(''.join(text), self.colours(np.array(frames)) if frames else None, audio)
@@ -152,14 +183,23 @@ def decode(self: FoldTokenizer, ids) -> FoldDecoded:
 @patch
 def save(self: FoldTokenizer, path) -> Path:
     "Write the tokenizer's settings as readable JSON (atomically), as a run folder's `tokenizer.json`."
-    return atomic_write(path, json.dumps({'fold': {k: getattr(self, k) for k in ('factor', 'nes', 'image_step', 'frame_step', 'audio_step', 'audio_norm')}, 'vocab_size': self.vocab_size}, indent=1))
+    return atomic_write(path, json.dumps(
+        {'fold': {k: getattr(self, k)
+                  for k in ('factor', 'nes', 'image_step', 'frame_step', 'audio_step', 'audio_norm')},
+         'vocab_size': self.vocab_size},
+        indent=1))
 
 @patch(cls_method=True)
 def load(cls: FoldTokenizer, path) -> FoldTokenizer:
     "Read a tokenizer written by `save`; a file of another kind or vocabulary size is refused."
-    try: data = json.loads(Path(path).read_text()); tok = cls(**data['fold'])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e: raise InputError(f'not a colour-folding tokenizer file ({e})', path) from e
-    if data.get('vocab_size') != tok.vocab_size: raise InputError(f"vocabulary of {data.get('vocab_size')} ids saved, these settings give {tok.vocab_size}", path)
+    try:
+        data = json.loads(Path(path).read_text())
+        tok = cls(**data['fold'])
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+        raise InputError(f'not a colour-folding tokenizer file ({e})', path) from e
+    if data.get('vocab_size') != tok.vocab_size:
+        raise InputError(f"vocabulary of {data.get('vocab_size')} ids saved, these settings give {tok.vocab_size}",
+                         path)
     return tok
 
 def tokens_per_image(height: int, width: int, frames: int = 1) -> int:
@@ -174,12 +214,17 @@ class PixelTokenConfig:
     dim: int = 64                  # embedding and attention width
     heads: int = 4                 # attention heads (dim / heads must be even, for the rotary pairs)
     depth: int = 2                 # transformer blocks
-    window: int = 64               # at most this many pixel or level tokens in one local window (a separator closes it earlier)
-    lookback: int = 1              # earlier windows a token also reads in full (1: an image row reads the row above; 0: summaries only)
+    # at most this many pixel or level tokens in one local window (a separator closes it earlier)
+    window: int = 64
+    # earlier windows a token also reads in full (1: an image row reads the row above; 0: summaries only)
+    lookback: int = 1
     rope_base: float = 10_000.     # rotary frequencies: base ** (-2i / head_dim)
-    tie_embeddings: bool = True    # the next-token head is the embedding matrix (halves the parameters of a large vocabulary)
-    objective: str = 'predict'     # always next-token scores (B, L, V): training and generation treat it as the predictive aPxBy
-    memory_size: int = 0           # width of the description memory (chapter 10's `TokenFeatures`), added to every embedding
+    # the next-token head is the embedding matrix (halves the parameters of a large vocabulary)
+    tie_embeddings: bool = True
+    # always next-token scores (B, L, V): training and generation treat it as the predictive aPxBy
+    objective: str = 'predict'
+    # width of the description memory (chapter 10's `TokenFeatures`), added to every embedding
+    memory_size: int = 0
     image_prior: tuple = ()        # (first, end) image ids: the description's prior over them (chapter 10); () none
     geometry_prior: bool = False   # with an image prior: its prior over row and frame lengths too
     cry_prior: bool = False        # with an image prior: its prior over the cry's length too
@@ -187,29 +232,39 @@ class PixelTokenConfig:
     model_type = 'pixeltoken'      # what `save_pretrained` writes into config.json
 
     def __post_init__(self):
-        if self.objective != 'predict': raise InputError(f"a pixel-token transformer predicts the next token: objective must be 'predict', got {self.objective!r}", 'PixelTokenConfig')
-        if min(self.vocab_size, self.dim, self.heads, self.depth, self.window) < 1 or self.lookback < 0: raise InputError('sizes must be positive (lookback >= 0)', 'PixelTokenConfig')
-        if self.dim % self.heads or (self.dim // self.heads) % 2: raise InputError(f'dim / heads must be an even whole number, got {self.dim} / {self.heads}', 'PixelTokenConfig')
+        if self.objective != 'predict':
+            raise InputError(f"a pixel-token transformer predicts the next token: objective must be 'predict', "
+                             f"got {self.objective!r}", 'PixelTokenConfig')
+        if min(self.vocab_size, self.dim, self.heads, self.depth, self.window) < 1 or self.lookback < 0:
+            raise InputError('sizes must be positive (lookback >= 0)', 'PixelTokenConfig')
+        if self.dim % self.heads or (self.dim // self.heads) % 2:
+            raise InputError(f'dim / heads must be an even whole number, got {self.dim} / {self.heads}',
+                             'PixelTokenConfig')
         check_priors(self, 'PixelTokenConfig')
 
 # %% ../nbs/17_pixeltoken.ipynb #d9a572f9
 def summary_tokens(ids: torch.Tensor) -> torch.Tensor: # bool, True where the token is seen by all later tokens
-    "Bytes, separators and padding (ids below the first colour) are word-like: every later token sees them. Pixels and levels are local."
+    ("Bytes, separators and padding (ids below the first colour) are word-like: every later token sees them. Pixels "
+     "and levels are local.")
     return ids < IMAGE_OFFSET
 
 def window_layout(ids: torch.Tensor, # (B, L) input ids
                   window: int        # most local tokens in one window
                  ) -> tuple[torch.Tensor, torch.Tensor]: # (B, L) bool: the token closes its window; (B, L) window index
-    "Which tokens close a window (word-like tokens, and every `window`-th local token of a run) and the window of every token."
+    ("Which tokens close a window (word-like tokens, and every `window`-th local token of a run) and the window of "
+     "every token.")
     word = summary_tokens(ids)
     t = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
     last_word = torch.where(word, t, -1).cummax(1).values                 # the latest word-like token at or before t
     before = torch.cat([torch.full_like(last_word[:, :1], -1), last_word[:, :-1]], 1)
-    closes = word | ((t - before) % window == 0)                          # t - before: position in the run of local tokens, from 1
+    # t - before: position in the run of local tokens, from 1
+    closes = word | ((t - before) % window == 0)
     return closes, closes.cumsum(1) - closes.long()
 
-def visibility(ids: torch.Tensor, window: int, lookback: int = 1) -> torch.Tensor: # (B, L, L) bool: query t may read key s
-    "The global conditional attention approximation: a token reads the earlier tokens of its own window and of the `lookback` windows before it, and the closing token of every earlier window."
+def visibility(ids: torch.Tensor, window: int, lookback: int = 1
+              ) -> torch.Tensor: # (B, L, L) bool: query t may read key s
+    ("The global conditional attention approximation: a token reads the earlier tokens of its own window and of the "
+     "`lookback` windows before it, and the closing token of every earlier window.")
     closes, win = window_layout(ids, window)
     l = ids.shape[1]
     causal = torch.ones(l, l, dtype=torch.bool, device=ids.device).tril()
@@ -219,12 +274,14 @@ def visibility(ids: torch.Tensor, window: int, lookback: int = 1) -> torch.Tenso
 def rotary_angles(pos: torch.Tensor,   # (B, L) positions
                   half: int,           # channel pairs: head_dim / 2
                   base: float = 10_000.) -> tuple[torch.Tensor, torch.Tensor]: # (B, 1, L, half) cosines and sines
-    "The turn of every channel pair at every position, pos · base^(−2i/head_dim): computed once, shared by every block, queries and keys."
+    ("The turn of every channel pair at every position, pos · base^(−2i/head_dim): computed once, shared by every "
+     "block, queries and keys.")
     freq = base ** (-torch.arange(half, device=pos.device, dtype=torch.float32) / half)
     angle = pos.float()[:, None, :, None] * freq                          # (B, 1, L, half)
     return angle.cos(), angle.sin()
 
-def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor: # x (..., L, head_dim), cos and sin (..., L, head_dim / 2)
+def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+          ) -> torch.Tensor: # x (..., L, head_dim), cos and sin (..., L, head_dim / 2)
     "Turn each pair of channels (i, i + head_dim/2) by the given angles."
     half = x.shape[-1] // 2
     a, b = x[..., :half], x[..., half:]
@@ -245,10 +302,14 @@ class WindowAttention(nn.Module):
         self.heads, self.base = c.heads, c.rope_base
         self.qkv, self.out = nn.Linear(c.dim, 3 * c.dim, bias=False), nn.Linear(c.dim, c.dim, bias=False)
 
-    def project(self, x: torch.Tensor, pos: torch.Tensor, # x (B, L, D), pos (B, L) -> q, k, v (B, heads, L, head_dim), q and k rotated
-                angles: tuple | None = None) -> tuple:     # `rotary_angles` of pos when already computed (streaming: once per step)
+    def project(self,
+                # x (B, L, D), pos (B, L) -> q, k, v (B, heads, L, head_dim), q and k rotated
+                x: torch.Tensor, pos: torch.Tensor,
+                # `rotary_angles` of pos when already computed (streaming: once per step)
+                angles: tuple | None = None) -> tuple:
         qkv = self.qkv(x).unflatten(-1, (3, self.heads, -1)).permute(2, 0, 3, 1, 4)
-        if angles is None: return rotary(qkv[0], pos, self.base), rotary(qkv[1], pos, self.base), qkv[2]
+        if angles is None:
+            return rotary(qkv[0], pos, self.base), rotary(qkv[1], pos, self.base), qkv[2]
         q, k = rotate(qkv[:2], *angles)                        # queries and keys turned together: the same numbers
         return q, k, qkv[2]
 
@@ -265,7 +326,8 @@ class PixelTokenBlock(nn.Module):
     def forward(self, x, pos, mask, cache: tuple | None = None, # cache: (keys, values) read before x's own
                 angles: tuple | None = None) -> tuple:          # angles: `rotary_angles` of pos, when already computed
         q, k, v = self.attn.project(self.norm1(x), pos, angles)
-        if cache is not None: k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
+        if cache is not None:
+            k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
         x = x + self.attn.attend(q, k, v, mask)
         return x + self.ff(self.norm2(x)), (k, v)
 
@@ -290,9 +352,11 @@ class PixelTokenTransformer(DescriptionPriors, nn.Module):
         ids = previous_tokens(x)
         memory = None if self.features is None else self.features(ids, text, start)
         out = self.read(ids, memory)[0]
-        if self.prior is None: return out
+        if self.prior is None:
+            return out
         where = self.places(ids, start)
-        if self.training: self.prior_loss = self.image_prior_loss(ids, memory, where)
+        if self.training:
+            self.prior_loss = self.image_prior_loss(ids, memory, where)
         return self.with_priors(out, memory, ids, where)
 
     def read(self, ids: torch.Tensor,                 # (B, L) ids
@@ -322,9 +386,12 @@ class PixelTokenTransformer(DescriptionPriors, nn.Module):
         return PixelTokenStream(self)
 
 def previous_tokens(x: torch.Tensor) -> torch.Tensor: # (B, L) ids
-    "The model's input: flat ids as they are, or the previous-token slot of aPxBy contexts (what the project's data loaders give)."
-    if x.dim() == 3 and x.shape[-1] == 6: return x[..., 5]
-    if x.dim() == 2: return x
+    ("The model's input: flat ids as they are, or the previous-token slot of aPxBy contexts (what the project's data "
+     "loaders give).")
+    if x.dim() == 3 and x.shape[-1] == 6:
+        return x[..., 5]
+    if x.dim() == 2:
+        return x
     raise InputError(f'expected (B, L) ids or (B, L, 6) contexts, got shape {tuple(x.shape)}', 'PixelTokenTransformer')
 
 # %% ../nbs/17_pixeltoken.ipynb #c33f5e5a
@@ -332,7 +399,8 @@ PADDING_WINDOW = -2**40   # the window of a padding entry: never within any look
 
 @dataclass
 class WindowCache:
-    "What a pixel-token transformer still reads while generating: keys and values of every window's closing token and of the windows read in full."
+    ("What a pixel-token transformer still reads while generating: keys and values of every window's closing token "
+     "and of the windows read in full.")
     kv: list              # per block, (keys, values), each (B, heads, S, head_dim)
     summary: torch.Tensor # (B, S) bool: the entry closed its window (read by every later token)
     win: torch.Tensor     # (B, S) window of every entry (`PADDING_WINDOW` for padding)
@@ -346,23 +414,28 @@ class WindowCache:
         return self.summary | (self.closed[:, None] - self.win <= self.lookback)
 
     def push(self, kv: list, closes: torch.Tensor) -> WindowCache:
-        "Append one position per row (its keys and values are the last of `kv`); a row whose token closes its window moves on to the next."
+        ("Append one position per row (its keys and values are the last of `kv`); a row whose token closes its window "
+         "moves on to the next.")
         summary, win = torch.cat([self.summary, closes[:, None]], 1), torch.cat([self.win, self.closed[:, None]], 1)
-        return WindowCache(kv, summary, win, self.closed + closes.long(), self.pos + 1, self.run, self.lookback).compact()
+        return WindowCache(kv, summary, win, self.closed + closes.long(), self.pos + 1, self.run,
+                           self.lookback).compact()
 
     def compact(self) -> WindowCache:
         "Drop the entries no row reads any more (they never will again), once they are at least half the cache."
         keep = self.keep
         n = int(keep.sum(1).max())
-        if 2 * n > keep.shape[1]: return self
+        if 2 * n > keep.shape[1]:
+            return self
         order = (~keep).int().argsort(dim=1, stable=True)[:, :n]            # each row's kept entries first, in order
         take = lambda t: t.gather(2, order[:, None, :, None].expand(-1, t.shape[1], -1, t.shape[3]))
         held = keep.gather(1, order)                                          # a shorter row's tail is padding
         return WindowCache([(take(k), take(v)) for k, v in self.kv], self.summary.gather(1, order) & held,
-                           torch.where(held, self.win.gather(1, order), PADDING_WINDOW), self.closed, self.pos, self.run, self.lookback)
+                           torch.where(held, self.win.gather(1, order), PADDING_WINDOW), self.closed, self.pos,
+                           self.run, self.lookback)
 
 class PixelTokenStream:
-    "Streaming scores of a pixel-token transformer: each prompt read once, then one position per step over the window cache."
+    ("Streaming scores of a pixel-token transformer: each prompt read once, then one position per step over the "
+     "window cache.")
     def __init__(self, model: PixelTokenTransformer): self.model = model
 
     @property
@@ -373,12 +446,15 @@ class PixelTokenStream:
         rows = [self._read(previous_tokens(x.to(self.device)[None])[0] if len(x) else None) for x in prompts]
         s, c = max(len(r['win']) for r in rows), self.model.config
         pad = lambda t, value: F.pad(t, (0, s - t.shape[-1]), value=value)
-        kv = [tuple(torch.cat([F.pad(r['kv'][k][j], (0, 0, 0, s - len(r['win']))) for r in rows]) for j in (0, 1)) for k in range(c.depth)]
+        kv = [tuple(torch.cat([F.pad(r['kv'][k][j], (0, 0, 0, s - len(r['win']))) for r in rows]) for j in (0, 1))
+              for k in range(c.depth)]
         number = lambda key: torch.tensor([r[key] for r in rows], device=self.device)
-        cache = WindowCache(kv, torch.stack([pad(r['summary'], False) for r in rows]), torch.stack([pad(r['win'], PADDING_WINDOW) for r in rows]),
+        cache = WindowCache(kv, torch.stack([pad(r['summary'], False) for r in rows]),
+                            torch.stack([pad(r['win'], PADDING_WINDOW) for r in rows]),
                             number('closed'), number('pos'), number('run'), c.lookback)
         out = _stack_outputs([r['out'] for r in rows])
-        if self.model.features is None: return cache.compact(), out
+        if self.model.features is None:
+            return cache.compact(), out
         return (cache.compact(), tuple(torch.cat(parts) for parts in zip(*(r['memory'] for r in rows)))), out
 
     def _read(self, ids: torch.Tensor | None) -> dict:
@@ -393,7 +469,8 @@ class PixelTokenStream:
         memory = None if m.features is None else m.features(seen)
         out, kv = m.read(seen, memory)
         last = out[:, -1]
-        if m.prior is not None: last = m.with_priors(last, memory[:, -1], seen[:, -1], memory_state[3:])
+        if m.prior is not None:
+            last = m.with_priors(last, memory[:, -1], seen[:, -1], memory_state[3:])
         closes, win = (t[0] for t in window_layout(seen, c.window))
         word = torch.nonzero(summary_tokens(ids))
         return {'kv': kv, 'summary': closes, 'win': win, 'closed': int(closes.sum()), 'pos': len(ids),
@@ -406,18 +483,21 @@ class PixelTokenStream:
         cache, memory_state = (state, None) if m.features is None else state
         ids = (x[:, 5] if x.dim() == 2 else x).to(self.device)
         memory = None
-        if memory_state is not None: memory, memory_state = m.features.step(ids, memory_state)
+        if memory_state is not None:
+            memory, memory_state = m.features.step(ids, memory_state)
         word = summary_tokens(ids)
         run = torch.where(word, 0, cache.run + 1)
         closes = word | (run % self.model.config.window == 0)
         mask = torch.cat([cache.keep, torch.ones_like(word[:, None])], 1)[:, None]   # (B, 1, S + 1)
         h, kv, c = m.inputs(ids, memory)[:, None], [], m.config
-        angles = tuple(a.to(h.dtype) for a in rotary_angles(cache.pos[:, None], c.dim // c.heads // 2, c.rope_base))  # once for every block
+        # once for every block
+        angles = tuple(a.to(h.dtype) for a in rotary_angles(cache.pos[:, None], c.dim // c.heads // 2, c.rope_base))
         for block, old in zip(m.blocks, cache.kv):
             h, new = block(h, cache.pos[:, None], mask, old, angles)
             kv.append(new)
         scores = m.logits(h)[:, 0]
-        if m.prior is not None: scores = m.with_priors(scores, memory, ids, memory_state[3:])
+        if m.prior is not None:
+            scores = m.with_priors(scores, memory, ids, memory_state[3:])
         cache = replace(cache, run=run).push(kv, closes)
         return scores, (cache if memory_state is None else (cache, memory_state))
 
@@ -431,23 +511,28 @@ def pixeltoken_model(objective: str,        # the run's objective: a pixel-token
                      **sizes                # `PixelTokenConfig` sizes: dim, heads, depth, window, lookback
                     ) -> PixelTokenTransformer:
     "What `train_model(arch='pixeltoken')` trains."
-    if objective != 'predict': raise InputError("a pixel-token transformer predicts the next token: objective must be "
-                                                f"'predict', got {objective!r}", 'train_model')
+    if objective != 'predict':
+        raise InputError("a pixel-token transformer predicts the next token: objective must be "
+                         f"'predict', got {objective!r}", 'train_model')
     return PixelTokenTransformer(vocab_size=vocab_size, **sizes)
 
 # %% ../nbs/17_pixeltoken.ipynb #e37d2ccd
 SIZES = {'tiny': dict(dim=32, heads=4, depth=2),       # CPU tests
          'small': dict(dim=64, heads=4, depth=4),      # the comparison below: as many parameters as the main job's LSTM
-         'paper': dict(dim=768, heads=12, depth=12)}   # about the 120 M parameters of the paper with the fold-8 vocabulary
+         # about the 120 M parameters of the paper with the fold-8 vocabulary
+         'paper': dict(dim=768, heads=12, depth=12)}
 
 # %% ../nbs/17_pixeltoken.ipynb #1802e80e
-COMPARISON = {   # name -> `train_model` keywords; every model about 209 k parameters (the main job's autoregressive LSTM)
-    'LSTM predict, NES': dict(arch='lstm', objective='predict', embed_size=48, hidden_size=188, memory_size=0, position_size=0),
-    'LSTM autoregressive, NES': dict(arch='lstm', objective='autoregressive', embed_size=48, hidden_size=128, memory_size=0,
-                                     position_size=0),  # the research's LSTMs
+# name -> `train_model` keywords; every model about 209 k parameters (the main job's autoregressive LSTM)
+COMPARISON = {
+    'LSTM predict, NES': dict(arch='lstm', objective='predict', embed_size=48, hidden_size=188, memory_size=0,
+                              position_size=0),
+    'LSTM autoregressive, NES': dict(arch='lstm', objective='autoregressive', embed_size=48, hidden_size=128,
+                                     memory_size=0, position_size=0),  # the research's LSTMs
     'pixel-token, NES': dict(arch='pixeltoken', memory_size=0, **SIZES['small']),
     'pixel-token, fold 16': dict(arch='pixeltoken', fold=16, dim=40, heads=4, depth=2, memory_size=0),
-    'pixel-token, NES, summaries only': dict(arch='pixeltoken', lookback=0, memory_size=0, **SIZES['small']),   # the pure approximation: no row above in full
+    # the pure approximation: no row above in full
+    'pixel-token, NES, summaries only': dict(arch='pixeltoken', lookback=0, memory_size=0, **SIZES['small']),
 }
 
 def _slug(name: str) -> str: return ''.join(c if c.isalnum() else '_' for c in name.lower()).strip('_')
@@ -457,36 +542,45 @@ def compare_models(out: str | Path = 'runs/compare', # one run folder per model 
                    source: str = 'creatures',        # the data: 'creatures', a local folder or a Hub id
                    n: int = 200, seed: int = 0,      # creatures: how many, which series
                    epochs: int = 6,                  # the same budget for every model: epochs over the same windows
-                   seq_length: int = 256, bs: int = 8, lr: float = 1e-2, # windows, batch and peak rate (a model's keywords may set its own lr)
+                   # windows, batch and peak rate (a model's keywords may set its own lr)
+                   seq_length: int = 256, bs: int = 8, lr: float = 1e-2,
                    image_step: int = 1, frame_step: int = 1, audio_step: int = 8, # what the tokenizers keep
-                   coherence_samples: int = 0,       # held-out creatures drawn and voiced per model (creatures only; 0: none)
+                   # held-out creatures drawn and voiced per model (creatures only; 0: none)
+                   coherence_samples: int = 0,
                    progress: bool = True) -> pd.DataFrame: # one row per model
-    "Train every model on the same windows for the same budget, then score each on its validation windows and, on the creatures, by cross-modal coherence."
+    ("Train every model on the same windows for the same budget, then score each on its validation windows and, on "
+     "the creatures, by cross-modal coherence.")
     rows = []
     for name, kw in (models or COMPARISON).items():
         run = Path(out)/_slug(name)
         row_file, wanted = run/'comparison.json', coherence_samples if source == 'creatures' else 0
-        if not row_file.exists() or (wanted and 'coherence_creatures' not in json.loads(row_file.read_text())):   # a row without the coherence asked for is redone
-            train_model(source, str(run), n, seed, **{'lr': lr, **kw}, seq_length=seq_length, stride=seq_length, bs=bs, epochs=epochs,
-                        image_step=image_step, frame_step=frame_step, audio_step=audio_step, progress=progress)
+        # a row without the coherence asked for is redone
+        if not row_file.exists() or (wanted and 'coherence_creatures' not in json.loads(row_file.read_text())):
+            train_model(source, str(run), n, seed, **{'lr': lr, **kw}, seq_length=seq_length, stride=seq_length,
+                        bs=bs, epochs=epochs, image_step=image_step, frame_step=frame_step, audio_step=audio_step,
+                        progress=progress)
             atomic_write(row_file, json.dumps(comparison_row(run, wanted, progress), indent=1))
         rows.append({'model': name, **json.loads(row_file.read_text())})
     table = pd.DataFrame(rows).set_index('model')
-    with atomic_path(Path(out)/'comparison.csv') as tmp: table.to_csv(tmp)
+    with atomic_path(Path(out)/'comparison.csv') as tmp:
+        table.to_csv(tmp)
     return table
 
 def comparison_row(run: Path, coherence_samples: int = 0, progress: bool = False) -> dict:
-    "A trained run's figures: parameters, vocabulary, tokens per image, honest per-modality bits per token and accuracy, and coherence."
+    ("A trained run's figures: parameters, vocabulary, tokens per image, honest per-modality bits per token and "
+     "accuracy, and coherence.")
     model, tok = load_run(run)
     labels = np.load(run/'tokens'/'labels.npy')
     items = len(np.load(run/'tokens'/'offsets.npy')) - 1
     scores = score_windows(model, run_windows(run), progress=progress, audio_start=tok.audio_offset)
     row = {'parameters': sum(p.numel() for p in model.parameters()), 'vocabulary': tok.vocab_size,
-           'image_tokens_per_item': float((modality_of(labels, tok.audio_offset) == MODALITIES.index('image')).sum() / items),
+           'image_tokens_per_item': float((modality_of(labels, tok.audio_offset) == MODALITIES.index('image')).sum()
+                                          / items),
            **{f'{m}_bits_per_token': scores.get(f'{m}_bits_per_token') for m in ('all', 'text', 'image', 'audio')},
            **{f'{m}_accuracy': scores.get(f'{m}_accuracy') for m in ('all', 'text', 'image', 'audio')}}
     if coherence_samples:
-        summary = coherence_summary(coherence(model, tok, held_out_creatures(run, coherence_samples), progress=progress)[0])
+        summary = coherence_summary(coherence(model, tok, held_out_creatures(run, coherence_samples),
+                                              progress=progress)[0])
         row.update({f'{a}_{p}': summary.loc[p, a] for p in ('description', 'empty', 'shuffled') for a in ATTRIBUTES})
         row['coherence_creatures'] = len(held_out_creatures(run, coherence_samples))
     return row
