@@ -198,14 +198,23 @@ class DiffusionNoise(Callback):
 # %% ../nbs/12_train.ipynb #b2149894
 class ModalityMetric(Metric):
     "Next-token accuracy or bits per token over real tokens of one modality ('all', 'text', 'image', 'audio')."
-    def __init__(self, objective: str, modality: str = 'all', kind: str = 'accuracy', audio_start: int = AUDIO_START):
+    def __init__(self, objective: str, modality: str = 'all', kind: str = 'accuracy', audio_start: int = AUDIO_START,
+                 shared: dict | None = None):  # one dict for several of them: each batch is scored once for all
         self.objective, self.modality, self.kind, self.audio_start = objective, modality, kind, audio_start
-    def reset(self): self.scores = TokenScores(audio_start=self.audio_start)
+        self.shared = {} if shared is None else shared
+
+    def reset(self):
+        self.shared.update(scores=TokenScores(audio_start=self.audio_start), pred=None)
+
     def accumulate(self, learn):
-        self.scores.update(next_token_scores(learn.pred, self.objective), learn.yb[0])
+        if self.shared['pred'] is learn.pred:   # another metric of the same scores has read this batch
+            return
+        self.shared['pred'] = learn.pred
+        self.shared['scores'].update(next_token_scores(learn.pred, self.objective), learn.yb[0])
+
     @property
     def value(self):
-        s = self.scores.summary().get(self.modality)
+        s = self.shared['scores'].summary().get(self.modality)
         return None if s is None else s['accuracy' if self.kind == 'accuracy' else 'bits_per_token']
     @property
     def name(self): return f"{self.modality}_{'acc' if self.kind == 'accuracy' else 'bpt'}"
@@ -236,7 +245,9 @@ class MaskedSlotAccuracy(Metric):
 def pxby_metrics(objective: str, audio_start: int = AUDIO_START) -> list:
     "Honest metrics for the objective (per modality of a vocabulary whose audio starts at `audio_start`), plus the research's slot accuracy for the autoregressive objective."
     if objective == 'diffusion': return [MaskedSlotAccuracy()]
-    ms = [ModalityMetric(objective, m, k, audio_start) for m in ('all', 'text', 'image', 'audio') for k in ('accuracy', 'bits')]
+    shared = {}    # the eight share one running score: each batch is scored once
+    ms = [ModalityMetric(objective, m, k, audio_start, shared) for m in ('all', 'text', 'image', 'audio')
+          for k in ('accuracy', 'bits')]
     return ms + ([ResearchSlotAccuracy()] if objective == 'autoregressive' else [])
 
 # %% ../nbs/12_train.ipynb #66bad641
