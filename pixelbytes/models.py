@@ -49,8 +49,10 @@ class ModelConfig:
     model_type = 'apxby'           # what `save_pretrained` writes into config.json
 
     def __post_init__(self):
-        if self.objective not in OBJECTIVES: raise InputError(f'objective must be one of {OBJECTIVES}, got {self.objective!r}', 'ModelConfig')
-        if self.bidirectional and self.hidden_size % 2: raise InputError('a bidirectional hidden_size must be even', 'ModelConfig')
+        if self.objective not in OBJECTIVES:
+            raise InputError(f'objective must be one of {OBJECTIVES}, got {self.objective!r}', 'ModelConfig')
+        if self.bidirectional and self.hidden_size % 2:
+            raise InputError('a bidirectional hidden_size must be even', 'ModelConfig')
         if (self.memory_size or self.position_size) and (self.bidirectional or self.objective == 'diffusion'):
             raise InputError('the description memory and columns read left to right: use a unidirectional predict or '
                              'autoregressive model', 'ModelConfig')
@@ -59,7 +61,7 @@ class ModelConfig:
             raise InputError('the layout reads the height the geometry prior expects: give geometry_prior too',
                              'ModelConfig')
 
-def check_priors(c, where: str):  # a config with `memory_size`, `image_prior` and `geometry_prior`; where, for the error
+def check_priors(c, where: str): # a config with `memory_size`, `image_prior` and `geometry_prior`; where, for the error
     "Refuse the description priors a config cannot have: they read the memory, and the lengths need the image ids."
     c.image_prior = tuple(c.image_prior)
     if c.image_prior and not c.memory_size:
@@ -99,12 +101,14 @@ class PxByLSTM(nn.Module):
 def lstm_step(lstm: nn.LSTM, x: torch.Tensor, state=None):
     "One time step of a unidirectional `nn.LSTM` through the cell-level function: x (B, D) -> output (B, H), new state."
     b = x.shape[0]
-    if state is None: state = [(x.new_zeros(b, lstm.hidden_size), x.new_zeros(b, lstm.hidden_size)) for _ in range(lstm.num_layers)]
+    if state is None:
+        state = [(x.new_zeros(b, lstm.hidden_size), x.new_zeros(b, lstm.hidden_size)) for _ in range(lstm.num_layers)]
     new = []
     for k, (h, c) in enumerate(state):
         h, c = torch._VF.lstm_cell(x, (h, c), getattr(lstm, f'weight_ih_l{k}'), getattr(lstm, f'weight_hh_l{k}'),
                                    getattr(lstm, f'bias_ih_l{k}'), getattr(lstm, f'bias_hh_l{k}'))
-        new.append((h, c)); x = h
+        new.append((h, c))
+        x = h
     return x, new
 
 @torch.no_grad()
@@ -161,7 +165,8 @@ class TokenFeatures(nn.Module):
         self.rows = nn.Embedding(cap, position_size) if position_size else None
         self.columns = nn.Embedding(cap, position_size) if position_size else None
         self.size = memory_size + 2 * position_size
-        if self.memory is not None: nn.init.normal_(self.memory.weight)
+        if self.memory is not None:
+            nn.init.normal_(self.memory.weight)
 
     def ngram_ids(self, toks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]: # (B, T, n) ids and validity
         "Hashed ids of the byte n-grams ending at every token; valid where all n tokens are text bytes."
@@ -182,7 +187,8 @@ def forward(self: TokenFeatures, prev: torch.Tensor, # (B, L) each position's pr
             text: torch.Tensor | None = None,         # (B, P) text bytes before the window (`text_before`), or None
             start: torch.Tensor | None = None         # (B, 2) row and column of the first position, or None (0, 0)
            ) -> torch.Tensor:                         # (B, L, size)
-    "Features of every position of a window: the running mean of the n-gram vectors read so far, row and column vectors."
+    ("Features of every position of a window: the running mean of the n-gram vectors read so far, row and column "
+     "vectors.")
     parts = []
     if self.memory is not None:
         seq = prev if text is None else torch.cat([text, prev], 1)
@@ -232,7 +238,8 @@ def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's prev
         ids, valid = (t[:, -1] for t in self.ngram_ids(recent))
         total, count = total + (self.memory(ids) * valid[..., None]).sum(1), count + valid.sum(1, keepdim=True)
         parts.append(total / count.clamp_min(1))
-    if self.rows is not None: parts += [self.rows(row), self.columns(column)]
+    if self.rows is not None:
+        parts += [self.rows(row), self.columns(column)]
     return torch.cat(parts, -1), (total, count, recent, row, column, width, index)
 
 # %% ../nbs/10_models.ipynb #21ea15bc
@@ -270,7 +277,7 @@ class DescriptionPriors:
                 self.cry.bias.copy_(torch.tensor([math.log(1000.), math.log(.5)]))
         levels = c.vocab_size - end if getattr(c, 'step_prior', False) else 0   # the ids after the image ones
         self.steps = StepPrior(c.memory_size, levels, c.audio_channels) if levels else None
-        self.prior_loss = None                      # the priors' own loss on the last training batch (`image_prior_loss`)
+        self.prior_loss = None                    # the priors' own loss on the last training batch (`image_prior_loss`)
 
     def cry_length(self, memory: torch.Tensor) -> tuple: # (mean, log sd) of the log of a cry's time steps
         "The cry prior's log-normal, from the memory and, with a geometry prior, the sprite width the memory implies."
@@ -319,7 +326,8 @@ class DescribedLSTM(DescriptionPriors, PxByLSTM):
         where = self.places(x[..., 5], start)
         f = self.with_layout(self.features(x[..., 5], text, start), x[..., 5], where)
         h, _ = self.lstm(torch.cat([self.embed(x), f], -1))
-        if self.prior is not None and self.training: self.prior_loss = self.image_prior_loss(x[..., 5], f, where)
+        if self.prior is not None and self.training:
+            self.prior_loss = self.image_prior_loss(x[..., 5], f, where)
         return self.with_priors(self._shape(self.head(torch.cat([h, f], -1))), f, x[..., 5], where)
 
 # %% ../nbs/10_models.ipynb #0df3deac
@@ -359,7 +367,8 @@ def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores 
                 where: tuple | None                      # their places (`places`; with a length prior)
                ) -> torch.Tensor:                        # the scores with the priors added
     "Next-token scores plus the description priors: log-probabilities of the image ids, log hazards of the lengths."
-    if self.prior is None: return out
+    if self.prior is None:
+        return out
     first, end = self.config.image_prior
     out = out.clone()
     scores = out[..., 5, :] if self.n_out == 6 else out
@@ -384,7 +393,7 @@ def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores 
 def image_prior_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
                      f: torch.Tensor,                       # (B, L, size) its features
                      where: tuple | None = None             # places (`places`), for the length priors
-                    ) -> torch.Tensor:                      # mean cross-entropy of the prior on the window's image tokens
+                    ) -> torch.Tensor:                    # mean cross-entropy of the prior on the window's image tokens
     "The prior alone scored on every image token the window holds: what the description says the sprite is made of."
     first, end = self.config.image_prior
     token = prev[:, 1:]                                     # the token each position but the last predicts
@@ -557,13 +566,17 @@ def step_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's p
 def diffusion_mask(batch: int, # number of sequences
                    length: int, # positions per sequence
                    fraction: float = 0.75, # share of positions fully noised (drawn without replacement)
-                   device=None, generator: torch.Generator | None = None) -> torch.Tensor: # (B, L, 6) bool, True = noised
-    "Per-sample diffusion mask: ⌊fraction·L⌋ distinct positions get all six slots noised, the next position its slots 1–5."
+                   device=None, generator: torch.Generator | None = None
+                  ) -> torch.Tensor: # (B, L, 6) bool, True = noised
+    ("Per-sample diffusion mask: ⌊fraction·L⌋ distinct positions get all six slots noised, the next position its slots "
+     "1–5.")
     k = int(fraction * length)
     order = torch.rand(batch, length, generator=generator).argsort(1)[:, :k]
     pos = torch.zeros(batch, length, dtype=torch.bool).scatter_(1, order, True)
     m = pos[..., None].expand(batch, length, 6).clone()
-    nxt = torch.zeros_like(pos); nxt[:, 1:] = pos[:, :-1]; nxt[:, -1] |= pos[:, -1]   # the original clamps p+1 to L−1
+    nxt = torch.zeros_like(pos)
+    nxt[:, 1:] = pos[:, :-1]
+    nxt[:, -1] |= pos[:, -1]                                                          # the original clamps p+1 to L−1
     m[..., :5] |= nxt[..., None]
     return m.to(device)
 
@@ -579,13 +592,17 @@ def noise_embeddings(e: torch.Tensor,    # (B, L, 6, d) slot embeddings
 class DiffusionLSTM(PxByLSTM):
     "aPxBy with the diffusion objective: noised slot embeddings in, the six slots of every position out."
     def forward(self, x: torch.Tensor,              # (B, L, 6) context ids
-                t: torch.Tensor | int | None = None, # noise level(s) in 0..n; None: uniform per sample when training, 0 otherwise
+                # noise level(s) in 0..n; None: uniform per sample when training, 0 otherwise
+                t: torch.Tensor | int | None = None,
                 mask: torch.Tensor | None = None     # (B, L, 6) bool noised slots; None: `diffusion_mask` when training
                ) -> torch.Tensor:                    # (B, L, 6, V)
         b, l, n = x.shape[0], x.shape[1], self.config.diffusion_steps
-        if t is None: t = torch.randint(0, n + 1, (b,), device=x.device) if self.training else torch.zeros(b, device=x.device)
+        if t is None:
+            t = torch.randint(0, n + 1, (b,), device=x.device) if self.training else torch.zeros(b, device=x.device)
         t = torch.as_tensor(t, device=x.device).expand(b)
-        if mask is None: mask = diffusion_mask(b, l, device=x.device) if self.training else torch.zeros(b, l, 6, dtype=torch.bool, device=x.device)
+        if mask is None:
+            mask = (diffusion_mask(b, l, device=x.device) if self.training
+                    else torch.zeros(b, l, 6, dtype=torch.bool, device=x.device))
         e = self.embed.embed(x)                                         # (B, L, 6, d)
         h, _ = self.lstm(noise_embeddings(e, mask, t, n).flatten(-2))
         return self._shape(self.head(h))
@@ -593,13 +610,15 @@ class DiffusionLSTM(PxByLSTM):
 def make_apxby(config: ModelConfig | None = None, **kwargs) -> PxByLSTM:
     "The aPxBy model of a configuration: `DiffusionLSTM`, `DescribedLSTM` with a memory or positions, else `PxByLSTM`."
     c = config or ModelConfig(**kwargs)
-    if c.objective == 'diffusion': return DiffusionLSTM(c)
+    if c.objective == 'diffusion':
+        return DiffusionLSTM(c)
     return (DescribedLSTM if c.memory_size or c.position_size else PxByLSTM)(c)
 
 def diffusion_loss(model: DiffusionLSTM, x: torch.Tensor, t=None, mask=None) -> torch.Tensor:
     "Cross-entropy on the noised slots only (one per-sample mask and noise level per sequence)."
     b, l = x.shape[:2]
-    if mask is None: mask = diffusion_mask(b, l, device=x.device)
+    if mask is None:
+        mask = diffusion_mask(b, l, device=x.device)
     logits = model(x, t=t, mask=mask)
     return nn.functional.cross_entropy(logits[mask], x[mask])
 
@@ -611,11 +630,13 @@ def denoise(model: DiffusionLSTM, x: torch.Tensor, # (B, L, 6) ids; the masked s
             allowed: torch.Tensor | None = None,   # (V,) bool: the ids that may be generated (default: all)
             generator: torch.Generator | None = None) -> torch.Tensor: # (B, L, 6) ids with the masked slots filled
     "Fill the masked slots by denoising from t = n down to 0, resampling them at every level."
-    if temperature <= 0: raise InputError(f'temperature must be positive, got {temperature}', 'denoise')
+    if temperature <= 0:
+        raise InputError(f'temperature must be positive, got {temperature}', 'denoise')
     x, mask = x.clone(), mask.to(x.device)
     for t in range(model.config.diffusion_steps, -1, -1):
         logits = model(x, t=t, mask=mask)[mask].float()
-        if allowed is not None: logits = logits.masked_fill(~allowed.to(logits.device), float('-inf'))
+        if allowed is not None:
+            logits = logits.masked_fill(~allowed.to(logits.device), float('-inf'))
         probs = torch.softmax(logits / temperature, -1)
         x[mask] = torch.multinomial(probs, 1, generator=generator).squeeze(-1).to(x.dtype)
     return x
@@ -643,9 +664,12 @@ class V1Config:
     heads: int = 4               # attention heads
 
     def __post_init__(self):
-        for name, allowed in (('kind', V1_KINDS), ('embed', ('pxby', 'center')), ('readout', ('last', 'all')), ('positions', ('none', 'learned'))):
-            if getattr(self, name) not in allowed: raise InputError(f'{name} must be one of {allowed}, got {getattr(self, name)!r}', 'V1Config')
-        if self.depth < 1: raise InputError(f'depth must be at least 1, got {self.depth}', 'V1Config')
+        for name, allowed in (('kind', V1_KINDS), ('embed', ('pxby', 'center')), ('readout', ('last', 'all')),
+                              ('positions', ('none', 'learned'))):
+            if getattr(self, name) not in allowed:
+                raise InputError(f'{name} must be one of {allowed}, got {getattr(self, name)!r}', 'V1Config')
+        if self.depth < 1:
+            raise InputError(f'depth must be at least 1, got {self.depth}', 'V1Config')
 
 # %% ../nbs/10_models.ipynb #2b6416da
 def _v1_embed(c: V1Config, dim: int) -> nn.Module:
@@ -664,8 +688,10 @@ class RNNModel(_V1Base):
         super().__init__()
         self.config = c = config
         self.embed = _v1_embed(c, c.dim)
-        if c.bidirectional and c.d_state % 2: raise InputError('a bidirectional d_state must be even', 'V1Config')
-        self.first = nn.LSTM(c.dim, c.d_state // (2 if c.bidirectional else 1), batch_first=True, bidirectional=c.bidirectional)
+        if c.bidirectional and c.d_state % 2:
+            raise InputError('a bidirectional d_state must be even', 'V1Config')
+        self.first = nn.LSTM(c.dim, c.d_state // (2 if c.bidirectional else 1), batch_first=True,
+                             bidirectional=c.bidirectional)
         self.rest = nn.LSTM(c.d_state, c.d_state, c.depth - 1, batch_first=True) if c.depth > 1 else None
         self.head = nn.Linear(c.d_state, c.vocab_size)
 
@@ -676,31 +702,40 @@ class RNNModel(_V1Base):
 
     def forward_state(self, x, state=None):
         "Like `forward`, also returning the state after the last position (for streaming)."
-        if state is not None and self.config.bidirectional: raise InputError('a bidirectional model cannot carry a state forward', 'RNNModel')
+        if state is not None and self.config.bidirectional:
+            raise InputError('a bidirectional model cannot carry a state forward', 'RNNModel')
         s1, s2 = state or (None, None)
         h, s1 = self.first(self.embed(x), s1)
-        if self.rest is not None: h, s2 = self.rest(h, s2)
+        if self.rest is not None:
+            h, s2 = self.rest(h, s2)
         return self._read(h), (s1, s2)
 
     @torch.no_grad()
     def step(self, x_t: torch.Tensor, # (B, 3, 3) the next window
              state=None):             # from the previous step or `forward_state`
         "Scores for the next token from one more window: (B, V), new state. Refused for bidirectional models."
-        if self.config.bidirectional: raise InputError('a bidirectional model reads the future: it cannot generate token by token', 'RNNModel.step')
+        if self.config.bidirectional:
+            raise InputError('a bidirectional model reads the future: it cannot generate token by token',
+                             'RNNModel.step')
         h, s = self.forward_state(x_t[:, None], state)
         return (h if h.dim() == 2 else h[:, -1]), s
 
 # %% ../nbs/10_models.ipynb #46458004
 @torch.no_grad()
-def encoder_layer_step(layer: nn.TransformerEncoderLayer, # post-norm (norm_first=False, ReLU), in eval mode (no dropout)
-                       x: torch.Tensor,                   # (B, E) the new position
-                       cache: tuple | None = None         # (keys, values) of the earlier positions, each (B, heads, t, head_dim); None at the start
-                      ) -> tuple:                         # (B, E) output, (keys, values) with t + 1 positions
-    "One position through an encoder layer from its own weights: its query attends over the cached keys and values and its own."
+def encoder_layer_step(
+    layer: nn.TransformerEncoderLayer, # post-norm (norm_first=False, ReLU), in eval mode (no dropout)
+    x: torch.Tensor,                   # (B, E) the new position
+    # (keys, values) of the earlier positions, each (B, heads, t, head_dim); None at the start
+    cache: tuple | None = None
+) -> tuple:                            # (B, E) output, (keys, values) with t + 1 positions
+    ("One position through an encoder layer from its own weights: its query attends over the cached keys and values "
+     "and its own.")
     sa = layer.self_attn
     b, e = x.shape
-    q, k, v = nn.functional.linear(x, sa.in_proj_weight, sa.in_proj_bias).view(b, 3, sa.num_heads, 1, e // sa.num_heads).unbind(1)
-    if cache is not None: k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
+    q, k, v = nn.functional.linear(x, sa.in_proj_weight, sa.in_proj_bias).view(
+        b, 3, sa.num_heads, 1, e // sa.num_heads).unbind(1)
+    if cache is not None:
+        k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
     x = layer.norm1(x + sa.out_proj(nn.functional.scaled_dot_product_attention(q, k, v).flatten(1)))
     return layer.norm2(x + layer.linear2(layer.activation(layer.linear1(x)))), (k, v)
 
@@ -717,10 +752,14 @@ class AttentionModel(_V1Base):
         self.head = nn.Linear(e, c.vocab_size)
 
     def _add_positions(self, h: torch.Tensor, start: int = 0) -> torch.Tensor:
-        "Add the learned positions start, start + 1, … to h (B, L, E), refusing to run past max_len; nothing for positions='none'."
-        if self.pos is None: return h
+        ("Add the learned positions start, start + 1, … to h (B, L, E), refusing to run past max_len; nothing for "
+         "positions='none'.")
+        if self.pos is None:
+            return h
         end = start + h.shape[1]
-        if end > self.config.max_len: raise InputError(f'sequence of {end} positions is longer than max_len {self.config.max_len}', 'AttentionModel')
+        if end > self.config.max_len:
+            raise InputError(f'sequence of {end} positions is longer than max_len {self.config.max_len}',
+                             'AttentionModel')
         return h + self.pos(torch.arange(start, end, device=h.device))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor: # (B, L, 3, 3) ids -> (B, V) or (B, L, V)
@@ -730,11 +769,14 @@ class AttentionModel(_V1Base):
 
     @torch.no_grad()
     def step(self, x_t: torch.Tensor,   # (B, 3, 3) the next window
-             state: tuple | None = None # (positions read so far, [(keys, values)] per layer) from the previous step, or None
+             # (positions read so far, [(keys, values)] per layer) from the previous step, or None
+             state: tuple | None = None
             ) -> tuple:                 # (B, V) scores, new state
-        "Scores for the next token from one more window, attending over a key/value cache: (B, V), new state. Causal models only."
+        ("Scores for the next token from one more window, attending over a key/value cache: (B, V), new state. Causal "
+         "models only.")
         if not self.config.causal:
-            raise InputError('a non-causal model attends to the future: it cannot generate token by token; re-read the sequence with forward instead', 'AttentionModel.step')
+            raise InputError('a non-causal model attends to the future: it cannot generate token by token; re-read the '
+                             'sequence with forward instead', 'AttentionModel.step')
         t, caches = state or (0, [None] * self.config.depth)
         h = self._add_positions(self.embed(x_t[:, None]), t)[:, 0]
         new = []
@@ -746,7 +788,8 @@ class AttentionModel(_V1Base):
 # %% ../nbs/10_models.ipynb #cee64922
 try:
     from mamba_ssm.ops.selective_scan_interface import selective_scan_fn as _mamba_scan
-except Exception: _mamba_scan = None
+except Exception:
+    _mamba_scan = None
 
 def selective_scan(u: torch.Tensor,     # (B, D, L) input
                    delta: torch.Tensor, # (B, D, L) step sizes (after softplus)
@@ -770,13 +813,16 @@ class MambaMixer(nn.Module):
     def __init__(self, dim: int, d_state: int = 64, d_conv: int = 4, expand: int = 2,
                  dt_min: float = 1e-3, dt_max: float = 0.1, use_kernel: bool = True):
         super().__init__()
-        self.d_inner, self.dt_rank, self.d_state, self.use_kernel = expand * dim, math.ceil(dim / 16), d_state, use_kernel
+        self.d_inner, self.dt_rank, self.d_state, self.use_kernel = (expand * dim, math.ceil(dim / 16), d_state,
+                                                                      use_kernel)
         self.in_proj = nn.Linear(dim, 2 * self.d_inner, bias=False)
         self.conv1d = nn.Conv1d(self.d_inner, self.d_inner, d_conv, groups=self.d_inner, padding=d_conv - 1)
         self.x_proj = nn.Linear(self.d_inner, self.dt_rank + 2 * d_state, bias=False)
         self.dt_proj = nn.Linear(self.dt_rank, self.d_inner)
-        dt = torch.exp(torch.rand(self.d_inner) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)).clamp(min=1e-4)
-        with torch.no_grad(): self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))   # inverse softplus, as Mamba
+        dt = torch.exp(torch.rand(self.d_inner) * (math.log(dt_max) - math.log(dt_min))
+                       + math.log(dt_min)).clamp(min=1e-4)
+        with torch.no_grad():
+            self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))                     # inverse softplus, as Mamba
         self.A_log = nn.Parameter(torch.log(torch.arange(1, d_state + 1, dtype=torch.float32)).repeat(self.d_inner, 1))
         self.D = nn.Parameter(torch.ones(self.d_inner))
         self.out_proj = nn.Linear(self.d_inner, dim, bias=False)
@@ -792,27 +838,34 @@ class MambaMixer(nn.Module):
         B, C = B.transpose(1, 2).contiguous(), C.transpose(1, 2).contiguous()
         if self.use_kernel and _mamba_scan is not None and x.is_cuda:
             y = _mamba_scan(u.contiguous(), delta.contiguous(), A, B, C, self.D.float())
-        else: y = selective_scan(u, delta, A, B, C, self.D)
+        else:
+            y = selective_scan(u, delta, A, B, C, self.D)
         return self.out_proj((y * nn.functional.silu(z)).transpose(1, 2))
 
     def step(self, x: torch.Tensor,     # (B, D) one position
-             state: tuple | None = None # (conv_state (B, d_inner, d_conv): the conv's last d_conv inputs, ssm_state (B, d_inner, d_state) float32); None: zeros
+             # (conv_state (B, d_inner, d_conv): the conv's last d_conv inputs, ssm_state (B, d_inner, d_state)
+             # float32); None: zeros
+             state: tuple | None = None
             ) -> tuple:                 # (B, D) output, new state
-        "One position through the mixer, as `forward` computes it: the causal conv over the carried inputs, one step of the scan."
+        ("One position through the mixer, as `forward` computes it: the causal conv over the carried inputs, one step "
+         "of the scan.")
         b, d_conv = x.shape[0], self.conv1d.kernel_size[0]
-        conv_state, h = state or (x.new_zeros(b, self.d_inner, d_conv), x.new_zeros(b, self.d_inner, self.d_state, dtype=torch.float32))
+        conv_state, h = state or (x.new_zeros(b, self.d_inner, d_conv),
+                                  x.new_zeros(b, self.d_inner, self.d_state, dtype=torch.float32))
         u, z = self.in_proj(x).chunk(2, -1)                                      # (B, d_inner) each
         conv_state = torch.cat([conv_state[..., 1:], u[..., None]], -1)
         u = nn.functional.silu((conv_state * self.conv1d.weight[:, 0]).sum(-1) + self.conv1d.bias)
         dt, B, C = self.x_proj(u).split([self.dt_rank, self.d_state, self.d_state], -1)
         delta = nn.functional.softplus(self.dt_proj(dt)).float()
-        h = torch.exp(delta[..., None] * -torch.exp(self.A_log.float())) * h + (delta * u.float())[..., None] * B.float()[:, None]
+        h = (torch.exp(delta[..., None] * -torch.exp(self.A_log.float())) * h
+             + (delta * u.float())[..., None] * B.float()[:, None])
         y = ((h * C.float()[:, None]).sum(-1) + u.float() * self.D.float()).to(u.dtype)
         return self.out_proj(y * nn.functional.silu(z)), (conv_state, h)
 
 # %% ../nbs/10_models.ipynb #78a12ac6
 class SSMModel(_V1Base):
-    "Table 1 SSM: embedding, a Mamba layer run both ways (shared weights, summed, LayerNorm) or one way, depth−1 more layers, head."
+    ("Table 1 SSM: embedding, a Mamba layer run both ways (shared weights, summed, LayerNorm) or one way, depth−1 more "
+     "layers, head.")
     def __init__(self, config: V1Config):
         super().__init__()
         self.config = c = config
@@ -824,16 +877,19 @@ class SSMModel(_V1Base):
 
     def _mix(self, k: int, h: torch.Tensor) -> torch.Tensor:
         m = self.layers[k]
-        if k == 0 and self.config.bidirectional: return m(h) + m(h.flip(1)).flip(1)
+        if k == 0 and self.config.bidirectional:
+            return m(h) + m(h.flip(1)).flip(1)
         return m(h)
 
     def _stack(self, h: torch.Tensor, mix) -> torch.Tensor:
         "The layers around `mix(k, h)`: pre-norm residuals and a final norm, or the research's plain stack."
         for k in range(self.config.depth):
-            if self.config.residual: h = h + mix(k, self.norms[k](h))
+            if self.config.residual:
+                h = h + mix(k, self.norms[k](h))
             else:
                 h = mix(k, h)
-                if k == 0 and self.config.bidirectional: h = self.norms[0](h)
+                if k == 0 and self.config.bidirectional:
+                    h = self.norms[0](h)
         return self.norms[-1](h) if self.config.residual else h
 
     def forward(self, x: torch.Tensor) -> torch.Tensor: # (B, L, 3, 3) ids -> (B, V) or (B, L, V)
@@ -844,7 +900,9 @@ class SSMModel(_V1Base):
              state: list | None = None  # one `MambaMixer.step` state per layer, from the previous step, or None
             ) -> tuple:                 # (B, V) scores, new state
         "Scores for the next token from one more window: (B, V), new state. Refused for bidirectional models."
-        if self.config.bidirectional: raise InputError('a bidirectional model reads the future: it cannot generate token by token', 'SSMModel.step')
+        if self.config.bidirectional:
+            raise InputError('a bidirectional model reads the future: it cannot generate token by token',
+                             'SSMModel.step')
         states = list(state or [None] * self.config.depth)
         def mix(k, h):
             y, states[k] = self.layers[k].step(h, states[k])
@@ -862,39 +920,51 @@ def save_pretrained(model: nn.Module, # a `PxByLSTM`/`DiffusionLSTM`, a v1 model
                     folder: str | Path) -> Path:
     "Write `config.json` (with its `model_type`) and `model.safetensors` into `folder`."
     folder = Path(folder)
-    atomic_write(folder/'config.json', json.dumps({'model_type': model.config.model_type, **asdict(model.config)}, indent=1))
+    atomic_write(folder/'config.json',
+                 json.dumps({'model_type': model.config.model_type, **asdict(model.config)}, indent=1))
     with atomic_path(folder/'model.safetensors') as tmp:
         save_file({k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}, str(tmp))
     return folder
 
 def _local_files(folder: str | Path) -> Path:
     "A local folder as is; otherwise a Hub repo id, downloaded (cached) with huggingface_hub."
-    if Path(folder).exists() or str(folder).count('/') != 1: return Path(folder)
+    if Path(folder).exists() or str(folder).count('/') != 1:
+        return Path(folder)
     from huggingface_hub import hf_hub_download
-    return Path(hf_hub_download(str(folder), 'config.json')).parent if hf_hub_download(str(folder), 'model.safetensors') else None
+    return (Path(hf_hub_download(str(folder), 'config.json')).parent
+            if hf_hub_download(str(folder), 'model.safetensors') else None)
 
 def from_pretrained(folder: str | Path, # a folder written by `save_pretrained`, or a Hub repo id
                     device: str | torch.device = 'cpu',
                     **expect) -> nn.Module: # configuration values the checkpoint must have, e.g. vocab_size=151
-    "Load a model saved by `save_pretrained` (in eval mode), checking the configuration, names and shapes; never unpickles."
+    ("Load a model saved by `save_pretrained` (in eval mode), checking the configuration, names and shapes; never "
+     "unpickles.")
     folder = _local_files(folder)
     try:
         cfg = json.loads((folder/'config.json').read_text())
         config_type, build = model_types(cfg.pop('model_type', 'apxby'))
         config = config_type(**cfg)
-    except (OSError, json.JSONDecodeError, TypeError, AttributeError, KeyError) as e: raise InputError(f'no readable model configuration ({e})', folder/'config.json') from e
+    except (OSError, json.JSONDecodeError, TypeError, AttributeError, KeyError) as e:
+        raise InputError(f'no readable model configuration ({e})', folder/'config.json') from e
     for key, value in expect.items():
-        if getattr(config, key, None) != value: raise InputError(f'{key} is {getattr(config, key, None)!r} in the checkpoint, expected {value!r}', folder/'config.json')
-    try: weights = load_file(str(folder/'model.safetensors'))
-    except Exception as e: raise InputError(f'not a readable safetensors file ({e})', folder/'model.safetensors') from e
+        if getattr(config, key, None) != value:
+            raise InputError(f'{key} is {getattr(config, key, None)!r} in the checkpoint, expected {value!r}',
+                             folder/'config.json')
+    try:
+        weights = load_file(str(folder/'model.safetensors'))
+    except Exception as e:
+        raise InputError(f'not a readable safetensors file ({e})', folder/'model.safetensors') from e
     model = build(config)
     expected = model.state_dict()
     for name, t in expected.items():
-        if name not in weights: raise InputError(f'missing tensor {name!r}', folder/'model.safetensors')
+        if name not in weights:
+            raise InputError(f'missing tensor {name!r}', folder/'model.safetensors')
         if weights[name].shape != t.shape:
-            raise InputError(f'tensor {name!r} has shape {tuple(weights[name].shape)}, the configuration needs {tuple(t.shape)}', folder/'model.safetensors')
+            raise InputError(f'tensor {name!r} has shape {tuple(weights[name].shape)}, the configuration needs '
+                             f'{tuple(t.shape)}', folder/'model.safetensors')
     extra = set(weights) - set(expected)
-    if extra: raise InputError(f'unexpected tensors {sorted(extra)[:3]}', folder/'model.safetensors')
+    if extra:
+        raise InputError(f'unexpected tensors {sorted(extra)[:3]}', folder/'model.safetensors')
     model.load_state_dict(weights)
     return model.to(device).eval()   # ready for inference, as Hugging Face models load
 
