@@ -20,7 +20,8 @@ from filelock import FileLock, Timeout
 from safetensors.torch import save_file, load_file
 from fastai.torch_core import distrib_barrier
 from .core import remove_partial_files, show_bars
-from fastai.callback.all import CSVLogger, SaveModelCallback, GradientAccumulation, EarlyStoppingCallback, TrackerCallback, Callback
+from fastai.callback.all import (CSVLogger, SaveModelCallback, GradientAccumulation, EarlyStoppingCallback,
+                                 TrackerCallback, Callback)
 from fastai.torch_core import rank_distrib, num_distrib, get_model
 from fastcore.foundation import L
 from fastcore.basics import patch
@@ -52,7 +53,8 @@ def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
 def dataset_split(ds, valid_pct: float = 0.1, # validation share when the data set has no `split` column
                   seed: int = 42              # fixes that random split
                  ) -> tuple[np.ndarray, np.ndarray]: # training and validation rows
-    "Training and validation rows: the data set's `split` column ('train' / 'valid') when it has one, else `split_items`."
+    ("Training and validation rows: the data set's `split` column ('train' / 'valid') when it has one, else "
+     "`split_items`.")
     if 'split' in ds.column_names:
         split = np.array(ds['split'])
         return np.flatnonzero(split == 'train'), np.flatnonzero(split == 'valid')
@@ -62,38 +64,47 @@ def dataset_split(ds, valid_pct: float = 0.1, # validation share when the data s
 def read_recipe(folder: str | Path, # a run folder
                 recipe: dict              # what its data must have been built from
                ) -> dict | None:          # the folder's `data.json`, or None for a folder without data yet
-    "The data record of a run folder built from `recipe`; a folder built from another recipe is refused (its cache would not match)."
+    ("The data record of a run folder built from `recipe`; a folder built from another recipe is refused (its cache "
+     "would not match).")
     done = Path(folder)/'data.json'
-    if not done.exists(): return None
+    if not done.exists():
+        return None
     data = json.loads(done.read_text())
-    if data['recipe'] != recipe: raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder", done)
+    if data['recipe'] != recipe:
+        raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder", done)
     return data
 
 def token_data(folder: str | Path,                  # run folder: receives `tokenizer.json`, `data.json` and `tokens/`
                source: str = 'creatures',           # 'creatures', a local folder or a Hub data set id
                n: int = 200, seed: int = 0,         # creatures: how many, which series
-               tokenizer: TokenizerConfig | None = None, # default: v2 with every 8th audio sample; or a tokenizer object (chapter 17's `FoldTokenizer`)
+               # default: v2 with every 8th audio sample; or a tokenizer object (chapter 17's `FoldTokenizer`)
+               tokenizer: TokenizerConfig | None = None,
                valid_pct: float = 0.1,              # validation share when the data has no split column
                progress: bool = True,
-               pixelize: bool = True                # a folder's images: pixelized to at most 50 px (False: kept as they are)
+               pixelize: bool = True           # a folder's images: pixelized to at most 50 px (False: kept as they are)
               ) -> tuple[Path, np.ndarray, np.ndarray]: # token cache, training items, validation items
     "Build (or reuse) the token cache and item split of `source` in `folder`."
     folder = Path(folder)
     tokenizer = tokenizer or TokenizerConfig(audio_step=8)
-    described = tokenizer.__dict__ if isinstance(tokenizer, TokenizerConfig) else {type(tokenizer).__name__: tokenizer.__dict__}
-    recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': described, 'valid_pct': valid_pct}))
-    if not pixelize: recipe['pixelize'] = False              # only when asked: earlier run folders keep their recipe
+    described = (tokenizer.__dict__ if isinstance(tokenizer, TokenizerConfig)
+                 else {type(tokenizer).__name__: tokenizer.__dict__})
+    recipe = json.loads(json.dumps({'source': str(source), 'n': n, 'seed': seed, 'tokenizer': described,
+                                    'valid_pct': valid_pct}))
+    if not pixelize:
+        recipe['pixelize'] = False                           # only when asked: earlier run folders keep their recipe
     data = read_recipe(folder, recipe)
-    if data: return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
-    ds = build_dataset(source, n=n, seed=seed, pixelize=pixelize, log=folder/'skipped.log')   # into the run folder, never the data folder
+    if data:
+        return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
+    # into the run folder, never the data folder
+    ds = build_dataset(source, n=n, seed=seed, pixelize=pixelize, log=folder/'skipped.log')
     tok = PixelBytesTokenizer(tokenizer) if isinstance(tokenizer, TokenizerConfig) else tokenizer
     tok.save(folder/'tokenizer.json')
     cache = build_token_cache(dataset_items(ds), tok, folder/'tokens', total=len(ds), progress=progress)
     train, valid = dataset_split(ds, valid_pct, seed)
     if not len(train) or not len(valid):
-        raise InputError(f'{len(ds)} items give {len(train)} training and {len(valid)} validation items: use more items '
-                         f'(creatures: a larger --n, at least {-(-2 // valid_pct) if valid_pct > 0 else 2}) or a larger '
-                         '--valid_pct', source)
+        raise InputError(f'{len(ds)} items give {len(train)} training and {len(valid)} validation items: use more '
+                         f'items (creatures: a larger --n, at least {-(-2 // valid_pct) if valid_pct > 0 else 2}) or a '
+                         'larger --valid_pct', source)
     atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
     return cache, train, valid
 
@@ -135,7 +146,8 @@ def token_dataloaders(train: TokenSequences, valid: TokenSequences, # windows of
                       audio_start: int = AUDIO_START, # the vocabulary's first audio id
                       num_workers: int = 0            # loader processes (0: windows are read in the training process)
                      ) -> DataLoaders:
-    "fastai `DataLoaders` over training and validation windows (shuffled training), on `device` (default: GPU when present)."
+    ("fastai `DataLoaders` over training and validation windows (shuffled training), on `device` (default: GPU when "
+     "present).")
     dsets = (TrainWindows(train, history, start_repeats, thin_audio, audio_start), TrainWindows(valid, history))
     device = torch.device(device or default_device())
     return DataLoaders.from_dsets(*dsets, bs=bs, device=device, num_workers=num_workers)
@@ -155,16 +167,18 @@ class PxByLoss:
         if self.objective == 'predict':
             return F.cross_entropy(pred.flatten(0, -2).float(), labels.flatten(), ignore_index=IGNORE_INDEX)
         if self.objective == 'diffusion':
-            if self.research: return F.cross_entropy(pred.flatten(0, -2).float(), contexts.flatten())   # every slot, noised or not
-            keep = mask & (contexts != PAD_ID)                        # noised slots that hold a token: an always-empty slot teaches nothing
+            if self.research:
+                return F.cross_entropy(pred.flatten(0, -2).float(), contexts.flatten())      # every slot, noised or not
+            keep = mask & (contexts != PAD_ID)    # noised slots that hold a token: an always-empty slot teaches nothing
             return F.cross_entropy(pred[keep].float(), contexts[keep]) if keep.any() else pred.sum() * 0
         target, padded = contexts[:, 1:].clone(), labels[:, 1:] == IGNORE_INDEX
         if not self.research:
             starts = (target == PAD_ID).all(-1)                       # the next position opens a segment
             target[target == PAD_ID] = IGNORE_INDEX                   # empty slots carry no information...
-            target[..., 1][starts] = PAD_ID                           # ...but an empty previous-frame slot there says the segment ended
+            target[..., 1][starts] = PAD_ID           # ...but an empty previous-frame slot there says the segment ended
         target[padded] = IGNORE_INDEX                                 # padded positions
-        if not self.research: target[..., 5] = labels[:, :-1]         # slot 6 is the position's own token, a segment's last one included
+        if not self.research:
+            target[..., 5] = labels[:, :-1]          # slot 6 is the position's own token, a segment's last one included
         return F.cross_entropy(pred[:, :-1].flatten(0, -2).float(), target.flatten(), ignore_index=IGNORE_INDEX)
 
 def next_token_scores(pred, objective: str):
@@ -177,11 +191,13 @@ class PriorLoss(Callback):
     def __init__(self, weight: float = 1.): self.weight = weight
     def after_loss(self):
         prior = getattr(get_model(self.learn.model), 'prior_loss', None)
-        if self.training and prior is not None: self.learn.loss_grad = self.learn.loss_grad + self.weight * prior
+        if self.training and prior is not None:
+            self.learn.loss_grad = self.learn.loss_grad + self.weight * prior
 
 # %% ../nbs/12_train.ipynb #ab79cc34
 class DiffusionNoise(Callback):
-    "Diffusion objective: per-sequence noise level and mask before each batch; the model reads them, the loss and metrics see the mask."
+    ("Diffusion objective: per-sequence noise level and mask before each batch; the model reads them, the loss and "
+     "metrics see the mask.")
     def __init__(self, fraction: float = 0.75, seed: int = 0): self.fraction, self.seed = fraction, seed
     def before_validate(self): self.gen = torch.Generator().manual_seed(self.seed)
     def before_batch(self):
@@ -224,7 +240,8 @@ class ResearchSlotAccuracy(Metric):
     def reset(self): self.hits, self.n = 0, 0
     def accumulate(self, learn):
         pred, contexts = learn.pred[:, :-1].argmax(-1), learn.yb[1][:, 1:]
-        self.hits += (pred == contexts).sum().item(); self.n += contexts.numel()
+        self.hits += (pred == contexts).sum().item()
+        self.n += contexts.numel()
     @property
     def value(self): return self.hits / self.n if self.n else None
     @property
@@ -236,15 +253,18 @@ class MaskedSlotAccuracy(Metric):
     def accumulate(self, learn):
         contexts, mask = learn.yb[1], learn.yb[2]
         live = mask & (contexts != PAD_ID)
-        self.hits += (learn.pred.argmax(-1)[live] == contexts[live]).sum().item(); self.n += int(live.sum())
+        self.hits += (learn.pred.argmax(-1)[live] == contexts[live]).sum().item()
+        self.n += int(live.sum())
     @property
     def value(self): return self.hits / self.n if self.n else None
     @property
     def name(self): return 'masked_acc'
 
 def pxby_metrics(objective: str, audio_start: int = AUDIO_START) -> list:
-    "Honest metrics for the objective (per modality of a vocabulary whose audio starts at `audio_start`), plus the research's slot accuracy for the autoregressive objective."
-    if objective == 'diffusion': return [MaskedSlotAccuracy()]
+    ("Honest metrics for the objective (per modality of a vocabulary whose audio starts at `audio_start`), plus the "
+     "research's slot accuracy for the autoregressive objective.")
+    if objective == 'diffusion':
+        return [MaskedSlotAccuracy()]
     shared = {}    # the eight share one running score: each batch is scored once
     ms = [ModalityMetric(objective, m, k, audio_start, shared) for m in ('all', 'text', 'image', 'audio')
           for k in ('accuracy', 'bits')]
@@ -252,7 +272,8 @@ def pxby_metrics(objective: str, audio_start: int = AUDIO_START) -> list:
 
 # %% ../nbs/12_train.ipynb #66bad641
 class RunLog(CSVLogger):
-    "fastai's `CSVLogger`, appending: a header only for a new file, a line only for epochs that trained (first process only)."
+    ("fastai's `CSVLogger`, appending: a header only for a new file, a line only for epochs that trained (first "
+     "process only).")
     def __init__(self, fname: str = 'metrics.csv'): super().__init__(fname, append=True)
     def before_fit(self): self.trained, self.old_logger, self.learn.logger = False, self.logger, self._write_line
     def before_epoch(self): self.trained = False
@@ -264,11 +285,17 @@ class RunLog(CSVLogger):
             new = not file.exists() or file.stat().st_size == 0
             file.parent.mkdir(parents=True, exist_ok=True)
             with file.open('a') as f:
-                if new: f.write(','.join(self.recorder.metric_names) + '\n')
-                f.write(','.join(map(str, log)) + '\n'); f.flush(); os.fsync(f.fileno())
-        if not self.trained: return
-        if self.old_logger is print: print(epoch_line(self.recorder.metric_names, log), flush=True)   # no bars
-        else: self.old_logger(log)
+                if new:
+                    f.write(','.join(self.recorder.metric_names) + '\n')
+                f.write(','.join(map(str, log)) + '\n')
+                f.flush()
+                os.fsync(f.fileno())
+        if not self.trained:
+            return
+        if self.old_logger is print:
+            print(epoch_line(self.recorder.metric_names, log), flush=True)                            # no bars
+        else:
+            self.old_logger(log)
 
 def epoch_line(names, values) -> str:
     "One epoch's log as a labelled line: `epoch 3: train_loss 1.234, valid_loss 1.301, ..., time 00:05`."
@@ -285,18 +312,24 @@ def save_weights(model: nn.Module, file: str | Path) -> Path:
 def load_weights(model: nn.Module, file: str | Path) -> nn.Module:
     "Load a `save_weights` file into `model` (on its device), never unpickling; a clear error when it does not fit."
     device = next(get_model(model).parameters()).device
-    try: get_model(model).load_state_dict(load_file(str(file), device=str(device)))
-    except Exception as e: raise InputError(f'not a readable weights file for this model ({e})', file) from e
+    try:
+        get_model(model).load_state_dict(load_file(str(file), device=str(device)))
+    except Exception as e:
+        raise InputError(f'not a readable weights file for this model ({e})', file) from e
     return model
 
 class SaveBestModel(SaveModelCallback):
     "fastai's `SaveModelCallback` with safetensors weights written atomically, acting only on epochs that trained."
-    def before_fit(self): self.trained = False; super().before_fit()
+    def before_fit(self):
+        self.trained = False
+        super().before_fit()
     def before_train(self): self.trained = True
     def after_epoch(self):
-        if self.trained: super().after_epoch()
+        if self.trained:
+            super().after_epoch()
     def _save(self, name):
-        if rank_distrib(): return                                  # only the first process writes files
+        if rank_distrib():
+            return                                                 # only the first process writes files
         self.last_saved_path = save_weights(self.model, self.learn.path/self.learn.model_dir/f'{name}.safetensors')
     def after_fit(self): load_best(self.learn, self.fname)
 
@@ -304,29 +337,40 @@ def load_best(learn: Learner, fname: str = 'best') -> Learner:
     "Load the best weights `SaveBestModel` wrote (every process, once all got there); without them, keep the model."
     distrib_barrier()
     file = learn.path/learn.model_dir/f'{fname}.safetensors'
-    if file.exists(): load_weights(learn.model, file)
+    if file.exists():
+        load_weights(learn.model, file)
     return learn
 
-def pxby_learner(dls: DataLoaders,
-                 config: ModelConfig | None = None, # model sizes and objective
-                 path: str | Path = 'runs/train',   # where the CSV log and checkpoints go
-                 accumulate: int = 1,               # batches per optimizer step
-                 patience: int | None = None,       # stop after this many epochs without a better validation loss
-                 research_loss: bool = False,       # score empty slots too, as the research did
-                 cbs: list | None = None,           # more callbacks
-                 noise: Callback | None = None,     # diffusion: the mask callback (default `DiffusionNoise()`)
-                 metrics: list | None = None,       # default `pxby_metrics(config.objective)`
-                 model: nn.Module | None = None,    # another next-token model with a `config` (e.g. chapter 17's `PixelTokenTransformer`); default `make_apxby(config)`
-                 **kwargs) -> Learner:
-    "A fastai `Learner` for an aPxBy model (or `model`) on `dls`, with logging, best-model saving and mixed precision on GPU."
+def pxby_learner(
+    dls: DataLoaders,
+    config: ModelConfig | None = None, # model sizes and objective
+    path: str | Path = 'runs/train',   # where the CSV log and checkpoints go
+    accumulate: int = 1,               # batches per optimizer step
+    patience: int | None = None,       # stop after this many epochs without a better validation loss
+    research_loss: bool = False,       # score empty slots too, as the research did
+    cbs: list | None = None,           # more callbacks
+    noise: Callback | None = None,     # diffusion: the mask callback (default `DiffusionNoise()`)
+    metrics: list | None = None,       # default `pxby_metrics(config.objective)`
+    # another next-token model with a `config` (e.g. chapter 17's `PixelTokenTransformer`); default `make_apxby(config)`
+    model: nn.Module | None = None,
+    **kwargs
+) -> Learner:
+    ("A fastai `Learner` for an aPxBy model (or `model`) on `dls`, with logging, best-model saving and mixed precision "
+     "on GPU.")
     config = model.config if model is not None else config or ModelConfig()
     cbs = [RunLog('metrics.csv'), SaveBestModel(monitor='valid_loss', fname='best')] + list(L(cbs))
-    if config.objective == 'diffusion': cbs.append(noise or DiffusionNoise())
-    if getattr(config, 'image_prior', ()): cbs.append(PriorLoss())
-    if accumulate > 1: cbs.append(GradientAccumulation(n_acc=accumulate * dls.bs))
-    if patience: cbs.append(EarlyStoppingCallback(monitor='valid_loss', patience=patience))
-    learn = Learner(dls, make_apxby(config) if model is None else model, loss_func=PxByLoss(config.objective, research_loss),
-                    metrics=pxby_metrics(config.objective) if metrics is None else metrics, path=path, model_dir='.', cbs=cbs, **kwargs)
+    if config.objective == 'diffusion':
+        cbs.append(noise or DiffusionNoise())
+    if getattr(config, 'image_prior', ()):
+        cbs.append(PriorLoss())
+    if accumulate > 1:
+        cbs.append(GradientAccumulation(n_acc=accumulate * dls.bs))
+    if patience:
+        cbs.append(EarlyStoppingCallback(monitor='valid_loss', patience=patience))
+    learn = Learner(dls, make_apxby(config) if model is None else model,
+                    loss_func=PxByLoss(config.objective, research_loss),
+                    metrics=pxby_metrics(config.objective) if metrics is None else metrics, path=path, model_dir='.',
+                    cbs=cbs, **kwargs)
     if dls.device.type == 'cuda':
         learn = learn.to_bf16() if torch.cuda.is_bf16_supported() else learn.to_fp16()
     return learn
@@ -334,40 +378,51 @@ def pxby_learner(dls: DataLoaders,
 # %% ../nbs/12_train.ipynb #4655f040
 def _plain(x):
     "Numpy numbers and arrays and fastcore lists (fastai's optimizer state holds them) as Python numbers and lists."
-    if isinstance(x, dict): return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, L)): return [_plain(v) for v in x]
-    if isinstance(x, np.ndarray): return x.tolist()
-    if isinstance(x, np.generic): return x.item()
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, L)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, np.generic):
+        return x.item()
     return x
 
 class ResumeCheckpoint(Callback):
-    "Write model, optimizer, epoch and best scores atomically to `fname` after every trained epoch; restore the best scores from `state`."
+    ("Write model, optimizer, epoch and best scores atomically to `fname` after every trained epoch; restore the best "
+     "scores from `state`.")
     order = TrackerCallback.order + 1                     # after the trackers updated their best
     def __init__(self, fname: str = 'last.pth', state: dict | None = None): self.fname, self.state = fname, state
     def before_fit(self):
         self.trained = False
         for cb in self.learn.cbs:
-            if self.state and isinstance(cb, TrackerCallback): cb.best = self.state['best'].get(type(cb).__name__, cb.best)
+            if self.state and isinstance(cb, TrackerCallback):
+                cb.best = self.state['best'].get(type(cb).__name__, cb.best)
     def before_train(self): self.trained = True
     def after_epoch(self):
-        if not self.trained or rank_distrib(): return
+        if not self.trained or rank_distrib():
+            return
         best = {type(cb).__name__: float(cb.best) for cb in self.learn.cbs if isinstance(cb, TrackerCallback)}
         state = {'model': get_model(self.model).state_dict(), 'opt': _plain(self.opt.state_dict()),
                  'epoch': self.epoch, 'n_epoch': self.n_epoch, 'best': best}
-        with atomic_path(self.learn.path/self.learn.model_dir/self.fname) as tmp: torch.save(state, tmp)
+        with atomic_path(self.learn.path/self.learn.model_dir/self.fname) as tmp:
+            torch.save(state, tmp)
 
 # %% ../nbs/12_train.ipynb #1850628d
 def read_checkpoint(file: str | Path, device='cpu') -> dict:
     "A `ResumeCheckpoint` file, read without unpickling code; a clear error when it is not one."
-    try: state = torch.load(file, map_location=device, weights_only=True)
-    except Exception as e: raise InputError(f'not a readable training checkpoint ({e})', file) from e
+    try:
+        state = torch.load(file, map_location=device, weights_only=True)
+    except Exception as e:
+        raise InputError(f'not a readable training checkpoint ({e})', file) from e
     if not isinstance(state, dict) or not {'model', 'opt', 'epoch', 'n_epoch'} <= set(state):
         raise InputError('not a training checkpoint (model, opt, epoch, n_epoch expected)', file)
     return state
 
 def trim_log(file: Path, epochs: int) -> None:
     "Keep the header and the lines of the first `epochs` epochs of a metrics log (atomically)."
-    if not file.exists(): return
+    if not file.exists():
+        return
     lines = file.read_text().splitlines()
     keep = lines[:1] + [l for l in lines[1:] if l.split(',')[0].isdigit() and int(l.split(',')[0]) < epochs]
     atomic_write(file, '\n'.join(keep) + '\n' if epochs else '')
@@ -377,17 +432,22 @@ def fit_resumable(learn: Learner, n_epoch: int, # the whole run's epochs, resume
                   fname: str = 'last.pth',      # checkpoint file in the learner's folder
                   **kwargs                      # more `fit_one_cycle` arguments
                  ) -> int:                      # the epoch training started from
-    "`fit_one_cycle` that continues a killed run from its last checkpoint: weights, optimizer, schedule, best score and log."
+    ("`fit_one_cycle` that continues a killed run from its last checkpoint: weights, optimizer, schedule, best score "
+     "and log.")
     file, start, state = learn.path/learn.model_dir/fname, 0, None
     if file.exists():
         state = read_checkpoint(file, learn.dls.device)
-        if state['n_epoch'] != n_epoch: raise InputError(f"the checkpoint is of a {state['n_epoch']}-epoch run, not {n_epoch}", file)
+        if state['n_epoch'] != n_epoch:
+            raise InputError(f"the checkpoint is of a {state['n_epoch']}-epoch run, not {n_epoch}", file)
         get_model(learn.model).load_state_dict(state['model'])
-        learn.create_opt(); learn.opt.load_state_dict(state['opt'])
+        learn.create_opt()
+        learn.opt.load_state_dict(state['opt'])
         start = state['epoch'] + 1
-    if not rank_distrib(): trim_log(learn.path/'metrics.csv', start)
+    if not rank_distrib():
+        trim_log(learn.path/'metrics.csv', start)
     cbs = [ResumeCheckpoint(fname, state)] + list(L(kwargs.pop('cbs', None)))
-    if start < n_epoch: learn.fit_one_cycle(n_epoch, lr_max, start_epoch=start, cbs=cbs, **kwargs)
+    if start < n_epoch:
+        learn.fit_one_cycle(n_epoch, lr_max, start_epoch=start, cbs=cbs, **kwargs)
     return start
 
 # %% ../nbs/12_train.ipynb #014cf780
@@ -396,8 +456,10 @@ _HELD = set()   # the run folders this process holds: `run_lock` is re-entrant, 
 
 def _holder(folder: Path) -> str:
     "Who holds `folder`'s lock, as the holder wrote it (pid, host, start time)."
-    try: who = json.loads((folder/f'{LOCK_FILE}.json').read_text())
-    except (OSError, ValueError): return 'another process'
+    try:
+        who = json.loads((folder/f'{LOCK_FILE}.json').read_text())
+    except (OSError, ValueError):
+        return 'another process'
     return f"process {who.get('pid')} on {who.get('host')} (since {who.get('since')})"
 
 @contextmanager
@@ -407,14 +469,17 @@ def run_lock(folder: str | Path,     # the run folder
     "Hold the run folder's lock for the block: one process works in a folder at a time (a launch's first one for all)."
     folder = Path(folder)
     if rank_distrib() or folder.resolve() in _HELD:     # a launch's other processes; a nested call of this process
-        yield; return
+        yield
+        return
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     wait = float(os.environ.get('PIXELBYTES_LOCK_WAIT', 0)) if wait is None else wait
     lock = FileLock(folder/LOCK_FILE)
-    try: lock.acquire(timeout=wait)
-    except Timeout: raise InputError(f'{_holder(folder)} is working in this run folder: wait for it to finish, '
-                                     'or set PIXELBYTES_LOCK_WAIT=<seconds> to wait', folder) from None
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise InputError(f'{_holder(folder)} is working in this run folder: wait for it to finish, '
+                         'or set PIXELBYTES_LOCK_WAIT=<seconds> to wait', folder) from None
     try:
         since = datetime.datetime.now().isoformat(timespec='seconds')
         holder = {'pid': os.getpid(), 'host': socket.gethostname(), 'since': since}
@@ -423,7 +488,8 @@ def run_lock(folder: str | Path,     # the run folder
         _HELD.add(folder.resolve())
         yield
     except BaseException:
-        if created: _remove_if_only_lock(folder)               # a refused call leaves no run folder behind
+        if created:
+            _remove_if_only_lock(folder)                       # a refused call leaves no run folder behind
         raise
     finally:
         _HELD.discard(folder.resolve())
@@ -431,7 +497,8 @@ def run_lock(folder: str | Path,     # the run folder
 
 def _remove_if_only_lock(folder: Path) -> None:
     "Remove a run folder that holds nothing but its lock files."
-    if {p.name for p in folder.iterdir()} <= {LOCK_FILE, f'{LOCK_FILE}.json'}: shutil.rmtree(folder)
+    if {p.name for p in folder.iterdir()} <= {LOCK_FILE, f'{LOCK_FILE}.json'}:
+        shutil.rmtree(folder)
 
 def holds_run_lock(func):
     "Decorate a function with an `out` argument (a run folder) so that it runs holding that folder's `run_lock`."
@@ -439,7 +506,8 @@ def holds_run_lock(func):
     def locked(*args, **kwargs):
         bound = inspect.signature(func).bind(*args, **kwargs)
         bound.apply_defaults()
-        with run_lock(bound.arguments['out']): return func(*args, **kwargs)
+        with run_lock(bound.arguments['out']):
+            return func(*args, **kwargs)
     return locked
 
 # %% ../nbs/12_train.ipynb #9c120036
@@ -454,9 +522,11 @@ def plot_run(log: str | Path,   # a metrics log written by `RunLog`
     a, b = fig.subplots(1, 2)
     df.plot(x='epoch', y=[c for c in ('train_loss', 'valid_loss') if c in df], ax=a, marker='o', title='loss')
     accs = [c for c in df if c.endswith('_acc')]
-    if accs: df.plot(x='epoch', y=accs, ax=b, marker='o', title='validation accuracy')
+    if accs:
+        df.plot(x='epoch', y=accs, ax=b, marker='o', title='validation accuracy')
     fig.tight_layout()
-    with atomic_path(png) as tmp: fig.savefig(tmp, dpi=80)
+    with atomic_path(png) as tmp:
+        fig.savefig(tmp, dpi=80)
     return Path(png)
 
 # %% ../nbs/12_train.ipynb #06452502
@@ -482,14 +552,16 @@ def register_arch(name: str,                 # what `train_model(arch=name)` tra
 
 def arch_entry(arch: str) -> tuple: # (default objective, builder or None)
     "What `ARCHS` holds for `arch` (a later chapter's module imported when asked for); a clear error for another name."
-    try: return registered(ARCHS, 'archs', arch)
-    except KeyError: pass
+    try:
+        return registered(ARCHS, 'archs', arch)
+    except KeyError:
+        pass
     raise InputError(f'arch must be one of {tuple(ARCHS)}, got {arch!r}', 'train_model')
 
 def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken' (chapter 17)
                objective: str,        # the run's objective (a pixel-token model only predicts)
                vocab_size: int = 151, # PixelBytes v2
-               **sizes                # the builder's sizes: `PixelTokenConfig`'s dim, heads, depth, window, lookback, memory
+               **sizes           # the builder's sizes: `PixelTokenConfig`'s dim, heads, depth, window, lookback, memory
               ) -> nn.Module | None:  # None for the LSTM (`pxby_learner` builds it from its config)
     "The model `train_model` trains when it is not the aPxBy LSTM: what the architecture's registered builder makes."
     builder = arch_entry(arch)[1]
@@ -499,7 +571,8 @@ def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 
                   tokenizer: TokenizerConfig  # steps, normalization and order
                  ):                           # what `token_data` builds the cache with
     "The tokenizer of a run: the PixelBytes configuration itself, or the colour-folding one with its audio settings."
-    if not fold: return tokenizer
+    if not fold:
+        return tokenizer
     if tokenizer.order != MODALITY_ORDER:
         raise InputError(f'colour folding writes the research order {MODALITY_ORDER}, not {tokenizer.order}',
                          'train_model')
@@ -512,48 +585,54 @@ def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 
 LAYOUT_SIZE = 16   # the layout embedding's width when `train_model` gives the LSTM its priors
 
 @holds_run_lock
-def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local folder, or a Hub data set id
-                out: str = 'runs/train',      # run folder; an unfinished run there is resumed
-                n: int = 200,                 # creatures: how many
-                seed: int = 0,                # creatures: which series
-                objective: str | None = None, # 'predict', 'autoregressive' or 'diffusion' (default: autoregressive; a pixel-token model always predicts)
-                arch: str = 'lstm',           # 'lstm' (aPxBy) or 'pixeltoken' (chapter 17's windowed transformer)
-                fold: int = 0,                # 0: PixelBytes' NES colours; 8 or 16: chapter 17's colour folding
-                embed_size: int = 48,         # context embedding size
-                hidden_size: int = 128,       # LSTM size
-                num_layers: int = 1,          # LSTM layers
-                memory_size: int = 64,        # description memory width (0: the research's aPxBy; left-to-right only)
-                position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
-                image_prior: bool = True,     # with a memory: the description's priors over the sprite's colours and lengths, the cry's steps (ch. 10)
-                start_repeats: int | None = None, # each item's first window per epoch (None: 4 with a memory, else 1)
-                thin_audio: int = 1,          # of the training windows holding only audio levels, keep one in this many
-                dim: int = 64,                # pixeltoken: width
-                heads: int = 4,               # pixeltoken: attention heads
-                depth: int = 2,               # pixeltoken: blocks
-                window: int = 64,             # pixeltoken: most pixel or level tokens in a local window
-                lookback: int = 1,            # pixeltoken: earlier windows read in full (0: summaries only)
-                seq_length: int = 256,        # tokens per training window
-                stride: int = 256,            # tokens between window starts
-                bs: int = 8,                  # windows per batch
-                epochs: int = 4,              # one-cycle epochs (the budget)
-                lr: float = 1e-2,             # peak learning rate
-                accumulate: int = 1,          # batches per optimizer step
-                patience: int = 0,            # early stopping patience in epochs (0: off)
-                valid_pct: float = 0.1,       # validation share when the data has no split column
-                order: str = 'text,image,audio', # modalities in each sequence (e.g. 'image,text,audio' to learn describing)
-                image_step: int = 1,          # keep every n-th pixel row and column
-                frame_step: int = 1,          # keep every n-th frame
-                audio_step: int = 8,          # keep every n-th audio sample (8: 2 kHz)
-                pixelize: bool = True,        # a folder's images pixelized to at most 50 px (`--no-pixelize` keeps them)
-                progress: bool = True,        # progress bars on a terminal or in Jupyter, else a line per epoch
-               ) -> Path:                     # the run folder
-    "Train an aPxBy model (or a pixel-token transformer) on a data set and write a run folder: config, safetensors weights, metrics CSV, curves PNG."
+def train_model(
+    source: str = 'creatures',    # 'creatures' (built-in), a local folder, or a Hub data set id
+    out: str = 'runs/train',      # run folder; an unfinished run there is resumed
+    n: int = 200,                 # creatures: how many
+    seed: int = 0,                # creatures: which series
+    # 'predict', 'autoregressive' or 'diffusion' (default: autoregressive; a pixel-token model always predicts)
+    objective: str | None = None,
+    arch: str = 'lstm',           # 'lstm' (aPxBy) or 'pixeltoken' (chapter 17's windowed transformer)
+    fold: int = 0,                # 0: PixelBytes' NES colours; 8 or 16: chapter 17's colour folding
+    embed_size: int = 48,         # context embedding size
+    hidden_size: int = 128,       # LSTM size
+    num_layers: int = 1,          # LSTM layers
+    memory_size: int = 64,        # description memory width (0: the research's aPxBy; left-to-right only)
+    position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
+    # with a memory: the description's priors over the sprite's colours and lengths, the cry's steps (ch. 10)
+    image_prior: bool = True,
+    start_repeats: int | None = None, # each item's first window per epoch (None: 4 with a memory, else 1)
+    thin_audio: int = 1,          # of the training windows holding only audio levels, keep one in this many
+    dim: int = 64,                # pixeltoken: width
+    heads: int = 4,               # pixeltoken: attention heads
+    depth: int = 2,               # pixeltoken: blocks
+    window: int = 64,             # pixeltoken: most pixel or level tokens in a local window
+    lookback: int = 1,            # pixeltoken: earlier windows read in full (0: summaries only)
+    seq_length: int = 256,        # tokens per training window
+    stride: int = 256,            # tokens between window starts
+    bs: int = 8,                  # windows per batch
+    epochs: int = 4,              # one-cycle epochs (the budget)
+    lr: float = 1e-2,             # peak learning rate
+    accumulate: int = 1,          # batches per optimizer step
+    patience: int = 0,            # early stopping patience in epochs (0: off)
+    valid_pct: float = 0.1,       # validation share when the data has no split column
+    order: str = 'text,image,audio', # modalities in each sequence (e.g. 'image,text,audio' to learn describing)
+    image_step: int = 1,          # keep every n-th pixel row and column
+    frame_step: int = 1,          # keep every n-th frame
+    audio_step: int = 8,          # keep every n-th audio sample (8: 2 kHz)
+    pixelize: bool = True,        # a folder's images pixelized to at most 50 px (`--no-pixelize` keeps them)
+    progress: bool = True,        # progress bars on a terminal or in Jupyter, else a line per epoch
+) -> Path:                        # the run folder
+    ("Train an aPxBy model (or a pixel-token transformer) on a data set and write a run folder: config, safetensors "
+     "weights, metrics CSV, curves PNG.")
     out = Path(out)
     objective = objective or arch_entry(arch)[0]
-    tokenizer = TokenizerConfig(image_step=image_step, frame_step=frame_step, audio_step=audio_step, order=tuple(m.strip() for m in order.split(',')))
+    tokenizer = TokenizerConfig(image_step=image_step, frame_step=frame_step, audio_step=audio_step,
+                                order=tuple(m.strip() for m in order.split(',')))
     tok = run_tokenizer(fold, tokenizer)
     vocab = PixelBytesTokenizer(tokenizer).vocab_size if tok is tokenizer else tok.vocab_size
-    if objective == 'diffusion': memory_size = position_size = 0     # reads both ways: the research's model
+    if objective == 'diffusion':
+        memory_size = position_size = 0                              # reads both ways: the research's model
     audio_offset = getattr(tok, 'audio_offset', AUDIO_START)
     prior = (IMAGE_OFFSET, audio_offset) if image_prior and memory_size else ()
     described = dict(memory_size=memory_size, image_prior=prior, geometry_prior=bool(prior))   # no cry prior: ch. 15
@@ -564,23 +643,31 @@ def train_model(source: str = 'creatures',    # 'creatures' (built-in), a local 
                  **described)                                        # and its step prior over the cries' levels
     start_repeats = start_repeats or (4 if memory_size else 1)
     config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
-    if num_distrib() > 1: PartialState(cpu=default_device().type == 'cpu')   # gloo on CPU: before anything sets up the processes
-    cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct, progress=progress,
-                                                  pixelize=pixelize)
+    if num_distrib() > 1:
+        PartialState(cpu=default_device().type == 'cpu')            # gloo on CPU: before anything sets up the processes
+    cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct,
+                                                  progress=progress, pixelize=pixelize)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train_items, valid_items)]
     learn = pxby_learner(token_dataloaders(*windows, bs=bs, history=reads_history(config), start_repeats=start_repeats,
-                                         thin_audio=thin_audio, audio_start=audio_offset), config, out, accumulate, patience or None, model=model,
+                                           thin_audio=thin_audio, audio_start=audio_offset),
+                         config, out, accumulate, patience or None, model=model,
                          metrics=pxby_metrics(objective, audio_offset))
-    if not rank_distrib(): atomic_write(out/'run.json', json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
+    if not rank_distrib():
+        atomic_write(out/'run.json',
+                     json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
     with learn.distrib_ctx(), (nullcontext() if show_bars(progress) else learn.no_bar()):
         start = fit_resumable(learn, epochs, lr)
     who = f'process {rank_distrib()} of {num_distrib()}: ' if num_distrib() > 1 else ''
     trained = f'trained {learn.train_iter} batches' if start < epochs else f'all {epochs} epochs were already trained'
-    print(f'{who}resumed at epoch {start}, {trained}' if start else f'{who}{trained}', flush=True)   # one write per process
+    # one write per process
+    print(f'{who}resumed at epoch {start}, {trained}' if start else f'{who}{trained}', flush=True)
     load_best(learn)                            # in every process: `load_best` waits for all of them
     if not rank_distrib():
         save_pretrained(get_model(learn.model), out)
         plot_run(out/'metrics.csv', out/'curves.png')
     return out
 
-_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'pixelize', 'objective', 'arch', 'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'image_prior', 'start_repeats', 'thin_audio', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+_RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'pixelize', 'objective', 'arch',
+             'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'image_prior',
+             'start_repeats', 'thin_audio', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs',
+             'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
