@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import torch
 from .core import InputError, atomic_path, show_bars
-from .creatures import make_creatures, items_in_split, dominant_colour, size_class, level_pitch, COLOUR_FAMILIES, SIZES, PITCHES
+from .creatures import (make_creatures, items_in_split, dominant_colour, size_class, level_pitch,
+                                  COLOUR_FAMILIES, SIZES, PITCHES)
 from .tokenizer import PixelBytesTokenizer
 from .generate import TextPart, ImagePart, AudioPart, Generated, SequenceBuilder, generate, load_run
 from .metrics import TokenScores, AUDIO_START
@@ -29,8 +30,11 @@ __all__ = ['ATTRIBUTES', 'CHANCE', 'TABLE2_PAPER', 'REDUCTIONS', 'CONDITIONING',
 ATTRIBUTES = ('colour', 'size', 'pitch')
 CHANCE = {'colour': 1 / len(COLOUR_FAMILIES), 'size': 1 / len(SIZES), 'pitch': 1 / len(PITCHES)}  # a uniform guess
 
-def measured_attributes(g: Generated) -> dict: # {'colour', 'size', 'pitch'}: what the sprite and cry show, None where nothing to measure
-    "Colour family, size class and pitch of a generated (or tokenized real) sequence, measured by code on what it decodes to."
+def measured_attributes(
+    g: Generated
+) -> dict: # {'colour', 'size', 'pitch'}: what the sprite and cry show, None where nothing to measure
+    ("Colour family, size class and pitch of a generated (or tokenized real) sequence, measured by code on what it "
+     "decodes to.")
     d = g.decoded
     sprite = d.frames is not None
     return {'colour': dominant_colour(d.frames) if sprite else None, 'size': size_class(d.frames) if sprite else None,
@@ -53,27 +57,34 @@ def named_attributes(c) -> dict: return {a: getattr(c.attributes, a) for a in AT
 @torch.no_grad()
 def score_windows(model, windows,              # a `TokenSequences` (e.g. the validation windows of a run)
                   bs: int = 8, progress: bool = False,
-                  audio_start: int = AUDIO_START) -> dict: # the vocabulary's first audio id (a tokenizer's `audio_offset`)
-    "Next-token metrics of a predict or autoregressive model: our loss and the research's, per-modality accuracy and bits per token, the research's slot accuracy."
+                  audio_start: int = AUDIO_START
+                 ) -> dict: # the vocabulary's first audio id (a tokenizer's `audio_offset`)
+    ("Next-token metrics of a predict or autoregressive model: our loss and the research's, per-modality accuracy and "
+     "bits per token, the research's slot accuracy.")
     objective = model.config.objective
-    if objective == 'diffusion': raise InputError('score a diffusion model on its masked slots (the training log has them)', 'score_windows')
+    if objective == 'diffusion':
+        raise InputError('score a diffusion model on its masked slots (the training log has them)', 'score_windows')
     model.eval()
     device = next(model.parameters()).device
     scores, ours, research, hits, slots, n = TokenScores(audio_start=audio_start), 0., 0., 0, 0, 0
-    data = TrainWindows(windows, reads_history(model))             # a described model also reads the text before each window
+    data = TrainWindows(windows, reads_history(model))        # a described model also reads the text before each window
     loader = torch.utils.data.DataLoader(data, batch_size=bs)
     for batch in (progress_bar(loader, leave=False) if show_bars(progress) else loader):
         inputs, y = [b.to(device) for b in batch[:data.n_inp]], batch[data.n_inp].to(device)
         x = inputs[0]
         pred = model(*inputs)
-        ours += PxByLoss(objective)(pred, y, x).item() * len(x); research += PxByLoss(objective, research=True)(pred, y, x).item() * len(x)
+        ours += PxByLoss(objective)(pred, y, x).item() * len(x)
+        research += PxByLoss(objective, research=True)(pred, y, x).item() * len(x)
         scores.update(next_token_scores(pred, objective), y)
         if objective == 'autoregressive':
-            hits += (pred[:, :-1].argmax(-1) == x[:, 1:]).sum().item(); slots += x[:, 1:].numel()
+            hits += (pred[:, :-1].argmax(-1) == x[:, 1:]).sum().item()
+            slots += x[:, 1:].numel()
         n += len(x)
-    if not n: raise InputError('no windows to score', 'score_windows')
+    if not n:
+        raise InputError('no windows to score', 'score_windows')
     out = {'loss': ours / n, 'research_loss': research / n, 'research_slot_accuracy': hits / slots if slots else None}
-    for m, s in scores.summary().items(): out.update({f'{m}_accuracy': s['accuracy'], f'{m}_bits_per_token': s['bits_per_token'], f'{m}_tokens': s['n']})
+    for m, s in scores.summary().items():
+        out.update({f'{m}_accuracy': s['accuracy'], f'{m}_bits_per_token': s['bits_per_token'], f'{m}_tokens': s['n']})
     return out
 
 def run_windows(run: str | Path, split: str = 'valid') -> "TokenSequences":
@@ -83,68 +94,85 @@ def run_windows(run: str | Path, split: str = 'valid') -> "TokenSequences":
     return TokenSequences(run/'tokens', settings['seq_length'], settings['stride'], np.array(data[split], np.int64))
 
 # %% ../nbs/15_evaluate.ipynb #63949504
-TABLE2_PAPER = pd.DataFrame([   # the papers' Table 2: the final (epoch 100) validation rows of the research's CSVs (method notes §6.2)
+# the papers' Table 2: the final (epoch 100) validation rows of the research's CSVs (method notes §6.2)
+TABLE2_PAPER = pd.DataFrame([
     {'objective': 'autoregressive', 'reduction': '(2,2)', 'paper_val_loss': 0.4519, 'paper_val_accuracy': 0.8852},
     {'objective': 'autoregressive', 'reduction': '(4,2)', 'paper_val_loss': 0.4914, 'paper_val_accuracy': 0.8726},
     {'objective': 'predict', 'reduction': '(2,2)', 'paper_val_loss': 2.1144, 'paper_val_accuracy': 0.6009}])
-REDUCTIONS = {'(2,2)': dict(image_step=2, frame_step=2, audio_step=2),   # the research's data_slicing=2: rows, columns, frames and samples
-              '(4,2)': dict(image_step=2, frame_step=2, audio_step=4)}   # {"image": 2, "audio": 4}
+REDUCTIONS = {
+    # the research's data_slicing=2: rows, columns, frames and samples
+    '(2,2)': dict(image_step=2, frame_step=2, audio_step=2),
+    '(4,2)': dict(image_step=2, frame_step=2, audio_step=4)}   # {"image": 2, "audio": 4}
 
 def table2(out: str | Path = 'runs/table2',  # one run folder per row below it
            n: int = 200, seed: int = 0,      # creatures
            embed_size: int = 128, hidden_size: int = 512, num_layers: int = 2,  # the research's Table 2 model
            seq_length: int = 1024, stride: int = 512, bs: int = 8, epochs: int = 1, lr: float = 2e-3,
            progress: bool = False) -> pd.DataFrame:
-    "Train the three Table 2 rows on the default data (resumable, one run folder each) and score them both ways, beside the paper's numbers."
+    ("Train the three Table 2 rows on the default data (resumable, one run folder each) and score them both ways, "
+     "beside the paper's numbers.")
     rows = []
     for r in TABLE2_PAPER.itertuples():
         run = Path(out)/f'{r.objective}_{r.reduction.strip("()").replace(",", "-")}'
-        train_model('creatures', str(run), n, seed, objective=r.objective, memory_size=0, position_size=0, embed_size=embed_size, hidden_size=hidden_size,
-                    num_layers=num_layers, seq_length=seq_length, stride=stride, bs=bs, epochs=epochs, lr=lr,
-                    progress=progress, **REDUCTIONS[r.reduction])
+        train_model('creatures', str(run), n, seed, objective=r.objective, memory_size=0, position_size=0,
+                    embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers, seq_length=seq_length,
+                    stride=stride, bs=bs, epochs=epochs, lr=lr, progress=progress, **REDUCTIONS[r.reduction])
         model, _ = load_run(run)
         s = score_windows(model, run_windows(run), bs)
         research_acc = s['research_slot_accuracy'] if r.objective == 'autoregressive' else s['all_accuracy']
         rows.append({**r._asdict(), 'val_loss_research': s['research_loss'], 'val_accuracy_research': research_acc,
-                     'val_loss': s['loss'], **{f'{m}_{k}': s.get(f'{m}_{k}') for m in ('all', 'text', 'image', 'audio') for k in ('accuracy', 'bits_per_token')}})
+                     'val_loss': s['loss'], **{f'{m}_{k}': s.get(f'{m}_{k}') for m in ('all', 'text', 'image', 'audio')
+                                               for k in ('accuracy', 'bits_per_token')}})
     table = pd.DataFrame(rows).drop(columns='Index')
-    with atomic_path(Path(out)/'table2.csv') as tmp: table.to_csv(tmp, index=False)
+    with atomic_path(Path(out)/'table2.csv') as tmp:
+        table.to_csv(tmp, index=False)
     return table
 
 # %% ../nbs/15_evaluate.ipynb #88476994
 def _parts(c, text: str, structure: str, tokenizer, max_frames: int) -> list:
     if structure == 'given':
-        return [TextPart(text), ImagePart(width=c.frames.shape[2], height=c.frames.shape[1], frames=min(len(c.frames), max_frames)),
+        return [TextPart(text),
+                ImagePart(width=c.frames.shape[2], height=c.frames.shape[1], frames=min(len(c.frames), max_frames)),
                 AudioPart(samples=c.audio[:, ::tokenizer.config.audio_step].shape[1])]
     if structure == 'free':
-        return [TextPart(text), ImagePart(max_width=48, max_height=48, max_frames=max_frames), AudioPart(max_samples=3200)]
+        return [TextPart(text), ImagePart(max_width=48, max_height=48, max_frames=max_frames),
+                AudioPart(max_samples=3200)]
     raise InputError(f"structure must be 'given' or 'free', got {structure!r}", 'coherence')
 
-def coherence(model, tokenizer: PixelBytesTokenizer,
-              creatures: list,            # held-out creatures (their descriptions are the prompts)
-              structure: str = 'free',    # 'free': the model decides the geometry; 'given': each creature's own (size then cannot be scored)
-              temperature: float = 0.8, seed: int = 0,
-              max_frames: int = 4,        # frames per sprite (at most)
-              batch: int = 16,            # sequences generated at once
-              progress: bool = False
-             ) -> tuple[pd.DataFrame, list]: # one row per creature and prompt; the generated sequences ('description' then 'empty')
-    "Draw and voice every creature from its description and, as the text-blind baseline, from an empty one; measure what each shows."
+def coherence(
+    model, tokenizer: PixelBytesTokenizer,
+    creatures: list,            # held-out creatures (their descriptions are the prompts)
+    # 'free': the model decides the geometry; 'given': each creature's own (size then cannot be scored)
+    structure: str = 'free',
+    temperature: float = 0.8, seed: int = 0,
+    max_frames: int = 4,        # frames per sprite (at most)
+    batch: int = 16,            # sequences generated at once
+    progress: bool = False
+) -> tuple[pd.DataFrame, list]: # one row per creature and prompt; the generated sequences ('description' then 'empty')
+    ("Draw and voice every creature from its description and, as the text-blind baseline, from an empty one; measure "
+     "what each shows.")
     rows, made = [], {}
     for prompt in ('description', 'empty'):
-        parts = [_parts(c, c.text if prompt == 'description' else '', structure, tokenizer, max_frames) for c in creatures]
+        parts = [_parts(c, c.text if prompt == 'description' else '', structure, tokenizer, max_frames)
+                 for c in creatures]
         made[prompt] = [g for k in range(0, len(parts), batch)
-                        for g in generate(model, parts[k:k + batch], tokenizer, temperature=temperature, seed=seed + k, progress=progress)]
+                        for g in generate(model, parts[k:k + batch], tokenizer, temperature=temperature, seed=seed + k,
+                                          progress=progress)]
         for c, g in zip(creatures, made[prompt]):
             measured = measured_attributes(g)
-            if structure == 'given': measured.pop('size')               # the structure fixes the size
-            rows.append({'number': c.number, 'prompt': prompt, **{f'named_{a}': v for a, v in named_attributes(c).items()},
+            if structure == 'given':
+                measured.pop('size')                                    # the structure fixes the size
+            rows.append({'number': c.number, 'prompt': prompt,
+                         **{f'named_{a}': v for a, v in named_attributes(c).items()},
                          **{f'measured_{a}': measured.get(a) for a in ATTRIBUTES},
                          **{f'agree_{a}': v for a, v in agreement(named_attributes(c), measured).items()}})
     return pd.DataFrame(rows), made
 
 def coherence_summary(df: pd.DataFrame) -> pd.DataFrame: # agreement rate per attribute and prompt, beside controls
-    "Agreement rates for the description prompt, the empty-description baseline, the description's outputs scored against another creature's words (shuffled), and a uniform guess."
-    out = {p: {a: agreement_rate(df.loc[df.prompt == p, f'agree_{a}']) for a in ATTRIBUTES} for p in ('description', 'empty')}
+    ("Agreement rates for the description prompt, the empty-description baseline, the description's outputs scored "
+     "against another creature's words (shuffled), and a uniform guess.")
+    out = {p: {a: agreement_rate(df.loc[df.prompt == p, f'agree_{a}']) for a in ATTRIBUTES}
+           for p in ('description', 'empty')}
     desc = df[df.prompt == 'description']
     out['shuffled'] = {a: agreement_rate(_shifted_agreement(desc, a)) for a in ATTRIBUTES}
     out['chance'] = dict(CHANCE)
@@ -159,7 +187,8 @@ def _shifted_agreement(desc: pd.DataFrame, a: str) -> pd.Series:
     return pd.Series([None if m is None else m == n for m, n in zip(measured, np.roll(named, 1))], dtype=object)
 
 def agreement_rate(values) -> float | None:
-    "The share of True among the measured values (None and NaN: nothing measured, left out); None when nothing was measured."
+    ("The share of True among the measured values (None and NaN: nothing measured, left out); None when nothing was "
+     "measured.")
     v = [x for x in values if x is not None and not (isinstance(x, float) and np.isnan(x))]
     return float(np.mean(v)) if v else None
 
@@ -168,7 +197,8 @@ def agreement_interval(values, level: float = 0.95) -> tuple: # (low, high) Wils
     "The uncertainty of an agreement rate: scipy's Wilson score interval of the share of True (None: nothing measured)."
     from scipy.stats import binomtest
     v = [bool(x) for x in values if x is not None and not (isinstance(x, float) and np.isnan(x))]
-    if not v: return None, None
+    if not v:
+        return None, None
     ci = binomtest(sum(v), len(v)).proportion_ci(level, method='wilson')
     return float(ci.low), float(ci.high)
 
@@ -192,7 +222,8 @@ def description_bits(model, tokenizer: PixelBytesTokenizer,
             g = real_sequence(c, tokenizer, text)
             pred = model(torch.as_tensor(g.contexts, device=device)[None])
             scores = TokenScores(audio_start=tokenizer.audio_offset)
-            s = scores.update(next_token_scores(pred, model.config.objective), torch.as_tensor(g.ids, device=device)[None]).summary()
+            s = scores.update(next_token_scores(pred, model.config.objective),
+                              torch.as_tensor(g.ids, device=device)[None]).summary()
             bits = {f'{m}_bpt': s[m]['bits_per_token'] for m in ('image', 'audio') if m in s}
             bits.update({f'{m}_bits': s[m]['bits_per_token'] * s[m]['n'] for m in ('image', 'audio') if m in s})
             rows.append({'number': c.number, 'prompt': prompt, **bits})
@@ -205,20 +236,25 @@ def bits_saved(df: pd.DataFrame) -> pd.DataFrame: # mean bits per token and per 
     return pd.concat([mean.T, pd.DataFrame(saved)], axis=1)
 
 # %% ../nbs/15_evaluate.ipynb #d6f46195
-def sprite_grid(creatures: list, generated: dict, n: int = 6): # generated: {'label': [Generated, ...]}, in the creatures' order
+def sprite_grid(creatures: list, generated: dict,
+                n: int = 6): # generated: {'label': [Generated, ...]}, in the creatures' order
     "First frames of real sprites beside generated ones, one column per creature (a matplotlib Figure)."
     from matplotlib.figure import Figure
     from pixelbytes.core import NES_PALETTE
     n = min(n, len(creatures))
     fig = Figure(figsize=(1.9 * n, 1.9 * (1 + len(generated))))
     axes = fig.subplots(1 + len(generated), n, squeeze=False)
-    rows = [('real', [c.frames for c in creatures[:n]])] + [(k, [g.decoded.frames for g in gs[:n]]) for k, gs in generated.items()]
+    rows = ([('real', [c.frames for c in creatures[:n]])]
+            + [(k, [g.decoded.frames for g in gs[:n]]) for k, gs in generated.items()])
     for r, (label, sprites) in enumerate(rows):
-        axes[r, 0].text(-0.08, 0.5, label, rotation=90, ha='right', va='center', transform=axes[r, 0].transAxes, fontsize=9)
+        axes[r, 0].text(-0.08, 0.5, label, rotation=90, ha='right', va='center', transform=axes[r, 0].transAxes,
+                        fontsize=9)
         for k, frames in enumerate(sprites):
             axes[r, k].set_axis_off()
-            if frames is not None: axes[r, k].imshow(NES_PALETTE[frames[0]], interpolation='nearest')
-    for k, c in enumerate(creatures[:n]): axes[0, k].set_title(c.text[:26] + '…', fontsize=7)
+            if frames is not None:
+                axes[r, k].imshow(NES_PALETTE[frames[0]], interpolation='nearest')
+    for k, c in enumerate(creatures[:n]):
+        axes[0, k].set_title(c.text[:26] + '…', fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -233,31 +269,39 @@ def cry_spectrograms(creatures: list, generated: list, tokenizer: PixelBytesToke
         for r, (label, x) in enumerate((('real', c.audio[0, ::tokenizer.config.audio_step]),
                                         ('generated', None if g.decoded.audio is None else g.decoded.audio[0]))):
             ax = axes[r, k]
-            if x is None or len(x) < 64: ax.set_axis_off(); continue
+            if x is None or len(x) < 64:
+                ax.set_axis_off()
+                continue
             seg = min(128, len(x))                                 # a short generated cry gets a shorter window
             f, t, s = spectrogram(x, fs=rate, nperseg=seg, noverlap=seg * 3 // 4)
             ax.pcolormesh(t, f, 10 * np.log10(s + 1e-10), shading='auto', cmap='magma')
             ax.set_title(f'{label}: {c.attributes.pitch} ({c.number})', fontsize=8)
-            ax.set_xlabel('s', fontsize=7); ax.set_ylabel('Hz', fontsize=7); ax.tick_params(labelsize=6)
+            ax.set_xlabel('s', fontsize=7)
+            ax.set_ylabel('Hz', fontsize=7)
+            ax.tick_params(labelsize=6)
     fig.tight_layout()
     return fig
 
 def plot_coherence(summary: pd.DataFrame):
-    "Agreement per attribute for the description prompt beside the empty-description baseline, shuffled pairs and a uniform guess."
+    ("Agreement per attribute for the description prompt beside the empty-description baseline, shuffled pairs and a "
+     "uniform guess.")
     from matplotlib.figure import Figure
     fig = Figure(figsize=(7, 3))
     ax = fig.subplots()
     width, rows = 0.2, [r for r in ('description', 'empty', 'shuffled', 'chance') if r in summary.index]
     for k, r in enumerate(rows):
-        ax.bar(np.arange(len(ATTRIBUTES)) + (k - 1.5) * width, [summary.loc[r, a] if summary.loc[r, a] is not None else 0 for a in ATTRIBUTES],
-               width, label=r)
-    ax.set_xticks(range(len(ATTRIBUTES)), ATTRIBUTES); ax.set_ylim(0, 1); ax.set_ylabel('agreement with the words'); ax.legend(fontsize=8)
+        ax.bar(np.arange(len(ATTRIBUTES)) + (k - 1.5) * width,
+               [summary.loc[r, a] if summary.loc[r, a] is not None else 0 for a in ATTRIBUTES], width, label=r)
+    ax.set_xticks(range(len(ATTRIBUTES)), ATTRIBUTES)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel('agreement with the words')
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 # %% ../nbs/15_evaluate.ipynb #ca61bbea
 CONDITIONING = {'research aPxBy LSTM': dict(memory_size=0, position_size=0),   # name -> `train_model` keywords
-                'described LSTM': dict()}                                     # the default: memory 64, positions 16, image prior
+                'described LSTM': dict()}                            # the default: memory 64, positions 16, image prior
 
 def compare_conditioning(out: str | Path = 'runs/conditioning', # one run folder per model, and the tables
                          n: int = 400, epochs: int = 6,          # every model's data and budget (the main job's)
@@ -289,7 +333,8 @@ def compare_conditioning(out: str | Path = 'runs/conditioning', # one run folder
                         for p in ('shuffled', 'empty') for m in ('image', 'audio')}})
     tables = pd.DataFrame(agree), pd.DataFrame(bits)
     for name, table in zip(('agreement.csv', 'bits.csv'), tables):
-        with atomic_path(out/name) as tmp: table.to_csv(tmp, index=False)
+        with atomic_path(out/name) as tmp:
+            table.to_csv(tmp, index=False)
     return tables
 
 def _rate_and_interval(a: str, values) -> dict:
@@ -310,18 +355,22 @@ def evaluate_run(run: str,                 # a run folder written by `pixelbytes
                  seed: int = 0,            # sampling seed
                  progress: bool = True,    # show progress bars (`--no-progress` hides them)
                 ) -> Path:                 # the folder written
-    "Score a saved model: next-token metrics on its validation windows and, on the creatures, cross-modal coherence; CSVs and plots."
+    ("Score a saved model: next-token metrics on its validation windows and, on the creatures, cross-modal coherence; "
+     "CSVs and plots.")
     run = Path(run)
     out = Path(out) if out else run/'evaluation'
     model, tok = load_run(run)
-    rows = [{'metric': k, 'value': v} for k, v in score_windows(model, run_windows(run), progress=progress, audio_start=tok.audio_offset).items()]
+    rows = [{'metric': k, 'value': v}
+            for k, v in score_windows(model, run_windows(run), progress=progress, audio_start=tok.audio_offset).items()]
     if json.loads((run/'run.json').read_text())['source'] == 'creatures':
         held = held_out_creatures(run, samples)
         df, made = coherence(model, tok, held, structure, temperature, seed, progress=progress)
         summary = coherence_summary(df)
         for name, table in (('coherence.csv', df), ('coherence_summary.csv', summary)):
-            with atomic_path(out/name) as tmp: table.to_csv(tmp, index=name != 'coherence.csv')
-        rows += [{'metric': f'agreement_{a}_{p}', 'value': summary.loc[p, a]} for p in ('description', 'empty', 'shuffled') for a in ATTRIBUTES]
+            with atomic_path(out/name) as tmp:
+                table.to_csv(tmp, index=name != 'coherence.csv')
+        rows += [{'metric': f'agreement_{a}_{p}', 'value': summary.loc[p, a]}
+                 for p in ('description', 'empty', 'shuffled') for a in ATTRIBUTES]
         desc = df[df.prompt == 'description']
         for p, values in (('description', lambda a: desc[f'agree_{a}']),
                           ('empty', lambda a: df.loc[df.prompt == 'empty', f'agree_{a}']),
@@ -331,10 +380,13 @@ def evaluate_run(run: str,                 # a run folder written by `pixelbytes
         saved = bits_saved(description_bits(model, tok, held))
         rows += [{'metric': f'bits_saved_vs_{p}_{m}_per_item', 'value': saved.loc[f'{m}_bits', f'saved vs {p}']}
                  for p in ('shuffled', 'empty') for m in ('image', 'audio') if f'{m}_bits' in saved.index]
-        for name, fig in (('coherence.png', plot_coherence(summary)), ('sprites.png', sprite_grid(held, {'generated': made['description']})),
+        for name, fig in (('coherence.png', plot_coherence(summary)),
+                          ('sprites.png', sprite_grid(held, {'generated': made['description']})),
                           ('cries.png', cry_spectrograms(held, made['description'], tok))):
-            with atomic_path(out/name) as tmp: fig.savefig(tmp, dpi=80)
+            with atomic_path(out/name) as tmp:
+                fig.savefig(tmp, dpi=80)
         print(summary.round(3).to_string())
-    with atomic_path(out/'evaluation.csv') as tmp: pd.DataFrame(rows).to_csv(tmp, index=False)
+    with atomic_path(out/'evaluation.csv') as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False)
     print(f"Wrote {out/'evaluation.csv'}")
     return out
