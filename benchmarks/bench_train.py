@@ -58,9 +58,9 @@ def research_loop(config: ModelConfig, windows: TokenSequences, n: int, device: 
 
 
 def learner_times(config: ModelConfig, windows: TokenSequences, n: int, device: str, folder: Path) -> list[float]:
-    sub = torch.utils.data.Subset(windows, range(min(len(windows), (n + 2) * BS)))
-    sub.seq_length = L
-    dls = token_dataloaders(sub, torch.utils.data.Subset(windows, range(BS)), bs=BS, device=device)
+    dls = token_dataloaders(windows, windows, bs=BS, device=device)
+    dls.train.n = min(len(windows), (n + 2) * BS)     # n + 2 training batches (two warm up), one validation batch
+    dls.valid.n = BS
     timer = BatchTimer()
     learn = pxby_learner(dls, config, path=folder, cbs=timer)
     with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
