@@ -298,7 +298,7 @@ class DescriptionPriors:
         return *where, channel_history(prev, self.config.audio_channels)
 
     def stream_places(self, fstate: tuple) -> tuple:  # the streaming state of `TokenFeatures`
-        "`places` of the position `TokenFeatures.start` or `step` has reached, read from their streaming state."
+        "`places` of the position the streaming state of the features has reached, read from that state."
         if self.steps is None:
             return fstate[3:]
         c = self.config.audio_channels
