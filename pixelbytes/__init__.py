@@ -7,7 +7,7 @@ import importlib as _importlib
 _EXPORTS = {
     'PixelBytesTokenizer': 'tokenizer', 'TokenizerConfig': 'tokenizer',
     'build_dataset': 'dataset',
-    'train_model': 'train',
+    'train_model': 'train', 'Run': 'core',
     'load_run': 'hub', 'push_run': 'hub', 'download_run': 'hub',
     'generate': 'generate', 'describe_to_draw': 'generate', 'draw_to_describe': 'generate',
     'TextPart': 'generate', 'ImagePart': 'generate', 'AudioPart': 'generate',

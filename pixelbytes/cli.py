@@ -11,7 +11,7 @@ from pathlib import Path
 from dataclasses import replace
 from fastcore.script import anno_parser
 from . import __version__
-from .core import atomic_write, InputError
+from .core import atomic_write, InputError, Run
 # the model card needs them too: they live in the Hub chapter, this chapter re-exports them
 from .hub import (
     AGREEMENT_ROWS, AGREEMENT_MEANING, followed_descriptions, verdict, signature_stub, command_line, _model_name)
@@ -45,7 +45,7 @@ def held_out_rows(ds, run: Path) -> list[int]:
         test = [k for k, s in enumerate(ds['split']) if s == 'test']
         if test:
             return test
-    return json.loads((run/'data.json').read_text())['valid']
+    return Run(run).split('valid').tolist()
 
 # %% ../nbs/90_cli.ipynb #1cd6f375
 def real_structure(item: dict, tokenizer, max_frames: int = 4, max_samples: int = 4000) -> list:
@@ -245,9 +245,9 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
     return report
 
 def _demo_summary(report: list[dict], out: Path, tok) -> dict:
-    import numpy as np, pandas as pd
+    import numpy as np
     from pixelbytes.evaluate import CHANCE, agreement
-    log = pd.read_csv(out/'metrics.csv')
+    log = Run(out).log
     last = log.iloc[-1]
     summary = {'epochs': int(len(log)),
                'validation': {c: float(last[c]) for c in log.columns if c not in ('epoch', 'time')},

@@ -16,12 +16,12 @@ from scipy import signal, optimize
 from fastai.learner import Metric
 from fastprogress.fastprogress import progress_bar
 import pandas as pd
-from .core import ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path, show_bars
+from .core import ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path, show_bars, Run
 from .context import context_3d
 from .metrics import research_slot_hits
 from .sequences import TokenSequences, build_token_cache, split_items
 from .models import ModelConfig, diffusion_mask, denoise, save_pretrained, from_pretrained
-from .train import read_recipe, token_dataloaders, pxby_learner, DiffusionNoise, ResearchSlotAccuracy
+from .train import token_dataloaders, pxby_learner, DiffusionNoise, ResearchSlotAccuracy
 from .train import fit_resumable, plot_run, next_token_scores
 from .train import load_best, holds_run_lock
 if TYPE_CHECKING:
@@ -586,24 +586,18 @@ def control_data(folder: str | Path, n: int = 400, seed: int = 0, steps: int = 4
     split in `folder`."""
     folder = Path(folder)
     recipe = {'n': n, 'seed': seed, 'steps': steps, 'levels': levels, 'separate': separate, 'valid_pct': valid_pct}
-    data = read_recipe(folder, recipe)
-    if data:
-        return (
-            folder / 'tokens',
-            np.array(data['train'], np.int64),
-            np.array(data['valid'], np.int64),
-            ControlTokenizer.load(folder / 'control_tokenizer.json'),
-        )
+    run = Run(folder)
+    if run.data_for(recipe):
+        tokenizer = ControlTokenizer.load(folder/'control_tokenizer.json')
+        return run.tokens, run.split('train'), run.split('valid'), tokenizer
     ds = control_dataset(n, seed, steps, valid_pct=valid_pct)
     signals = [np.array([row['u'], row['y']]) for row in ds]
     split = np.array(ds['split'])
     train, valid = np.flatnonzero(split == 'train'), np.flatnonzero(split == 'valid')
     tokenizer = ControlTokenizer.fitted([signals[i] for i in train], levels, separate=separate)
     tokenizer.save(folder/'control_tokenizer.json')
-    cache = build_token_cache(
-        ({'audio': s} for s in signals), tokenizer, folder / 'tokens', total=len(ds), progress=progress
-    )
-    atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
+    cache = build_token_cache(({'audio': s} for s in signals), tokenizer, run.tokens, total=len(ds), progress=progress)
+    run.save_data(recipe, train=train.tolist(), valid=valid.tolist())
     return cache, train, valid, tokenizer
 
 @holds_run_lock
@@ -653,9 +647,7 @@ def train_control(out: str = 'runs/control',   # run folder; an unfinished run t
         noise=ControlNoise(research_share),
         metrics=control_metrics(objective, tokenizer),
     )
-    atomic_write(
-        out / 'run.json', json.dumps({k: v for k, v in locals().items() if k in _CONTROL_KEYS}, indent=1, default=str)
-    )
+    Run(out).save_settings({k: v for k, v in locals().items() if k in _CONTROL_KEYS})
     with nullcontext() if show_bars(progress) else learn.no_bar():
         fit_resumable(learn, epochs, lr)
     load_best(learn)
@@ -934,13 +926,13 @@ def research_table(runs: dict # {'diffusion': run folder, 'autoregressive': run 
     error next to them."""
     rows = []
     for objective, run in runs.items():
-        last = pd.read_csv(Path(run)/'metrics.csv').iloc[-1]
+        last = Run(run).log.iloc[-1]
         research_acc = last['research_acc'] if objective == 'diffusion' else last['research_slot_acc']
         honest = last['masked_action_mae'] if objective == 'diffusion' else last['action_mae']
         rows.append(
             {
                 'objective': objective,
-                'params': from_pretrained(run).n_params,
+                'params': Run(run).load_model('cpu').n_params,
                 'epochs': int(last['epoch']) + 1,
                 'train_loss': last['train_loss'],
                 'valid_loss': last['valid_loss'],

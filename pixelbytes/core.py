@@ -4,14 +4,15 @@
 
 # %% ../nbs/00_core.ipynb #80fb38e1
 from __future__ import annotations
-import os, tempfile, contextlib
+import os, json, tempfile, contextlib
 from pathlib import Path
 import numpy as np
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK',
-           'palette_image', 'InputError', 'atomic_path', 'remove_partial_files', 'atomic_write', 'default_device',
-           'show_bars', 'pokemon_sample_path', 'load_plugins', 'registered']
+           'palette_image', 'InputError', 'atomic_path', 'remove_partial_files', 'atomic_write', 'Run',
+           'default_device', 'show_bars', 'pokemon_sample_path', 'load_plugins', 'registered']
 
 # %% ../nbs/00_core.ipynb #cccf2d64
 PAD_ID, ROW_END_ID, SEGMENT_END_ID = 0, 1, 2
@@ -98,6 +99,85 @@ def atomic_write(path: str | os.PathLike, # final location of the file
     with atomic_path(path) as tmp:
         tmp.write_bytes(data.encode('utf-8') if isinstance(data, str) else data)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #4ee5098d
+class Run:
+    "A run folder: its settings, data record, tokenizer, token cache, epoch log, checkpoints and weights, in one place."
+    def __init__(self, path: str | Path): self.path = Path(path)
+    def __repr__(self): return f'Run({str(self.path)!r})'
+    def has(self, name: str) -> bool: return (self.path/name).exists()
+
+    def read_json(self, name: str, what: str) -> dict:
+        "A JSON file of the run, or an error that names the file (or the missing folder) and what it should hold."
+        if not self.path.is_dir():
+            raise InputError('no such run folder', self.path)
+        file = self.path/name
+        if not file.exists():
+            raise InputError(f'no {name} ({what}): not a run folder written by `pixelbytes train`', self.path)
+        try:
+            return json.loads(file.read_text())
+        except (OSError, json.JSONDecodeError) as err:
+            raise InputError(f'not readable as {what} ({err})', file) from err
+
+    @property
+    def settings(self) -> dict: return self.read_json('run.json', 'the training settings')
+    @property
+    def data(self) -> dict: return self.read_json('data.json', 'the data record')
+    @property
+    def tokens(self) -> Path: return self.path/'tokens'
+
+
+# %% ../nbs/00_core.ipynb #9c009ec0
+@patch
+def save_settings(self: Run, settings: dict):
+    "Write `run.json` (atomically)."
+    atomic_write(self.path/'run.json', json.dumps(settings, indent=1, default=str))
+
+@patch
+def keep_settings(self: Run, settings: dict):
+    "Write `run.json`, or refuse a folder whose `run.json` holds other settings."
+    settings = json.loads(json.dumps(settings, default=str))
+    if not self.has('run.json'):
+        return self.save_settings(settings)
+    if self.settings != settings:
+        raise InputError(f'the folder holds a run with {self.settings}, not {settings}: use another folder',
+                         self.path/'run.json')
+
+
+# %% ../nbs/00_core.ipynb #2596678b
+@patch
+def data_for(self: Run, recipe: dict # what the folder's data must have been built from
+            ) -> dict | None:         # the folder's `data.json`, or None for a folder without data yet
+    "The data record of a run built from `recipe`; a folder built from another recipe is refused (its cache differs)."
+    if not self.has('data.json'):
+        return None
+    data = self.data
+    if data['recipe'] != recipe:
+        raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder",
+                         self.path/'data.json')
+    return data
+
+@patch
+def save_data(self: Run, recipe: dict, **record):
+    "Write `data.json`: the recipe and the record of what it built (e.g. `train=` and `valid=` item lists)."
+    atomic_write(self.path/'data.json', json.dumps({'recipe': recipe, **record}))
+
+@patch
+def split(self: Run, which: str = 'valid' # 'train' or 'valid'
+         ) -> np.ndarray:                  # the items of the token cache in that split
+    "The items a run trained or validated on."
+    return np.array(self.data[which], np.int64)
+
+
+# %% ../nbs/00_core.ipynb #14d69428
+@patch(as_prop=True)
+def log(self: Run):
+    "`metrics.csv` as a `DataFrame`: one row per trained epoch."
+    import pandas as pd                                      # on first use: `pixelbytes --help` stays fast
+    if not self.has('metrics.csv'):
+        raise InputError('no metrics.csv (the epoch log): the run has not finished an epoch', self.path)
+    return pd.read_csv(self.path/'metrics.csv')
+
 
 # %% ../nbs/00_core.ipynb #fbebf2b4
 def default_device() -> "torch.device":

@@ -4,12 +4,11 @@
 
 # %% ../nbs/15_evaluate.ipynb #44b550ca
 from __future__ import annotations
-import json
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .core import InputError, atomic_path, show_bars
+from .core import InputError, atomic_path, show_bars, Run
 from .creatures import (make_creatures, items_in_split, dominant_colour, size_class, level_pitch,
                                   COLOUR_FAMILIES, SIZES, PITCHES)
 from .tokenizer import PixelBytesTokenizer
@@ -89,9 +88,9 @@ def score_windows(model, windows,              # a `TokenSequences` (e.g. the va
 
 def run_windows(run: str | Path, split: str = 'valid') -> "TokenSequences":
     "The windows a run folder trained ('train') or validated ('valid') on, cut as the run cut them."
-    run = Path(run)
-    settings, data = json.loads((run/'run.json').read_text()), json.loads((run/'data.json').read_text())
-    return TokenSequences(run/'tokens', settings['seq_length'], settings['stride'], np.array(data[split], np.int64))
+    run = Run(run)
+    settings = run.settings
+    return TokenSequences(run.tokens, settings['seq_length'], settings['stride'], run.split(split))
 
 # %% ../nbs/15_evaluate.ipynb #63949504
 # the papers' Table 2: the final (epoch 100) validation rows of the research's CSVs (method notes §6.2)
@@ -326,7 +325,7 @@ def compare_conditioning(out: str | Path = 'runs/conditioning', # one run folder
                                    ('shuffled', lambda a: _shifted_agreement(desc, a))):
                 agree.append({'model': name, 'structure': structure, 'prompt': prompt,
                               **{k: v for a in ATTRIBUTES for k, v in _rate_and_interval(a, values(a)).items()}})
-        valid = pd.read_csv(run/'metrics.csv').iloc[-1]
+        valid = Run(run).log.iloc[-1]
         saved = bits_saved(description_bits(model, tok, fresh))
         bits.append({'model': name, **{f'valid {m} bpt': valid[f'{m}_bpt'] for m in ('text', 'image', 'audio')},
                      **{f'saved vs {p}, {m} bits/item': saved.loc[f'{m}_bits', f'saved vs {p}']
@@ -344,7 +343,7 @@ def _rate_and_interval(a: str, values) -> dict:
 # %% ../nbs/15_evaluate.ipynb #a2821d42
 def held_out_creatures(run: Path, samples: int) -> list:
     "`samples` creatures a creatures run never saw: the series' next ones after the `n` it was built from."
-    settings = json.loads((run/'run.json').read_text())
+    settings = Run(run).settings
     return make_creatures(settings['n'] + samples, settings['seed'])[settings['n']:]
 
 def evaluate_run(run: str,                 # a run folder written by `pixelbytes train` or `pixelbytes demo`
@@ -362,7 +361,7 @@ def evaluate_run(run: str,                 # a run folder written by `pixelbytes
     model, tok = load_run(run)
     rows = [{'metric': k, 'value': v}
             for k, v in score_windows(model, run_windows(run), progress=progress, audio_start=tok.audio_offset).items()]
-    if json.loads((run/'run.json').read_text())['source'] == 'creatures':
+    if Run(run).settings['source'] == 'creatures':
         held = held_out_creatures(run, samples)
         df, made = coherence(model, tok, held, structure, temperature, seed, progress=progress)
         summary = coherence_summary(df)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_generate.ipynb #8d69a8bf
 from __future__ import annotations
-import io, json, math, sys, tempfile, types
+import io, math, sys, tempfile, types
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,23 +13,23 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
-from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, default_device, show_bars
+from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, show_bars
 from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, IMAGE_OFFSET, AUDIO_OFFSET,
-                                  MODALITY_ORDER, tokenizer_class)
-from .models import PxByLSTM, DescribedLSTM, from_pretrained, step as lstm_model_step
+                                  MODALITY_ORDER)
+from .models import PxByLSTM, DescribedLSTM, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes
 from .pixelize import image_frames, save_gif
 from PIL import Image as PILImage
-from .train import next_token_scores
+from .train import next_token_scores, Run
 
 # %% auto #0
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
            'sample_tokens', 'check_sampling', 'mask_bias', 'draw_tokens', 'LSTMStream', 'Recompute', 'CellStep',
            'DescribedStream', 'Generated', 'cpu_threads', 'generation_threads', 'decide_image_ends', 'generate',
-           'CallableModule', 'load_run', 'load_tokenizer', 'describe_to_draw', 'draw_to_describe', 'continue_cry',
-           'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1']
+           'CallableModule', 'load_run', 'describe_to_draw', 'draw_to_describe', 'continue_cry', 'WindowBuilder',
+           'can_stream', 'V1Stream', 'continue_v1']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -725,19 +725,9 @@ def load_run(
     folder: str | Path, # a run folder (config.json, model.safetensors, tokenizer.json), e.g. from `pixelbytes train`
     device=None         # default: GPU when present
 ) -> tuple[nn.Module, PixelBytesTokenizer]: # the model and its tokenizer (PixelBytes or colour folding)
-    "The trained model (in eval mode) and the tokenizer of a run folder."
-    folder = Path(folder)
-    if not (folder/'tokenizer.json').exists():
-        raise InputError('no tokenizer.json: not a run folder written by `pixelbytes train`', folder)
-    return from_pretrained(folder, device or default_device()), load_tokenizer(folder/'tokenizer.json')
-
-def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 17's `FoldTokenizer`
-    "The tokenizer a run folder's `tokenizer.json` describes: PixelBytes', or a colour-folding one."
-    try:
-        saved = json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise InputError(f'not a tokenizer file ({e})', path) from e
-    return tokenizer_class(saved, path).load(path)  # chapter 07's registry; a later chapter's kind imported on demand
+    "The trained model (in eval mode) and the tokenizer of a run folder (chapter 12's `Run`)."
+    run = Run(folder)
+    return run.load_model(device), run.tokenizer
 
 def _many(x) -> list: return list(x) if isinstance(x, (list, tuple)) else [x]
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, os, re, ast, linecache, shlex, importlib.util, __future__
 from pathlib import Path
-from .core import InputError, atomic_write
+from .core import InputError, atomic_write, Run
 
 # %% auto #0
 __all__ = ['NEEDED', 'SHARED', 'AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'is_repo_id', 'check_run', 'signature_stub', 'command_line',
@@ -154,20 +154,19 @@ def _train_command(run: Path) -> str:
     "The command that trained a run: `command.txt`, else `run.json`'s settings as a `pixelbytes train` command."
     if (run/'command.txt').exists():
         return (run/'command.txt').read_text().strip()
-    if not (run/'run.json').exists():
+    if not Run(run).has('run.json'):
         return '(not recorded)'
-    settings = {**json.loads((run/'run.json').read_text()), 'out': str(run)}
+    settings = {**Run(run).settings, 'out': str(run)}
     return command_line('train', signature_stub('pixelbytes.train', 'train_model'), settings)
 
 def model_card(run: str | Path,        # a run folder
                repo_id: str | None = None # where it is shared (for the usage example)
               ) -> str:                # the card: YAML metadata, then Markdown
     "A Hugging Face model card for a run folder: its metrics, the command that trained it, what its report found."
-    import csv
     run = check_run(run)
     name = repo_id or run.name
-    settings = json.loads((run/'run.json').read_text()) if (run/'run.json').exists() else {}
-    rows = list(csv.DictReader((run/'metrics.csv').open())) if (run/'metrics.csv').exists() else []
+    settings = Run(run).settings if Run(run).has('run.json') else {}
+    log = Run(run).log if Run(run).has('metrics.csv') else None
     source = settings.get('source', 'unknown data')
     data = f"{settings.get('n')} generated creatures" if source == 'creatures' else f'`{source}`'
     lines = ['---', 'library_name: pixelbytes', 'license: apache-2.0',
@@ -177,13 +176,13 @@ def model_card(run: str | Path,        # a run folder
              'text bytes, NES pixels and sound levels in one token sequence. Give it a description; '
              'it draws the sprite and voices the cry.', '',
              '## How it was trained', '', '```sh', _train_command(run), '```', '']
-    if rows:
-        last = rows[-1]
-        lines += [f'## Scores after {len(rows)} epochs (validation)', '', '| metric | value |', '|---|---|']
-        lines += [f'| {k} | {v} |' for k, v in last.items() if k not in ('epoch', 'time') and v not in ('', None)]
+    if log is not None and len(log):
+        last = log.iloc[-1].dropna()
+        lines += [f'## Scores after {len(log)} epochs (validation)', '', '| metric | value |', '|---|---|']
+        lines += [f'| {k} | {v:.4g} |' for k, v in last.items() if k not in ('epoch', 'time')]
         lines += ['', 'Accuracy (`_acc`) is next-token accuracy, `_bpt` bits per token (lower is better).', '']
-    if (run/'report.json').exists():
-        summary = json.loads((run/'report.json').read_text())['summary']
+    if Run(run).has('report.json'):
+        summary = Run(run).read_json('report.json', "the main job's report")['summary']
         found = [k for k in AGREEMENT_ROWS if f'agreement_{k}' in summary]
         lines += ['## Does it follow the descriptions?', '', verdict(summary)[0], '']
         if found:

@@ -19,7 +19,7 @@ from fastai.data.load import DataLoader
 from fastai.optimizer import OptimWrapper
 from fastai.metrics import accuracy
 from fastai.torch_core import set_seed
-from .core import InputError, atomic_path, atomic_write, default_device
+from .core import InputError, atomic_path, atomic_write, default_device, Run
 from .creatures import Creature, make_creatures, split_of
 from .dataset import build_dataset
 from .pixelize import pixelize_miniature
@@ -28,7 +28,7 @@ from .sequences import TokenSequences, build_token_cache, split_items
 from .models import V1Config, make_v1, save_pretrained, from_pretrained
 from .metrics import research_table1_scores, table1_scores
 from .generate import WindowBuilder, continue_v1, cpu_threads
-from .train import RunLog, read_recipe
+from .train import RunLog
 
 # %% auto #0
 __all__ = ['TABLE1', 'V1_ORDER', 'SPLITS', 'SCORES', 'BASELINE', 'SPLIT_WORDS', 'PANELS', 'Table1Model', 'table1_model',
@@ -148,7 +148,7 @@ def v1_data(folder: str | Path,     # receives `data.json` and the token cache `
     folder = Path(folder)
     recipe = {'source': _source_name(source), 'n': n, 'seed': seed, 'miniature': miniature, 'order': list(V1_ORDER)}
     # the training chapter's reader: another recipe's folder is refused
-    data = read_recipe(folder, recipe)
+    data = Run(folder).data_for(recipe)
     if data:
         return folder / 'tokens', {k: np.array(v, np.int64) for k, v in data['splits'].items()}
     items, split = _source_items(source, n, seed, miniature)
@@ -161,7 +161,7 @@ def v1_data(folder: str | Path,     # receives `data.json` and the token cache `
             f"{len(kept)} items give {len(splits['train'])} training and {len(splits['test'])} test items",
             _source_name(source),
         )
-    atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'splits': splits, 'skipped': sorted(skipped)}))
+    Run(folder).save_data(recipe, splits=splits, skipped=sorted(skipped))
     return cache, {k: np.array(v, np.int64) for k, v in splits.items()}
 
 def item_tokens(cache: str | Path, # a token cache (`v1_data`)
@@ -431,16 +431,6 @@ def print_comparisons(df: pd.DataFrame,         # what `table1` returned
                 print(compare_with_paper(df, split, n).to_string(index=False))
 
 # %% ../nbs/14_table1.ipynb #a324b808
-def _check_recipe(folder: Path, recipe: dict) -> None:
-    "Write the run's settings, or refuse a folder that holds a run with other settings."
-    file, recipe = folder/'run.json', json.loads(json.dumps(recipe))
-    if file.exists():
-        old = json.loads(file.read_text())
-        if old != recipe:
-            raise InputError(f'the folder holds a run with {old}, not {recipe}: use another folder', file)
-    else:
-        atomic_write(file, json.dumps(recipe, indent=1))
-
 def _run_row(m: Table1Model | None, cache, splits, folder: Path, s: dict, device) -> dict:
     "Train (or load) and score one configuration, or the baseline when `m` is None: its line of the results."
     if m is None:
@@ -509,7 +499,7 @@ def table1(folder: str | Path = 'runs/table1', # run folder: data, one sub-folde
         context=context,
         block=block,
     )
-    _check_recipe(folder, settings)
+    Run(folder).keep_settings(settings)    # or refuse a folder that holds a run with other settings
     cache, splits = v1_data(folder, source, n, seed, miniature)
     results_csv = folder/'results.csv'
     done = pd.read_csv(results_csv).to_dict('records') if results_csv.exists() else []

@@ -27,15 +27,16 @@ from fastcore.foundation import L
 from fastcore.basics import patch
 from fastai.distributed import DistributedDL, rank0_first
 from accelerate import PartialState
-from .core import default_device, PAD_ID, InputError, atomic_path, atomic_write, registered
+from .core import default_device, PAD_ID, InputError, atomic_path, atomic_write, registered, Run
 from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_items
 from .metrics import TokenScores, AUDIO_START
-from .models import ModelConfig, make_apxby, diffusion_mask, save_pretrained
+from .models import ModelConfig, make_apxby, diffusion_mask, save_pretrained, from_pretrained
 from .dataset import build_dataset, decode_audio
-from .tokenizer import PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS
+from .tokenizer import (PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS,
+                                  tokenizer_class)
 
 # %% auto #0
-__all__ = ['LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'read_recipe', 'token_data', 'audio_only',
+__all__ = ['LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'load_tokenizer', 'token_data', 'audio_only',
            'TrainWindows', 'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'PriorLoss',
            'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog',
            'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner',
@@ -60,20 +61,32 @@ def dataset_split(ds, valid_pct: float = 0.1, # validation share when the data s
         return np.flatnonzero(split == 'train'), np.flatnonzero(split == 'valid')
     return split_items(len(ds), valid_pct, seed)
 
-# %% ../nbs/12_train.ipynb #5b2e1217
-def read_recipe(folder: str | Path, # a run folder
-                recipe: dict              # what its data must have been built from
-               ) -> dict | None:          # the folder's `data.json`, or None for a folder without data yet
-    ("The data record of a run folder built from `recipe`; a folder built from another recipe is refused (its cache "
-     "would not match).")
-    done = Path(folder)/'data.json'
-    if not done.exists():
-        return None
-    data = json.loads(done.read_text())
-    if data['recipe'] != recipe:
-        raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder", done)
-    return data
+# %% ../nbs/12_train.ipynb #fca19b4f
+def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 17's `FoldTokenizer`
+    "The tokenizer a run folder's `tokenizer.json` describes: PixelBytes', or a colour-folding one."
+    try:
+        saved = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise InputError(f'not a tokenizer file ({e})', path) from e
+    return tokenizer_class(saved, path).load(path)  # chapter 07's registry; a later chapter's kind imported on demand
 
+@patch(as_prop=True)
+def tokenizer(self: Run):
+    "The run's tokenizer (`load_tokenizer` of its `tokenizer.json`)."
+    if not self.path.is_dir():
+        raise InputError('no such run folder', self.path)
+    if not self.has('tokenizer.json'):
+        raise InputError('no tokenizer.json: not a run folder written by `pixelbytes train`', self.path)
+    return load_tokenizer(self.path/'tokenizer.json')
+
+@patch
+def load_model(self: Run, device=None # default: the GPU when there is one
+         ) -> nn.Module:         # in eval mode
+    "The run's trained model (`config.json`, `model.safetensors`)."
+    return from_pretrained(self.path, device or default_device())
+
+
+# %% ../nbs/12_train.ipynb #5b2e1217
 def token_data(folder: str | Path,                  # run folder: receives `tokenizer.json`, `data.json` and `tokens/`
                source: str = 'creatures',           # 'creatures', a local folder or a Hub data set id
                n: int = 200, seed: int = 0,         # creatures: how many, which series
@@ -92,20 +105,20 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
                                     'valid_pct': valid_pct}))
     if not pixelize:
         recipe['pixelize'] = False                           # only when asked: earlier run folders keep their recipe
-    data = read_recipe(folder, recipe)
-    if data:
-        return folder/'tokens', np.array(data['train'], np.int64), np.array(data['valid'], np.int64)
+    run = Run(folder)
+    if run.data_for(recipe):
+        return run.tokens, run.split('train'), run.split('valid')
     # into the run folder, never the data folder
     ds = build_dataset(source, n=n, seed=seed, pixelize=pixelize, log=folder/'skipped.log')
     tok = PixelBytesTokenizer(tokenizer) if isinstance(tokenizer, TokenizerConfig) else tokenizer
     tok.save(folder/'tokenizer.json')
-    cache = build_token_cache(dataset_items(ds), tok, folder/'tokens', total=len(ds), progress=progress)
+    cache = build_token_cache(dataset_items(ds), tok, run.tokens, total=len(ds), progress=progress)
     train, valid = dataset_split(ds, valid_pct, seed)
     if not len(train) or not len(valid):
         raise InputError(f'{len(ds)} items give {len(train)} training and {len(valid)} validation items: use more '
                          f'items (creatures: a larger --n, at least {-(-2 // valid_pct) if valid_pct > 0 else 2}) or a '
                          'larger --valid_pct', source)
-    atomic_write(folder/'data.json', json.dumps({'recipe': recipe, 'train': train.tolist(), 'valid': valid.tolist()}))
+    run.save_data(recipe, train=train.tolist(), valid=valid.tolist())
     return cache, train, valid
 
 # %% ../nbs/12_train.ipynb #3d2fccfd
@@ -653,8 +666,7 @@ def train_model(
                          config, out, accumulate, patience or None, model=model,
                          metrics=pxby_metrics(objective, audio_offset))
     if not rank_distrib():
-        atomic_write(out/'run.json',
-                     json.dumps({k: v for k, v in locals().items() if k in _RUN_KEYS}, indent=1, default=str))
+        Run(out).save_settings({k: v for k, v in locals().items() if k in _RUN_KEYS})
     with learn.distrib_ctx(), (nullcontext() if show_bars(progress) else learn.no_bar()):
         start = fit_resumable(learn, epochs, lr)
     who = f'process {rank_distrib()} of {num_distrib()}: ' if num_distrib() > 1 else ''
