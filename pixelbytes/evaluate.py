@@ -56,8 +56,8 @@ def named_attributes(c) -> dict: return {a: getattr(c.attributes, a) for a in AT
 @torch.no_grad()
 def score_windows(model, windows,              # a `TokenSequences` (e.g. the validation windows of a run)
                   bs: int = 8, progress: bool = False,
-                  audio_start: int = AUDIO_START
-                 ) -> dict: # the vocabulary's first audio id (a tokenizer's `audio_offset`)
+                  audio_start: int = AUDIO_START # the vocabulary's first audio id (a tokenizer's `audio_offset`)
+                 ) -> dict:                      # metric name -> value
     ("Next-token metrics of a predict or autoregressive model: our loss and the research's, per-modality accuracy and "
      "bits per token, the research's slot accuracy.")
     objective = model.config.objective
@@ -235,8 +235,10 @@ def bits_saved(df: pd.DataFrame) -> pd.DataFrame: # mean bits per token and per 
     return pd.concat([mean.T, pd.DataFrame(saved)], axis=1)
 
 # %% ../nbs/15_evaluate.ipynb #d6f46195
-def sprite_grid(creatures: list, generated: dict,
-                n: int = 6): # generated: {'label': [Generated, ...]}, in the creatures' order
+def sprite_grid(creatures: list,  # the real creatures
+                generated: dict,  # {'label': [Generated, ...]}, in the creatures' order
+                n: int = 6        # creatures shown
+               ):
     "First frames of real sprites beside generated ones, one column per creature (a matplotlib Figure)."
     from matplotlib.figure import Figure
     from pixelbytes.core import NES_PALETTE

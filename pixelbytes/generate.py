@@ -13,7 +13,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
-from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, show_bars
+from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, show_bars, Run
 from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, IMAGE_OFFSET, AUDIO_OFFSET,
                                   MODALITY_ORDER)
 from .models import PxByLSTM, DescribedLSTM, step as lstm_model_step
@@ -21,15 +21,14 @@ from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes
 from .pixelize import image_frames, save_gif
 from PIL import Image as PILImage
-from .train import next_token_scores, Run
+from .train import next_token_scores
 
 # %% auto #0
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
            'sample_tokens', 'check_sampling', 'mask_bias', 'draw_tokens', 'LSTMStream', 'Recompute', 'CellStep',
            'DescribedStream', 'Generated', 'cpu_threads', 'generation_threads', 'decide_image_ends', 'generate',
-           'CallableModule', 'load_run', 'describe_to_draw', 'draw_to_describe', 'continue_cry', 'WindowBuilder',
-           'can_stream', 'V1Stream', 'continue_v1']
+           'CallableModule', 'load_run', 'describe_to_draw', 'draw_to_describe', 'continue_cry']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -754,81 +753,3 @@ def continue_cry(model, tokenizer, cries,             # one (C, N) sound or a li
     "Continue the beginning of a cry (in the given sound's units)."
     samples = None if seconds is None else round(seconds * SAMPLE_RATE / tokenizer.config.audio_step)
     return generate(model, [[AudioPart(c, complete=False, samples=samples)] for c in _many(cries)], tokenizer, **kwargs)
-
-# %% ../nbs/13_generate.ipynb #f661fd2e
-class WindowBuilder:
-    ("A v1 sequence being read or written: the rows of its current segment and the 3×3 window of every token (as "
-     "`windows_2d` builds them).")
-    def __init__(self, tokens=()):                 # the tokens so far, from the start of the item
-        self.rows, self.tokens, self.windows = [[]], [], []
-        for t in tokens:
-            self.push(int(t))
-
-    def _at(self, i: int, j: int) -> int:
-        return self.rows[i][j] if 0 <= i < len(self.rows) and 0 <= j < len(self.rows[i]) else PAD_ID
-
-    def push(self, token: int) -> None:
-        "Append a token and its window; a `1` starts a new row, a `2` a new segment."
-        i, j = len(self.rows) - 1, len(self.rows[-1])
-        self.rows[-1].append(token)
-        self.tokens.append(token)
-        self.windows.append([[self._at(i - 1, j - 1), self._at(i - 1, j), self._at(i - 1, j + 1)],
-                             [self._at(i, j - 1), token, PAD_ID], [PAD_ID] * 3])
-        if token == SEGMENT_END_ID:
-            self.rows = [[]]
-        elif token == ROW_END_ID:
-            self.rows.append([])
-
-def can_stream(model: nn.Module) -> bool:
-    ("Whether a v1 model reads only the past (unidirectional RNN or SSM, causal Transformer), so its state can be "
-     "carried.")
-    c = model.config
-    return not c.bidirectional if c.kind in ('rnn', 'ssm') else c.causal
-
-class V1Stream:
-    "Streaming scores of a v1 model that reads only the past: one window per step through the model's own `step`."
-    def __init__(self, model: nn.Module): self.model = model
-
-    def start(self, prompts: list[torch.Tensor]) -> tuple[object, torch.Tensor]: # state, scores after each prompt
-        "Read the prompts' windows ((P, 3, 3) each, P equal for all) step by step."
-        if len({len(x) for x in prompts}) != 1 or not len(prompts[0]):
-            raise InputError('streaming a v1 batch needs prompts of one (non-zero) length: give `context`', 'V1Stream')
-        x, state = torch.stack(prompts).to(self.device), None
-        for t in range(x.shape[1]):
-            out, state = self.model.step(x[:, t], state)
-        return state, out
-
-    def step(self, x: torch.Tensor, state) -> tuple[torch.Tensor, object]:
-        return self.model.step(x.to(self.device), state)
-
-    @property
-    def device(self): return next(self.model.parameters()).device
-
-@torch.no_grad()
-def continue_v1(model: nn.Module,          # a v1 model (`make_v1`)
-                prompts: list,             # per sequence, its token ids so far (from the start of its item)
-                new: int = 16,             # tokens to generate
-                # windows of the prompt the model reads (None: all; 64: the research's Table 1 protocol)
-                context: int | None = None,
-                temperature: float = 0.0,  # 0: greedy, as the research's evaluation
-                top_k: int = 0, top_p: float = 1.0, seed: int = 0,
-                # None: carry the state when the model reads only the past, re-read otherwise
-                streaming: bool | None = None,
-                threads: int | str | None = 'auto'
-               ) -> list[dict]:            # per sequence: 'tokens' (new,) and their 'windows' (new, 3, 3)
-    "Continue v1 sequences token by token, each new token's window built from the rows so far."
-    check_sampling(temperature, top_k, top_p)
-    if not prompts or not all(len(p) for p in prompts):
-        raise InputError('every prompt needs at least one token', 'continue_v1')
-    builders = [WindowBuilder(p) for p in prompts]
-    model.eval()
-    with cpu_threads(generation_threads(model, threads)):
-        stream = V1Stream(model) if (can_stream(model) if streaming is None else streaming) else Recompute(model)
-        state, out = stream.start([torch.tensor(b.windows[-context if context else 0:]) for b in builders])
-        allowed = (torch.arange(model.config.vocab_size) != PAD_ID).expand(len(builders), -1).to(stream.device)
-        gen = torch.Generator().manual_seed(seed)
-        for _ in range(new):
-            for b, t in zip(builders, sample_tokens(out, allowed, temperature, top_k, top_p, gen).tolist()):
-                b.push(t)
-            out, state = stream.step(torch.tensor([b.windows[-1] for b in builders]), state)
-    return [{'tokens': np.array(b.tokens[-new:]), 'windows': np.array(b.windows[-new:])} for b in builders]

@@ -61,7 +61,9 @@ class ModelConfig:
             raise InputError('the layout reads the height the geometry prior expects: give geometry_prior too',
                              'ModelConfig')
 
-def check_priors(c, where: str): # a config with `memory_size`, `image_prior` and `geometry_prior`; where, for the error
+def check_priors(c,          # a config with `memory_size`, `image_prior` and `geometry_prior`
+                 where: str  # who asks, for the error
+                ):
     "Refuse the description priors a config cannot have: they read the memory, and the lengths need the image ids."
     c.image_prior = tuple(c.image_prior)
     if c.image_prior and not c.memory_size:

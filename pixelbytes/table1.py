@@ -19,7 +19,8 @@ from fastai.data.load import DataLoader
 from fastai.optimizer import OptimWrapper
 from fastai.metrics import accuracy
 from fastai.torch_core import set_seed
-from .core import InputError, atomic_path, atomic_write, default_device, Run
+from .core import (PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_path, atomic_write, default_device,
+                             Run)
 from .creatures import Creature, make_creatures, split_of
 from .dataset import build_dataset
 from .pixelize import pixelize_miniature
@@ -27,15 +28,15 @@ from .tokenizer import PixelBytesTokenizer, image_to_rgb
 from .sequences import TokenSequences, build_token_cache, split_items
 from .models import V1Config, make_v1, save_pretrained, from_pretrained
 from .metrics import research_table1_scores, table1_scores
-from .generate import WindowBuilder, continue_v1, cpu_threads
+from .generate import cpu_threads, generation_threads, check_sampling, sample_tokens, Recompute
 from .train import RunLog
 
 # %% auto #0
 __all__ = ['TABLE1', 'V1_ORDER', 'SPLITS', 'SCORES', 'BASELINE', 'SPLIT_WORDS', 'PANELS', 'Table1Model', 'table1_model',
            'v1_tokenizer', 'v1_image', 'creature_v1_item', 'v1_data', 'item_tokens', 'V1Subsequences', 'BudgetSamples',
-           'fixed_subset', 'v1_learner', 'block_starts', 'block_example', 'block_scores', 'repeat_last', 'score_rows',
-           'summarize_blocks', 'train_table1_model', 'score_table1_model', 'compare_with_paper', 'print_comparisons',
-           'table1', 'plot_table1']
+           'fixed_subset', 'v1_learner', 'WindowBuilder', 'can_stream', 'V1Stream', 'continue_v1', 'block_starts',
+           'block_example', 'block_scores', 'repeat_last', 'score_rows', 'summarize_blocks', 'train_table1_model',
+           'score_table1_model', 'compare_with_paper', 'print_comparisons', 'table1', 'plot_table1']
 
 # %% ../nbs/14_table1.ipynb #b3e2ff8e
 @dataclass(frozen=True)
@@ -243,6 +244,84 @@ def v1_learner(model: nn.Module,           # a v1 model (`make_v1`)
         model_dir='.',
         cbs=RunLog('metrics.csv'),
     )
+
+# %% ../nbs/14_table1.ipynb #2e145cbb
+class WindowBuilder:
+    ("A v1 sequence being read or written: the rows of its current segment and the 3×3 window of every token (as "
+     "`windows_2d` builds them).")
+    def __init__(self, tokens=()):                 # the tokens so far, from the start of the item
+        self.rows, self.tokens, self.windows = [[]], [], []
+        for t in tokens:
+            self.push(int(t))
+
+    def _at(self, i: int, j: int) -> int:
+        return self.rows[i][j] if 0 <= i < len(self.rows) and 0 <= j < len(self.rows[i]) else PAD_ID
+
+    def push(self, token: int) -> None:
+        "Append a token and its window; a `1` starts a new row, a `2` a new segment."
+        i, j = len(self.rows) - 1, len(self.rows[-1])
+        self.rows[-1].append(token)
+        self.tokens.append(token)
+        self.windows.append([[self._at(i - 1, j - 1), self._at(i - 1, j), self._at(i - 1, j + 1)],
+                             [self._at(i, j - 1), token, PAD_ID], [PAD_ID] * 3])
+        if token == SEGMENT_END_ID:
+            self.rows = [[]]
+        elif token == ROW_END_ID:
+            self.rows.append([])
+
+def can_stream(model: nn.Module) -> bool:
+    ("Whether a v1 model reads only the past (unidirectional RNN or SSM, causal Transformer), so its state can be "
+     "carried.")
+    c = model.config
+    return not c.bidirectional if c.kind in ('rnn', 'ssm') else c.causal
+
+class V1Stream:
+    "Streaming scores of a v1 model that reads only the past: one window per step through the model's own `step`."
+    def __init__(self, model: nn.Module): self.model = model
+
+    def start(self, prompts: list[torch.Tensor]) -> tuple[object, torch.Tensor]: # state, scores after each prompt
+        "Read the prompts' windows ((P, 3, 3) each, P equal for all) step by step."
+        if len({len(x) for x in prompts}) != 1 or not len(prompts[0]):
+            raise InputError('streaming a v1 batch needs prompts of one (non-zero) length: give `context`', 'V1Stream')
+        x, state = torch.stack(prompts).to(self.device), None
+        for t in range(x.shape[1]):
+            out, state = self.model.step(x[:, t], state)
+        return state, out
+
+    def step(self, x: torch.Tensor, state) -> tuple[torch.Tensor, object]:
+        return self.model.step(x.to(self.device), state)
+
+    @property
+    def device(self): return next(self.model.parameters()).device
+
+@torch.no_grad()
+def continue_v1(model: nn.Module,          # a v1 model (`make_v1`)
+                prompts: list,             # per sequence, its token ids so far (from the start of its item)
+                new: int = 16,             # tokens to generate
+                # windows of the prompt the model reads (None: all; 64: the research's Table 1 protocol)
+                context: int | None = None,
+                temperature: float = 0.0,  # 0: greedy, as the research's evaluation
+                top_k: int = 0, top_p: float = 1.0, seed: int = 0,
+                # None: carry the state when the model reads only the past, re-read otherwise
+                streaming: bool | None = None,
+                threads: int | str | None = 'auto'
+               ) -> list[dict]:            # per sequence: 'tokens' (new,) and their 'windows' (new, 3, 3)
+    "Continue v1 sequences token by token, each new token's window built from the rows so far."
+    check_sampling(temperature, top_k, top_p)
+    if not prompts or not all(len(p) for p in prompts):
+        raise InputError('every prompt needs at least one token', 'continue_v1')
+    builders = [WindowBuilder(p) for p in prompts]
+    model.eval()
+    with cpu_threads(generation_threads(model, threads)):
+        stream = V1Stream(model) if (can_stream(model) if streaming is None else streaming) else Recompute(model)
+        state, out = stream.start([torch.tensor(b.windows[-context if context else 0:]) for b in builders])
+        allowed = (torch.arange(model.config.vocab_size) != PAD_ID).expand(len(builders), -1).to(stream.device)
+        gen = torch.Generator().manual_seed(seed)
+        for _ in range(new):
+            for b, t in zip(builders, sample_tokens(out, allowed, temperature, top_k, top_p, gen).tolist()):
+                b.push(t)
+            out, state = stream.step(torch.tensor([b.windows[-1] for b in builders]), state)
+    return [{'tokens': np.array(b.tokens[-new:]), 'windows': np.array(b.windows[-new:])} for b in builders]
 
 # %% ../nbs/14_table1.ipynb #ddd099df
 def block_starts(length: int,        # tokens (windows) in the row

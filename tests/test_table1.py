@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 from pixelbytes.core import NES_PALETTE, InputError
-from pixelbytes.generate import WindowBuilder
+from pixelbytes.table1 import WindowBuilder
 from pixelbytes.table1 import v1_tokenizer, block_starts, block_example, block_scores, V1Subsequences, table1
 from pixelbytes.table1 import SCORES, BASELINE
 from pixelbytes.sequences import build_token_cache
