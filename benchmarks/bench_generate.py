@@ -18,13 +18,18 @@ import numpy as np
 import torch
 from pixelbytes.models import PxByLSTM, DescribedLSTM, ModelConfig, step
 from pixelbytes.creatures import make_creatures, DEFAULT_AUDIO_STEP
-from pixelbytes.tokenizer import PixelBytesTokenizer
+from pixelbytes.tokenizer import PixelBytesTokenizer, IMAGE_OFFSET
+from pixelbytes.metrics import AUDIO_START
+from pixelbytes.train import LAYOUT_SIZE
 from pixelbytes.generate import AudioPart, SequenceBuilder, generate, generation_threads, cpu_threads, _stream
 
 TOK = PixelBytesTokenizer(audio_step=DEFAULT_AUDIO_STEP)
 MODELS = {'table2': ('Table 2 LSTM', lambda: PxByLSTM()),          # the cost does not depend on the weights
-          'described': ('main job default (DescribedLSTM 48/128/1, memory 32, positions 16)',
-                        lambda: DescribedLSTM(ModelConfig(embed_size=48, hidden_size=128, num_layers=1, memory_size=32, position_size=16)))}
+          'described': ('main job default (DescribedLSTM 48/128/1, memory 64, positions 16, priors, layout 16, step prior)',
+                        lambda: DescribedLSTM(ModelConfig(embed_size=48, hidden_size=128, num_layers=1, memory_size=64,
+                                                          position_size=16, image_prior=(IMAGE_OFFSET, AUDIO_START),
+                                                          geometry_prior=True, layout_size=LAYOUT_SIZE, step_prior=True)))}
+# the described model is `train_model`'s LSTM with its defaults (chapter 12: memory 64, positions 16, the priors on)
 
 
 def arg(name, default):

@@ -12,7 +12,7 @@ _EXPORTS = {
     'generate': 'generate', 'describe_to_draw': 'generate', 'draw_to_describe': 'generate',
     'TextPart': 'generate', 'ImagePart': 'generate', 'AudioPart': 'generate',
     'evaluate_run': 'evaluate',
-    'demo': 'cli',
+    'demo': 'mainjob',
 }
 __all__ = ['__version__', *_EXPORTS]
 

@@ -11,7 +11,7 @@ import torch
 from .core import InputError, atomic_path, show_bars, Run
 from .creatures import (make_creatures, items_in_split, dominant_colour, size_class, level_pitch,
                                   COLOUR_FAMILIES, SIZES, PITCHES)
-from .tokenizer import PixelBytesTokenizer
+from .tokenizer import PixelBytesTokenizer, encode_image, encode_audio
 from .generate import TextPart, ImagePart, AudioPart, Generated, SequenceBuilder, generate, load_run
 from .metrics import TokenScores, AUDIO_START
 from .sequences import TokenSequences
@@ -20,10 +20,10 @@ from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['ATTRIBUTES', 'CHANCE', 'TABLE2_PAPER', 'REDUCTIONS', 'CONDITIONING', 'measured_attributes', 'agreement',
-           'real_sequence', 'named_attributes', 'score_windows', 'run_windows', 'table2', 'coherence',
-           'coherence_summary', 'agreement_rate', 'agreement_interval', 'rate_with_interval', 'description_bits',
-           'bits_saved', 'sprite_grid', 'cry_spectrograms', 'plot_coherence', 'compare_conditioning',
-           'held_out_creatures', 'evaluate_run']
+           'real_sequence', 'named_attributes', 'score_windows', 'run_windows', 'table2', 'real_structure',
+           'free_structure', 'coherence', 'coherence_summary', 'agreement_rate', 'agreement_interval',
+           'rate_with_interval', 'description_bits', 'bits_saved', 'sprite_grid', 'cry_spectrograms', 'plot_coherence',
+           'compare_conditioning', 'held_out_creatures', 'evaluate_run']
 
 # %% ../nbs/15_evaluate.ipynb #dd34fef2
 ATTRIBUTES = ('colour', 'size', 'pitch')
@@ -127,15 +127,28 @@ def table2(out: str | Path = 'runs/table2',  # one run folder per row below it
         table.to_csv(tmp, index=False)
     return table
 
+# %% ../nbs/15_evaluate.ipynb #e3fd8545
+def real_structure(item: dict, tokenizer, max_frames: int = 4, max_samples: int = 4000) -> list:
+    ("Parts that fix a held-out item's own geometry: its sprite's width and height, up to `max_frames` frames, its "
+     "cry's length.")
+    c = tokenizer.config
+    t, h, w1 = encode_image(item['image'], c.image_step, c.frame_step).shape
+    samples = encode_audio(item['audio'], c.audio_step, c.audio_norm)[0].shape[0] - 1
+    return [TextPart(item['text']), ImagePart(width=w1 - 1, height=h, frames=min(t, max_frames)),
+            AudioPart(samples=min(samples, max_samples), channels=item['audio'].shape[0])]
+
+def free_structure(item: dict, max_size: int = 64, max_frames: int = 4, max_samples: int = 4000) -> list:
+    "Parts that leave the geometry to the model: width, height, frames and the cry's length, within caps."
+    return [TextPart(item['text']), ImagePart(max_width=max_size, max_height=max_size, max_frames=max_frames),
+            AudioPart(max_samples=max_samples, channels=item['audio'].shape[0])]
+
 # %% ../nbs/15_evaluate.ipynb #88476994
 def _parts(c, text: str, structure: str, tokenizer, max_frames: int) -> list:
+    item = {'text': text, 'image': c.rgb, 'audio': c.audio}
     if structure == 'given':
-        return [TextPart(text),
-                ImagePart(width=c.frames.shape[2], height=c.frames.shape[1], frames=min(len(c.frames), max_frames)),
-                AudioPart(samples=c.audio[:, ::tokenizer.config.audio_step].shape[1])]
+        return real_structure(item, tokenizer, max_frames)
     if structure == 'free':
-        return [TextPart(text), ImagePart(max_width=48, max_height=48, max_frames=max_frames),
-                AudioPart(max_samples=3200)]
+        return free_structure(item, max_size=48, max_frames=max_frames, max_samples=3200)
     raise InputError(f"structure must be 'given' or 'free', got {structure!r}", 'coherence')
 
 def coherence(

@@ -184,15 +184,18 @@ class PxByLoss:
                 return F.cross_entropy(pred.flatten(0, -2).float(), contexts.flatten())      # every slot, noised or not
             keep = mask & (contexts != PAD_ID)    # noised slots that hold a token: an always-empty slot teaches nothing
             return F.cross_entropy(pred[keep].float(), contexts[keep]) if keep.any() else pred.sum() * 0
-        target, padded = contexts[:, 1:].clone(), labels[:, 1:] == IGNORE_INDEX
+        # position t predicts position t + 1's contexts; the last one's are outside the window. The targets are laid
+        # out as the scores are, so the scores are never copied (`pred[:, :-1]` would copy them, and their gradient)
+        target, padded = contexts.roll(-1, 1), labels.roll(-1, 1) == IGNORE_INDEX
         if not self.research:
             starts = (target == PAD_ID).all(-1)                       # the next position opens a segment
             target[target == PAD_ID] = IGNORE_INDEX                   # empty slots carry no information...
             target[..., 1][starts] = PAD_ID           # ...but an empty previous-frame slot there says the segment ended
         target[padded] = IGNORE_INDEX                                 # padded positions
         if not self.research:
-            target[..., 5] = labels[:, :-1]          # slot 6 is the position's own token, a segment's last one included
-        return F.cross_entropy(pred[:, :-1].flatten(0, -2).float(), target.flatten(), ignore_index=IGNORE_INDEX)
+            target[..., 5] = labels                  # slot 6 is the position's own token, a segment's last one included
+        target[:, -1] = IGNORE_INDEX
+        return F.cross_entropy(pred.flatten(0, -2).float(), target.flatten(), ignore_index=IGNORE_INDEX)
 
 def next_token_scores(pred, objective: str):
     "Scores of each position's own token: the predictive head, or slot 6 (the previous token) of the next position."
