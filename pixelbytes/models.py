@@ -382,7 +382,8 @@ def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores 
     if self.cry is not None:
         cry_end = ROW_END_ID if self.config.audio_channels > 1 else SEGMENT_END_ID
         scores[..., cry_end] += self.cry_hazards(f, prev, where)
-    if self.steps is not None:
+    streaming = prev.dim() == 1                                  # one position per row: skip what no row needs
+    if self.steps is not None and not (streaming and (where[4][..., 0] < self.config.image_prior[1]).all()):
         has, levels = self.step_scores(f, where)
         first = self.config.image_prior[1]
         bias = scores.new_zeros(*has.shape, levels.shape[-1])
@@ -433,6 +434,9 @@ def length_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of s
     first, end = self.config.image_prior
     rows, columns, widths = where[:3]
     in_row = (prev >= first) & (prev < end)                    # an image row after its first pixel: only there
+    if prev.dim() == 1 and not in_row.any():                   # a streaming step with no row in an image: nothing
+        nothing = torch.zeros(prev.shape, dtype=f.dtype, device=f.device)
+        return nothing, nothing, nothing
     lengths = self.geometry(f[in_row][:, :self.config.memory_size], widths[in_row]).softmax(-1)   # (N, 2, cap)
     at_least = lengths.flip(-1).cumsum(-1).flip(-1)            # P(length >= k)
     at = torch.stack([columns[in_row], rows[in_row]], -1)[..., None]   # (N, 2, 1): this column, this row
@@ -506,6 +510,8 @@ def with_layout(self: DescribedLSTM, f: torch.Tensor, # (..., size) features (`T
     n = LAYOUT_STEPS
     rows, columns, widths = where[:3]
     in_image = (widths > 0) & (((prev >= first) & (prev < end)) | (prev == ROW_END_ID))   # the width is known
+    if prev.dim() == 1 and not in_image.any():                 # a streaming step with no row in an image
+        return torch.cat([f, self.layout(torch.full_like(prev, (n + 1) ** 2))], -1)
     rows, columns, widths = rows[in_image], columns[in_image], widths[in_image]
     height = self.geometry.heights(f[in_image][:, :self.config.memory_size], widths).argmax(-1) + 1   # expected
     across = ((2 * columns + 1) * n // (2 * widths)).clamp(max=n)               # n: the row's end
