@@ -152,7 +152,7 @@ def data_for(self: Run, recipe: dict # what the folder's data must have been bui
     if not self.has('data.json'):
         return None
     data = self.data
-    if data['recipe'] != recipe:
+    if data.get('recipe') != recipe:
         raise InputError(f"the folder holds data built from {data['recipe']}, not {recipe}: use another folder",
                          self.path/'data.json')
     return data
@@ -166,7 +166,10 @@ def save_data(self: Run, recipe: dict, **record):
 def split(self: Run, which: str = 'valid' # 'train' or 'valid'
          ) -> np.ndarray:                  # the items of the token cache in that split
     "The items a run trained or validated on."
-    return np.array(self.data[which], np.int64)
+    data = self.data
+    if which not in data:
+        raise InputError(f"no {which!r} items in the data record (it holds {', '.join(data)})", self.path/'data.json')
+    return np.array(data[which], np.int64)
 
 
 # %% ../nbs/00_core.ipynb #14d69428
