@@ -165,8 +165,9 @@ def model_card(run: str | Path,        # a run folder
     "A Hugging Face model card for a run folder: its metrics, the command that trained it, what its report found."
     run = check_run(run)
     name = repo_id or run.name
-    settings = Run(run).settings if Run(run).has('run.json') else {}
-    log = Run(run).log if Run(run).has('metrics.csv') else None
+    folder = Run(run)
+    settings = folder.settings if folder.has('run.json') else {}
+    log = folder.log if folder.has('metrics.csv') else None
     source = settings.get('source', 'unknown data')
     data = f"{settings.get('n')} generated creatures" if source == 'creatures' else f'`{source}`'
     lines = ['---', 'library_name: pixelbytes', 'license: apache-2.0',
@@ -181,8 +182,8 @@ def model_card(run: str | Path,        # a run folder
         lines += [f'## Scores after {len(log)} epochs (validation)', '', '| metric | value |', '|---|---|']
         lines += [f'| {k} | {v:.4g} |' for k, v in last.items() if k not in ('epoch', 'time')]
         lines += ['', 'Accuracy (`_acc`) is next-token accuracy, `_bpt` bits per token (lower is better).', '']
-    if Run(run).has('report.json'):
-        summary = Run(run).read_json('report.json', "the main job's report")['summary']
+    if folder.has('report.json'):
+        summary = folder.read_json('report.json', "the main job's report")['summary']
         found = [k for k in AGREEMENT_ROWS if f'agreement_{k}' in summary]
         lines += ['## Does it follow the descriptions?', '', verdict(summary)[0], '']
         if found:
