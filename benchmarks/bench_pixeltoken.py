@@ -7,7 +7,8 @@ The prompt is a description and a sprite of the default data of at least P image
 rows closed windows as they do in use; the models then voice a cry. Per-token cost = (median time for K new tokens −
 median time for none) / K, as in bench_generate.py: K is 512 when streaming and 4 when re-reading the whole sequence.
 The cache line gives the key/value entries the transformer keeps per sequence after the prompt (window summaries, text,
-the open window) against the tokens it has read: what a full causal cache would hold.
+the open window) against the tokens it has read: what a full causal cache would hold. `train_model` gives a transformer
+a span of its training window (256 tokens): it reads nothing further back, and its cache stays under 256 entries.
 """
 import statistics, sys, time
 import numpy as np
@@ -63,12 +64,14 @@ if __name__ == '__main__':
     sizes = {k: v for k, v in COMPARISON['pixel-token, NES'].items() if k != 'arch'}
     lstm_kw = COMPARISON['LSTM autoregressive, NES']
     models = {'pixel-token': PixelTokenTransformer(vocab_size=151, **sizes).eval(),
+              'pixel-token, span 256': PixelTokenTransformer(vocab_size=151, span=256, **sizes).eval(),
               'LSTM (autoregressive)': make_apxby(ModelConfig(embed_size=lstm_kw['embed_size'], hidden_size=lstm_kw['hidden_size'], num_layers=1)).eval()}
     print(f'threads={threads} ({torch.get_num_threads()} available), median of {repeats};',
           ', '.join(f'{k}: {sum(p.numel() for p in m.parameters()):,} parameters' for k, m in models.items()))
     for prompt in (256, 1024, 4096):
-        kept, read = cache_entries(models['pixel-token'], prompt)
-        print(f'prompt {prompt:5d} image tokens: window cache keeps {kept:5d} entries of {read:5d} tokens read ({kept / read:.1%})', flush=True)
+        for name in ('pixel-token', 'pixel-token, span 256'):
+            kept, read = cache_entries(models[name], prompt)
+            print(f'{name}, prompt {prompt:5d} image tokens: window cache keeps {kept:5d} entries of {read:5d} tokens read ({kept / read:.1%})', flush=True)
     for batch in (1, 16):
         for prompt in (256, 1024, 4096):
             line = f'batch {batch:2d}, prompt {prompt:5d}:'

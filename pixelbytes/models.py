@@ -20,10 +20,10 @@ from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 # %% auto #0
 __all__ = ['OBJECTIVES', 'LAYOUT_STEPS', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step',
            'step', 'positions', 'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors', 'DescribedLSTM',
-           'end_odds', 'channel_history', 'StepPrior', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM',
-           'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel',
-           'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained', 'from_pretrained',
-           'register_model_type', 'model_types']
+           'at_column', 'end_odds', 'channel_history', 'StepPrior', 'diffusion_mask', 'noise_embeddings',
+           'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step',
+           'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained',
+           'from_pretrained', 'register_model_type', 'model_types']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -362,6 +362,13 @@ def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's cont
     return out, (lstm_state, fstate)
 
 # %% ../nbs/10_models.ipynb #09b69165
+def at_column(values: torch.Tensor, # (...) what one id's scores get
+              column: int,          # the id
+              width: int            # ids in all
+             ) -> torch.Tensor:     # (..., width) zeros but in that column
+    "Values as one column of an otherwise zero score table: an addition to one id's scores that writes into nothing."
+    return F.pad(values[..., None], (column, width - column - 1))
+
 @patch
 def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores (`PxByLSTM` layout)
                 f: torch.Tensor,                         # the features of the same positions (memory first)
@@ -372,24 +379,28 @@ def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores 
     if self.prior is None:
         return out
     first, end = self.config.image_prior
-    out = out.clone()
-    scores = out[..., 5, :] if self.n_out == 6 else out
-    scores[..., first:end] += self.prior(f[..., :self.config.memory_size]).log_softmax(-1)
+    width = out.shape[-1]
+    # every prior goes into one table added to slot 6's scores, built without writing into a view of the scores (each
+    # such write would make autograd copy the whole (B, L, 6, V) gradient once more)
+    add = F.pad(self.prior(f[..., :self.config.memory_size]).log_softmax(-1), (first, width - end))
     if self.geometry is not None:
         go_on, row_end, frame_end = self.length_hazards(f, prev, where)
-        scores[..., ROW_END_ID] += row_end - go_on       # what every token gets (go_on) changes no probability: the
-        scores[..., SEGMENT_END_ID] += frame_end - go_on # ends get their difference from it
+        # what every token gets (go_on) changes no probability: the ends get their difference from it
+        add = add + at_column(row_end - go_on, ROW_END_ID, width) + at_column(frame_end - go_on, SEGMENT_END_ID, width)
     if self.cry is not None:
         cry_end = ROW_END_ID if self.config.audio_channels > 1 else SEGMENT_END_ID
-        scores[..., cry_end] += self.cry_hazards(f, prev, where)
+        add = add + at_column(self.cry_hazards(f, prev, where), cry_end, width)
     streaming = prev.dim() == 1                                  # one position per row: skip what no row needs
-    if self.steps is not None and not (streaming and (where[4][..., 0] < self.config.image_prior[1]).all()):
+    if self.steps is not None and not (streaming and (where[4][..., 0] < end).all()):
         has, levels = self.step_scores(f, where)
-        first = self.config.image_prior[1]
-        bias = scores.new_zeros(*has.shape, levels.shape[-1])
+        bias = add.new_zeros(*has.shape, levels.shape[-1])
         bias[has] = levels.to(bias.dtype)
-        scores[..., first:first + levels.shape[-1]] += bias
-    return out
+        add = add + F.pad(bias, (end, width - end - levels.shape[-1]))
+    add = add.to(out.dtype)
+    if self.n_out != 6:
+        return out + add
+    return torch.cat([out[..., :5, :], (out[..., 5, :] + add)[..., None, :]], -2)
+
 
 # %% ../nbs/10_models.ipynb #86e693c2
 @patch

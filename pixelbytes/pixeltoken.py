@@ -218,6 +218,10 @@ class PixelTokenConfig:
     window: int = 64
     # earlier windows a token also reads in full (1: an image row reads the row above; 0: summaries only)
     lookback: int = 1
+    # the most positions back a token reads, itself included (0: all). Rotary positions make attention depend on
+    # offsets only, so a model trained on windows of L tokens has never seen an offset of L or more: `train_model`
+    # sets its training window here, and generation then reads what training read, however long the sequence runs
+    span: int = 0
     rope_base: float = 10_000.     # rotary frequencies: base ** (-2i / head_dim)
     # the next-token head is the embedding matrix (halves the parameters of a large vocabulary)
     tie_embeddings: bool = True
@@ -235,8 +239,10 @@ class PixelTokenConfig:
         if self.objective != 'predict':
             raise InputError(f"a pixel-token transformer predicts the next token: objective must be 'predict', "
                              f"got {self.objective!r}", 'PixelTokenConfig')
-        if min(self.vocab_size, self.dim, self.heads, self.depth, self.window) < 1 or self.lookback < 0:
-            raise InputError('sizes must be positive (lookback >= 0)', 'PixelTokenConfig')
+        if min(self.vocab_size, self.dim, self.heads, self.depth, self.window) < 1:
+            raise InputError('sizes must be positive (vocab_size, dim, heads, depth, window)', 'PixelTokenConfig')
+        if min(self.lookback, self.span) < 0:
+            raise InputError(f'lookback and span must be >= 0, got {self.lookback} and {self.span}', 'PixelTokenConfig')
         if self.dim % self.heads or (self.dim // self.heads) % 2:
             raise InputError(f'dim / heads must be an even whole number, got {self.dim} / {self.heads}',
                              'PixelTokenConfig')
@@ -261,13 +267,14 @@ def window_layout(ids: torch.Tensor, # (B, L) input ids
     closes = word | ((t - before) % window == 0)
     return closes, closes.cumsum(1) - closes.long()
 
-def visibility(ids: torch.Tensor, window: int, lookback: int = 1
+def visibility(ids: torch.Tensor, window: int, lookback: int = 1,
+               span: int = 0   # the most positions back a token reads, itself included (0: all)
               ) -> torch.Tensor: # (B, L, L) bool: query t may read key s
     ("The global conditional attention approximation: a token reads the earlier tokens of its own window and of the "
-     "`lookback` windows before it, and the closing token of every earlier window.")
+     "`lookback` windows before it, and the closing token of every earlier window (within `span`).")
     closes, win = window_layout(ids, window)
-    l = ids.shape[1]
-    causal = torch.ones(l, l, dtype=torch.bool, device=ids.device).tril()
+    everything = torch.ones(ids.shape[1], ids.shape[1], dtype=torch.bool, device=ids.device)
+    causal = everything.tril() & ~everything.tril(-span) if span else everything.tril()
     return causal & (closes[:, None, :] | (win[:, :, None] - win[:, None, :] <= lookback))
 
 # %% ../nbs/17_pixeltoken.ipynb #b877e6ba
@@ -364,7 +371,8 @@ class PixelTokenTransformer(DescriptionPriors, nn.Module):
             ) -> tuple:                               # (B, L, V) scores without the priors, [(keys, values)] per block
         "All positions at once, keeping every block's rotated keys and values (a prompt's cache)."
         pos = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
-        h, mask, kv = self.inputs(ids, memory), visibility(ids, self.config.window, self.config.lookback), []
+        c = self.config
+        h, mask, kv = self.inputs(ids, memory), visibility(ids, c.window, c.lookback, c.span), []
         for block in self.blocks:
             h, cache = block(h, pos, mask)
             kv.append(cache)
@@ -404,21 +412,25 @@ class WindowCache:
     kv: list              # per block, (keys, values), each (B, heads, S, head_dim)
     summary: torch.Tensor # (B, S) bool: the entry closed its window (read by every later token)
     win: torch.Tensor     # (B, S) window of every entry (`PADDING_WINDOW` for padding)
+    at: torch.Tensor      # (B, S) position of every entry
     closed: torch.Tensor  # (B,) windows closed so far: the window of the next token
     pos: torch.Tensor     # (B,) position of the next token
     run: torch.Tensor     # (B,) local tokens since the last word-like one
     lookback: int = 1     # earlier windows read in full
+    span: int = 0         # the most positions back a token reads, itself included (0: all)
 
     @property
     def keep(self) -> torch.Tensor: # (B, S) bool: what the next token reads
-        return self.summary | (self.closed[:, None] - self.win <= self.lookback)
+        reads = self.summary | (self.closed[:, None] - self.win <= self.lookback)
+        return reads & (self.pos[:, None] - self.at < self.span) if self.span else reads
 
     def push(self, kv: list, closes: torch.Tensor) -> WindowCache:
         ("Append one position per row (its keys and values are the last of `kv`); a row whose token closes its window "
          "moves on to the next.")
         summary, win = torch.cat([self.summary, closes[:, None]], 1), torch.cat([self.win, self.closed[:, None]], 1)
-        return WindowCache(kv, summary, win, self.closed + closes.long(), self.pos + 1, self.run,
-                           self.lookback).compact()
+        at = torch.cat([self.at, self.pos[:, None]], 1)
+        return replace(self, kv=kv, summary=summary, win=win, at=at, closed=self.closed + closes.long(),
+                       pos=self.pos + 1).compact()
 
     def compact(self) -> WindowCache:
         "Drop the entries no row reads any more (they never will again), once they are at least half the cache."
@@ -429,9 +441,8 @@ class WindowCache:
         order = (~keep).int().argsort(dim=1, stable=True)[:, :n]            # each row's kept entries first, in order
         take = lambda t: t.gather(2, order[:, None, :, None].expand(-1, t.shape[1], -1, t.shape[3]))
         held = keep.gather(1, order)                                          # a shorter row's tail is padding
-        return WindowCache([(take(k), take(v)) for k, v in self.kv], self.summary.gather(1, order) & held,
-                           torch.where(held, self.win.gather(1, order), PADDING_WINDOW), self.closed, self.pos,
-                           self.run, self.lookback)
+        return replace(self, kv=[(take(k), take(v)) for k, v in self.kv], summary=self.summary.gather(1, order) & held,
+                       win=torch.where(held, self.win.gather(1, order), PADDING_WINDOW), at=self.at.gather(1, order))
 
 class PixelTokenStream:
     ("Streaming scores of a pixel-token transformer: each prompt read once, then one position per step over the "
@@ -451,7 +462,8 @@ class PixelTokenStream:
         number = lambda key: torch.tensor([r[key] for r in rows], device=self.device)
         cache = WindowCache(kv, torch.stack([pad(r['summary'], False) for r in rows]),
                             torch.stack([pad(r['win'], PADDING_WINDOW) for r in rows]),
-                            number('closed'), number('pos'), number('run'), c.lookback)
+                            torch.stack([pad(torch.arange(len(r['win']), device=self.device), 0) for r in rows]),
+                            number('closed'), number('pos'), number('run'), c.lookback, c.span)
         out = _stack_outputs([r['out'] for r in rows])
         if self.model.features is None:
             return cache.compact(), out
@@ -508,7 +520,7 @@ register_model_type('pixeltoken', PixelTokenConfig)(PixelTokenTransformer)  # ch
 @register_arch('pixeltoken', objective='predict')                            # chapter 12: `train_model(arch=...)`
 def pixeltoken_model(objective: str,        # the run's objective: a pixel-token transformer only predicts
                      vocab_size: int = 151, # the run's tokenizer's
-                     **sizes                # `PixelTokenConfig` sizes: dim, heads, depth, window, lookback
+                     **sizes                # `PixelTokenConfig` sizes: dim, heads, depth, window, lookback, span
                     ) -> PixelTokenTransformer:
     "What `train_model(arch='pixeltoken')` trains."
     if objective != 'predict':

@@ -577,7 +577,7 @@ def arch_entry(arch: str) -> tuple: # (default objective, builder or None)
 def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken' (chapter 17)
                objective: str,        # the run's objective (a pixel-token model only predicts)
                vocab_size: int = 151, # PixelBytes v2
-               **sizes           # the builder's sizes: `PixelTokenConfig`'s dim, heads, depth, window, lookback, memory
+               **sizes           # the builder's sizes (`PixelTokenConfig`'s: dim, heads, depth, window, span, ...)
               ) -> nn.Module | None:  # None for the LSTM (`pxby_learner` builds it from its config)
     "The model `train_model` trains when it is not the aPxBy LSTM: what the architecture's registered builder makes."
     builder = arch_entry(arch)[1]
@@ -652,8 +652,9 @@ def train_model(
     audio_offset = getattr(tok, 'audio_offset', AUDIO_START)
     prior = (IMAGE_OFFSET, audio_offset) if image_prior and memory_size else ()
     described = dict(memory_size=memory_size, image_prior=prior, geometry_prior=bool(prior))   # no cry prior: ch. 15
+    # a transformer reads no further back than its training windows (`span`, chapter 17)
     model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback,
-                       **described)
+                       span=seq_length, **described)
     layout = LAYOUT_SIZE if prior and arch == 'lstm' else 0          # the LSTM's place in the frame (chapter 10)
     sizes = dict(objective=objective, position_size=position_size, layout_size=layout, step_prior=bool(layout),
                  **described)                                        # and its step prior over the cries' levels

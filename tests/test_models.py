@@ -277,13 +277,24 @@ def test_bad_configs():
 @pytest.mark.cuda
 @pytest.mark.parametrize('kind', V1_KINDS)
 def test_cuda_mixed_precision(kind):
+    torch.manual_seed(0)
     m = make_v1(kind=kind, readout='all', **SMALL).cuda().eval()
     x = v1_ids().cuda()
     with torch.no_grad():
         ref = m(x).float()
         with torch.autocast('cuda', dtype=torch.bfloat16):
             y = m(x).float()
-    assert torch.isfinite(y).all() and (y.argmax(-1) == ref.argmax(-1)).float().mean() > 0.9
+    # bf16 keeps 8 bits of mantissa: scores move by about 1 % of their size. An untrained model's scores are near ties,
+    # so its argmax may flip under that noise; where the two best scores stand apart, it must not.
+    top2 = ref.topk(2, -1).values
+    clear = (top2[..., 0] - top2[..., 1]) > 0.05 * ref.std()
+    relative_error = ((y - ref).norm() / ref.norm()).item()
+    agree = (y.argmax(-1) == ref.argmax(-1))[clear].float().mean().item()
+    print(f'{kind}: relative error {relative_error:.4f}, argmax agreement {agree:.3f} on {clear.sum()} positions')
+    assert torch.isfinite(y).all() and relative_error < 0.03 and clear.sum() > 0 and agree > 0.99
+    with torch.autocast('cuda', dtype=torch.bfloat16):                  # and a training step runs in bf16
+        m.train()(x).float().logsumexp(-1).mean().backward()
+    assert all(torch.isfinite(p.grad).all() for p in m.parameters() if p.grad is not None)
 
 
 @pytest.mark.cuda

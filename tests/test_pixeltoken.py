@@ -136,8 +136,10 @@ def test_bad_settings_are_refused(tmp_path):
         PixelTokenConfig(dim=12, heads=4)
     with pytest.raises(InputError, match='sizes must be positive'):
         PixelTokenConfig(window=0)
-    with pytest.raises(InputError, match='lookback >= 0'):
+    with pytest.raises(InputError, match='lookback and span must be >= 0, got -1 and 0'):
         PixelTokenConfig(lookback=-1)
+    with pytest.raises(InputError, match='lookback and span must be >= 0, got 1 and -2'):
+        PixelTokenConfig(span=-2)
     with pytest.raises(InputError, match='arch must be one of'):
         train_model(out=str(tmp_path / 'a'), arch='cnn')
     with pytest.raises(InputError, match="objective must be 'predict'"):
