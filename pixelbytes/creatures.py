@@ -270,17 +270,25 @@ def cry_pitch(audio: np.ndarray, sr: int = SAMPLE_RATE, threshold: float = 380.)
 # %% ../nbs/05_creatures.ipynb #884ea0f1
 def level_pitch(levels: np.ndarray,          # (C, N) decoded levels (channel 0: the action) or (N,)
                 sr: int,                      # their rate: 16 kHz / the tokenizer's audio step
-                threshold: float = 380.       # Hz between 'low' and 'high'
+                threshold: float = 380.,      # Hz between 'low' and 'high'
+                frame_seconds: float = 0.064  # length of each analysed frame (128 levels at 2 kHz)
                ) -> str | None:
-    """'high' or 'low' from the strongest frequency of a tokenized cry's action channel; None for silence or a single
-    sample."""
+    """'high' or 'low' from the median strongest frequency over the loud frames of a tokenized cry's action channel;
+    None for silence or a cry shorter than one frame."""
     x = np.asarray(levels, np.float64)
     x = x[0] if x.ndim == 2 else x
-    x = x - x.mean()
-    if len(x) < 2 or not np.abs(x).max() > 0:
+    frame = max(16, round(frame_seconds * sr))
+    if len(x) < frame:
         return None
-    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
-    return 'high' if np.fft.rfftfreq(len(x), 1 / sr)[spectrum.argmax()] > threshold else 'low'
+    frames = np.lib.stride_tricks.sliding_window_view(x, frame)[::frame // 2]
+    frames = frames - frames.mean(1, keepdims=True)
+    rms = np.sqrt((frames ** 2).mean(1))
+    if not rms.max() > 0:
+        return None
+    loud = frames[rms >= 0.25 * rms.max()]                 # where the cry is audible, as in `cry_pitch`
+    strongest = np.abs(np.fft.rfft(loud * np.hanning(frame), axis=1)).argmax(1)
+    return 'high' if np.median(np.fft.rfftfreq(frame, 1 / sr)[strongest]) > threshold else 'low'
+
 
 # %% ../nbs/05_creatures.ipynb #ce49615a
 DEFAULT_AUDIO_STEP = 8   # the default data keeps every 8th cry sample (2 kHz) when tokenized
