@@ -369,6 +369,8 @@ def at_column(values: torch.Tensor, # (...) what one id's scores get
     "Values as one column of an otherwise zero score table: an addition to one id's scores that writes into nothing."
     return F.pad(values[..., None], (column, width - column - 1))
 
+
+# %% ../nbs/10_models.ipynb #a49b3987
 @patch
 def with_priors(self: DescriptionPriors, out: torch.Tensor, # next-token scores (`PxByLSTM` layout)
                 f: torch.Tensor,                         # the features of the same positions (memory first)
