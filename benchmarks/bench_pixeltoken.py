@@ -1,8 +1,8 @@
-"""Generation speed and cache size of the pixel-token transformer (chapter 17) beside the PixelBytes LSTM of the same size, on CPU.
+"""Generation speed and cache size of the pixel-token transformer (chapter 18) beside the PixelBytes LSTM of the same size, on CPU.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_pixeltoken.py [--threads N|auto] [--repeats R]
 
-Both models have about 209 k parameters (the sizes of chapter 17's comparison); the cost does not depend on the weights.
+Both models have about 209 k parameters (the sizes of chapter 18's comparison); the cost does not depend on the weights.
 The prompt is a description and a sprite of the default data of at least P image tokens (frames repeated as needed), whose
 rows closed windows as they do in use; the models then voice a cry. Per-token cost = (median time for K new tokens −
 median time for none) / K, as in bench_generate.py: K is 512 when streaming and 4 when re-reading the whole sequence.

@@ -313,7 +313,7 @@ class PixelBytesTokenizer:
 # %% ../nbs/07_tokenizer.ipynb #508d8213
 TOKENIZERS = {}   # kind (the first key of its saved file) -> tokenizer class with `load`; later chapters add theirs
 
-def register_tokenizer(kind: str # the first key of the kind's `tokenizer.json`, e.g. 'fold' (chapter 17)
+def register_tokenizer(kind: str # the first key of the kind's `tokenizer.json`, e.g. 'fold' (chapter 18)
                       ):
     "Decorator: the decorated tokenizer class loads (and `train_model` builds) the tokenizers of this `kind`."
     def _register(cls):

@@ -62,7 +62,7 @@ def dataset_split(ds, valid_pct: float = 0.1, # validation share when the data s
     return split_items(len(ds), valid_pct, seed)
 
 # %% ../nbs/12_train.ipynb #fca19b4f
-def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 17's `FoldTokenizer`
+def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 18's `FoldTokenizer`
     "The tokenizer a run folder's `tokenizer.json` describes: PixelBytes', or a colour-folding one."
     try:
         saved = json.loads(Path(path).read_text())
@@ -90,7 +90,7 @@ def load_model(self: Run, device=None # default: the GPU when there is one
 def token_data(folder: str | Path,                  # run folder: receives `tokenizer.json`, `data.json` and `tokens/`
                source: str = 'creatures',           # 'creatures', a local folder or a Hub data set id
                n: int = 200, seed: int = 0,         # creatures: how many, which series
-               # default: v2 with every 8th audio sample; or a tokenizer object (chapter 17's `FoldTokenizer`)
+               # default: v2 with every 8th audio sample; or a tokenizer object (chapter 18's `FoldTokenizer`)
                tokenizer: TokenizerConfig | None = None,
                valid_pct: float = 0.1,              # validation share when the data has no split column
                progress: bool = True,
@@ -367,7 +367,7 @@ def pxby_learner(
     cbs: list | None = None,           # more callbacks
     noise: Callback | None = None,     # diffusion: the mask callback (default `DiffusionNoise()`)
     metrics: list | None = None,       # default `pxby_metrics(config.objective)`
-    # another next-token model with a `config` (e.g. chapter 17's `PixelTokenTransformer`); default `make_apxby(config)`
+    # another next-token model with a `config` (e.g. chapter 18's `PixelTokenTransformer`); default `make_apxby(config)`
     model: nn.Module | None = None,
     **kwargs
 ) -> Learner:
@@ -574,7 +574,7 @@ def arch_entry(arch: str) -> tuple: # (default objective, builder or None)
         pass
     raise InputError(f'arch must be one of {tuple(ARCHS)}, got {arch!r}', 'train_model')
 
-def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken' (chapter 17)
+def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken' (chapter 18)
                objective: str,        # the run's objective (a pixel-token model only predicts)
                vocab_size: int = 151, # PixelBytes v2
                **sizes           # the builder's sizes (`PixelTokenConfig`'s: dim, heads, depth, window, span, ...)
@@ -583,7 +583,7 @@ def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken
     builder = arch_entry(arch)[1]
     return None if builder is None else builder(objective, vocab_size, **sizes)
 
-def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 8 or 16: chapter 17's colour folding
+def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 8 or 16: chapter 18's colour folding
                   tokenizer: TokenizerConfig  # steps, normalization and order
                  ):                           # what `token_data` builds the cache with
     "The tokenizer of a run: the PixelBytes configuration itself, or the colour-folding one with its audio settings."
@@ -592,7 +592,7 @@ def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 
     if tokenizer.order != MODALITY_ORDER:
         raise InputError(f'colour folding writes the research order {MODALITY_ORDER}, not {tokenizer.order}',
                          'train_model')
-    folding = registered(TOKENIZERS, 'tokenizers', 'fold')      # chapter 17's `FoldTokenizer`
+    folding = registered(TOKENIZERS, 'tokenizers', 'fold')      # chapter 18's `FoldTokenizer`
     c = tokenizer
     return folding(fold, image_step=c.image_step, frame_step=c.frame_step, audio_step=c.audio_step,
                    audio_norm=c.audio_norm)
@@ -608,8 +608,8 @@ def train_model(
     seed: int = 0,                # creatures: which series
     # 'predict', 'autoregressive' or 'diffusion' (default: autoregressive; a pixel-token model always predicts)
     objective: str | None = None,
-    arch: str = 'lstm',           # 'lstm' (aPxBy) or 'pixeltoken' (chapter 17's windowed transformer)
-    fold: int = 0,                # 0: PixelBytes' NES colours; 8 or 16: chapter 17's colour folding
+    arch: str = 'lstm',           # 'lstm' (aPxBy) or 'pixeltoken' (chapter 18's windowed transformer)
+    fold: int = 0,                # 0: PixelBytes' NES colours; 8 or 16: chapter 18's colour folding
     embed_size: int = 48,         # context embedding size
     hidden_size: int = 128,       # LSTM size
     num_layers: int = 1,          # LSTM layers
@@ -652,7 +652,7 @@ def train_model(
     audio_offset = getattr(tok, 'audio_offset', AUDIO_START)
     prior = (IMAGE_OFFSET, audio_offset) if image_prior and memory_size else ()
     described = dict(memory_size=memory_size, image_prior=prior, geometry_prior=bool(prior))   # no cry prior: ch. 15
-    # a transformer reads no further back than its training windows (`span`, chapter 17)
+    # a transformer reads no further back than its training windows (`span`, chapter 18)
     model = arch_model(arch, objective, vocab, dim=dim, heads=heads, depth=depth, window=window, lookback=lookback,
                        span=seq_length, **described)
     layout = LAYOUT_SIZE if prior and arch == 'lstm' else 0          # the LSTM's place in the frame (chapter 10)

@@ -22,7 +22,7 @@ REGISTRIES = (('dataset', 'SOURCES'), ('tokenizer', 'TOKENIZERS'), ('models', 'M
 
 @pytest.fixture
 def registries_kept():
-    """A notebook registers its own classes (chapter 17: tokenizer, model, architecture) in the library's registries;
+    """A notebook registers its own classes (chapter 18: tokenizer, model, architecture) in the library's registries;
     the tests after it, in the same process, must find the library's: each registry is put back as it was."""
     import importlib
     import pixelbytes

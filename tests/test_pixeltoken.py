@@ -272,7 +272,7 @@ print(before, type(model).__name__, type(tok).__name__, arch_entry('pixeltoken')
 
 
 def test_a_pixel_token_run_loads_without_importing_its_chapter(tmp_path):
-    "The earlier chapters import chapter 17 through their registries when they meet its names, never by themselves."
+    "The earlier chapters import chapter 18 through their registries when they meet its names, never by themselves."
     tok = FoldTokenizer(16)
     save_pretrained(PixelTokenTransformer(vocab_size=tok.vocab_size, dim=8, heads=2, depth=1), tmp_path)
     tok.save(tmp_path/'tokenizer.json')
