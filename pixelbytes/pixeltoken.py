@@ -17,6 +17,7 @@ from .models import register_model_type, DescriptionPriors, TokenFeatures, check
 from .generate import load_run, _stack_outputs
 from .evaluate import ATTRIBUTES, score_windows, run_windows, coherence, coherence_summary, held_out_creatures
 from fastcore.basics import patch
+from fastcore.meta import delegates
 import json
 from pathlib import Path
 from .core import (BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, ROW_END_ID, SEGMENT_END_ID, InputError,
@@ -549,17 +550,18 @@ COMPARISON = {
 
 def _slug(name: str) -> str: return ''.join(c if c.isalnum() else '_' for c in name.lower()).strip('_')
 
+# `train_model`'s other options (n, seed, bs, lr, the tokenizer's steps, ...) apply to every model; a model's own
+# keywords win. Windows never overlap here: `stride` is `seq_length`.
+@delegates(train_model, but=['stride'])
 def compare_models(out: str | Path = 'runs/compare', # one run folder per model below it, and comparison.csv
                    models: dict | None = None,       # name -> `train_model` keywords (default `COMPARISON`)
                    source: str = 'creatures',        # the data: 'creatures', a local folder or a Hub id
-                   n: int = 200, seed: int = 0,      # creatures: how many, which series
                    epochs: int = 6,                  # the same budget for every model: epochs over the same windows
-                   # windows, batch and peak rate (a model's keywords may set its own lr)
-                   seq_length: int = 256, bs: int = 8, lr: float = 1e-2,
-                   image_step: int = 1, frame_step: int = 1, audio_step: int = 8, # what the tokenizers keep
+                   seq_length: int = 256,            # tokens per window and between windows
                    # held-out creatures drawn and voiced per model (creatures only; 0: none)
                    coherence_samples: int = 0,
-                   progress: bool = True) -> pd.DataFrame: # one row per model
+                   progress: bool = True,            # progress bars on a terminal or in Jupyter, else a line per epoch
+                   **kwargs) -> pd.DataFrame:        # one row per model
     ("Train every model on the same windows for the same budget, then score each on its validation windows and, on "
      "the creatures, by cross-modal coherence.")
     rows = []
@@ -568,8 +570,7 @@ def compare_models(out: str | Path = 'runs/compare', # one run folder per model 
         row_file, wanted = run/'comparison.json', coherence_samples if source == 'creatures' else 0
         # a row without the coherence asked for is redone
         if not row_file.exists() or (wanted and 'coherence_creatures' not in json.loads(row_file.read_text())):
-            train_model(source, str(run), n, seed, **{'lr': lr, **kw}, seq_length=seq_length, stride=seq_length,
-                        bs=bs, epochs=epochs, image_step=image_step, frame_step=frame_step, audio_step=audio_step,
+            train_model(source, str(run), **{**kwargs, **kw}, seq_length=seq_length, stride=seq_length, epochs=epochs,
                         progress=progress)
             atomic_write(row_file, json.dumps(comparison_row(run, wanted, progress), indent=1))
         rows.append({'model': name, **json.loads(row_file.read_text())})
