@@ -392,13 +392,14 @@ def mask_bias(table: torch.Tensor # (64, V) bool, `kind_masks`
 def draw_tokens(scores: torch.Tensor,      # (B, V) scores of the next token
                 bias: torch.Tensor,        # (B, V) or (1, V) rows of `mask_bias`: what the structure allows
                 temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
-                generator: torch.Generator | None = None
+                generator: torch.Generator | None = None,
+                u: torch.Tensor | None = None # (B, 1) uniform draws (default: drawn here, as `sample_tokens` does)
                ) -> torch.Tensor:          # (B,) sampled ids, those `sample_tokens` gives
     ("`sample_tokens` in fewer operations (the generator's fast path): the mask added, no division by a temperature "
      "of 1, a sorted search for the CDF.")
     # x + 0 = x, x + (-inf) = -inf: what masked_fill writes
     logits = scores.float() + bias
-    u = torch.rand(logits.shape[0], 1, generator=generator)
+    u = torch.rand(logits.shape[0], 1, generator=generator) if u is None else u
     if temperature == 0:
         return logits.argmax(-1)
     if temperature != 1:
@@ -443,6 +444,10 @@ class LSTMStream:
         if self.cell is not None:
             return self.cell(x.to(self.device), state)
         return lstm_model_step(self.model, x.to(self.device), state)
+
+    def select(self, state: list, rows: torch.Tensor) -> list:
+        "The state of some rows of the batch only (the generator drops the sequences that are done)."
+        return [(h[rows], c[rows]) for h, c in state]
 
     @property
     def device(self): return next(self.model.parameters()).device
@@ -503,6 +508,11 @@ class DescribedStream(LSTMStream):
 
     def step(self, x: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
         return self.model.step(x.to(self.device), state)
+
+    def select(self, state: tuple, rows: torch.Tensor) -> tuple:
+        "The state of some rows of the batch only: the LSTM's and the features' (every tensor has a row per sequence)."
+        lstm, features = state
+        return super().select(lstm, rows), tuple(t[rows] for t in features)
 
     def _join(self, states: list) -> tuple:
         "One batch state from each prompt's (LSTM state or None, feature state)."
@@ -692,24 +702,36 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
     table = kind_masks(model.config.vocab_size, tokenizer.audio_offset).to(device)
     bias = mask_bias(table)
     gen = torch.Generator().manual_seed(seed)
+    live = list(range(len(builders)))           # the sequences the stream's rows hold
+    drop = fast and hasattr(stream, 'select')   # the fast path steps only the sequences that are not done
     steps = range(max(_budget(b) for b in builders))
     for _ in (progress_bar(steps, leave=False) if show_bars(progress) else steps):
-        if any(b.pending for b in builders):
-            decide_image_ends(builders, stream, state, out, table, objective, temperature, gen)
-        if all(b.done for b in builders):
+        now = [builders[i] for i in live]       # a sequence left out of the batch is done
+        if any(b.pending for b in now):
+            decide_image_ends(now, stream, state, out, table, objective, temperature, gen)
+        if all(b.done for b in now):
             break
-        x = torch.tensor([b.context() for b in builders], device=device)
-        kinds = [b.kinds() for b in builders]
+        keep = [k for k, b in enumerate(now) if not b.done] if drop else now
+        if len(keep) < len(now):
+            rows = torch.tensor(keep, device=device)
+            state, out = stream.select(state, rows), None if out is None else out[rows]
+            live, now = [live[k] for k in keep], [now[k] for k in keep]
+        x = torch.tensor([b.context() for b in now], device=device)
+        kinds = [b.kinds() for b in now]
         out, state = stream.step(x, state)
         scores = next_token_scores(out, objective)
         if fast:
-            tokens = draw_tokens(scores, _bias_rows(bias, kinds), temperature, top_k, top_p, gen)
+            # one draw per sequence of the whole batch, done or not: the plain path's draws, token for token
+            u = torch.rand(len(builders), 1, generator=gen)
+            u = u if len(live) == len(builders) else u[live]
+            tokens = draw_tokens(scores, _bias_rows(bias, kinds), temperature, top_k, top_p, gen, u)
         else:
             tokens = sample_tokens(scores, table[torch.tensor(kinds, device=device)], temperature, top_k, top_p, gen)
-        for b, t in zip(builders, tokens.tolist()):
+        for b, t in zip(now, tokens.tolist()):
             if not b.done:
                 b.push(t)
     return [_result(b) for b in builders]
+
 
 # %% ../nbs/13_generate.ipynb #4add6356
 class CallableModule(types.ModuleType):

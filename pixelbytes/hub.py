@@ -56,7 +56,17 @@ def signature_stub(module: str, # e.g. 'pixelbytes.train'
     space = {'Path': Path, '__name__': module}
     code = compile(stub, file, 'exec', flags=__future__.annotations.compiler_flag, dont_inherit=True)
     exec(code, space)                                                   # our own source: a bare `def`, no body
-    return space[name]
+    return _delegated(space[name], node, file)
+
+def _delegated(stub, node: ast.FunctionDef, file: str):
+    "The stub with the `@delegates(...)` of its source applied (the options it takes from another function)."
+    from fastcore.meta import delegates
+    for deco in reversed(node.decorator_list):
+        if isinstance(deco, ast.Call) and getattr(deco.func, 'id', None) == 'delegates':
+            make = eval(compile(ast.Expression(deco), file, 'eval'),                 # our own source's decorator
+                        {'delegates': delegates, 'signature_stub': signature_stub})
+            stub = make(stub)
+    return stub
 
 def command_line(name: str, func, args: dict) -> str:
     ("The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its "

@@ -8,7 +8,9 @@ import json, html, re, time, urllib.parse
 from typing import TYPE_CHECKING
 from pathlib import Path
 from .core import atomic_write, Run
+from fastcore.meta import delegates
 from .hub import AGREEMENT_ROWS, AGREEMENT_MEANING, followed_descriptions, verdict, command_line, _model_name
+from .hub import signature_stub
 if TYPE_CHECKING:
     import numpy as np
 
@@ -112,45 +114,38 @@ def settings_table(settings: dict) -> str:
                       ['setting', 'value'])
 
 # %% ../nbs/20_mainjob.ipynb #012b48cb
+@delegates(signature_stub('pixelbytes.train', 'train_model'), but=['stride', 'order'])
 def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprites and cries, report
          source: str = 'creatures',  # 'creatures' (built-in), a local folder or a Hub data set id
          n: int = 400,               # creatures: how many
          seed: int = 0,              # creatures: which series; also the sampling seed
-         epochs: int = 6,            # training budget (one-cycle epochs)
-         embed_size: int = 48,       # context embedding size
-         hidden_size: int = 128,     # LSTM size
-         num_layers: int = 1,        # LSTM layers
-         memory_size: int = 64,      # description memory width (0 with position_size 0: the research's aPxBy LSTM)
-         position_size: int = 16,    # row and column embedding widths
-         arch: str = 'lstm',         # 'lstm' or 'pixeltoken' (chapter 18's transformer, sized by dim, heads, depth)
-         fold: int = 0,              # 0: NES colours; 8 or 16: colour folding (chapter 18)
-         dim: int = 64,              # pixeltoken: width
-         heads: int = 4,             # pixeltoken: attention heads
-         depth: int = 2,             # pixeltoken: blocks
+         # 'predict': each position scores its next token (faster to train than 'autoregressive', the research's six
+         # slots, and better in the same time: chapter 20)
+         objective: str = 'predict',
+         epochs: int = 5,            # training budget (one-cycle epochs)
          # keep every n-th frame (the creatures' four frames differ little: more creatures instead)
          frame_step: int = 2,
-         seq_length: int = 256,      # tokens per training window
-         bs: int = 8,                # windows per batch
-         thin_audio: int = 2,        # of the windows holding only audio levels, train on one in this many
-         lr: float = 1e-2,           # peak learning rate
+         thin_audio: int = 3,        # of the windows holding only audio levels, train on one in this many
          samples: int = 96,          # held-out descriptions to draw and voice (creatures: fresh ones, never trained on)
          temperature: float = 0.8,   # sampling temperature (0: greedy)
          max_frames: int = 4,        # frames per generated sprite (at most)
          progress: bool = True,      # show progress bars
+         **kwargs                    # any other `train_model` option (sizes, `arch`, `bs`, `lr`, ...)
         ) -> Path:                   # the run folder
     ("The main job: train a small model, then draw and voice held-out descriptions, with the real structure and with "
      "the model's own, and report.")
-    settings, started = dict(locals()), time.monotonic()   # the arguments only, before any import adds names
+    settings = _settings(demo, locals(), kwargs)     # every option, given or default, before any import adds names
+    started = time.monotonic()
     from pixelbytes.train import train_model, dataset_items
     from pixelbytes.generate import generate, load_run
     from pixelbytes.dataset import build_dataset
     from pixelbytes.tokenizer import encode_audio
     from pixelbytes.evaluate import real_structure, free_structure
     out = Path(out)
-    train_model(source, str(out), n, seed, arch=arch, fold=fold, embed_size=embed_size, hidden_size=hidden_size,
-                num_layers=num_layers, memory_size=memory_size, position_size=position_size, frame_step=frame_step,
-                dim=dim, heads=heads, depth=depth, seq_length=seq_length, stride=seq_length, bs=bs,
-                thin_audio=thin_audio, epochs=epochs, lr=lr, progress=progress)
+    # windows side by side, as many as fit, unless told otherwise
+    kwargs.setdefault('stride', settings['seq_length'])
+    train_model(source, str(out), n, seed, objective=objective, epochs=epochs, frame_step=frame_step,
+                thin_audio=thin_audio, progress=progress, **kwargs)
     trained = time.monotonic()
     model, tok = load_run(out)
     # the creatures after the first n were never generated for training
@@ -160,11 +155,13 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
     items = list(dataset_items(ds.select(rows)))
     max_samples = max(encode_audio(i['audio'], tok.config.audio_step)[0].shape[0] for i in items)
     print(f'Generating for {len(items)} held-out descriptions...', flush=True)
-    made = {kind: generate(model, [make(i) for i in items], tok, temperature=temperature, seed=seed, progress=progress)
-            for kind, make in (('given', lambda i: real_structure(i, tok, max_frames, max_samples)),
-                               ('free', lambda i: free_structure(i, max_frames=max_frames, max_samples=max_samples)),
-                               ('empty', lambda i: free_structure({**i, 'text': ''}, max_frames=max_frames,
-                                                                  max_samples=max_samples)))}
+    prompts = {'given': [real_structure(i, tok, max_frames, max_samples) for i in items],
+               'free': [free_structure(i, max_frames=max_frames, max_samples=max_samples) for i in items],
+               'empty': [free_structure({**i, 'text': ''}, max_frames=max_frames, max_samples=max_samples)
+                         for i in items]}
+    # one batch for the three: each step of the model serves three times the sequences
+    drawn = generate(model, sum(prompts.values(), []), tok, temperature=temperature, seed=seed, progress=progress)
+    made = {kind: drawn[k * len(items):(k + 1) * len(items)] for k, kind in enumerate(prompts)}
     report = _demo_rows(ds, rows, items, made, out)
     summary = _demo_summary(report, out, tok)
     summary['command'] = command_line('demo', demo, settings)
@@ -180,6 +177,14 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
           "and the model's own")
     print(verdict(summary)[0])
     return out
+
+
+def _settings(func, given: dict, kwargs: dict) -> dict:
+    "Every option of `func` (its own and the delegated ones) with the value it runs with: given, else its default."
+    import inspect
+    settings = {k: p.default for k, p in inspect.signature(func).parameters.items()}
+    settings.update({k: v for k, v in given.items() if k in settings})
+    return {**settings, **kwargs}
 
 
 # %% ../nbs/20_mainjob.ipynb #129900da

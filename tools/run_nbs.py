@@ -39,6 +39,7 @@ def execute(path: Path, flags: set[str], keep_flagged: bool = False) -> None:
             if not keep_flagged:
                 cell.outputs = []
             return True
+        cell.outputs = []          # execnb keeps a cell's old outputs when it prints nothing now
         return False
     cwd = os.getcwd()
     os.chdir(path.parent)
