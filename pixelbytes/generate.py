@@ -732,7 +732,6 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
                 b.push(t)
     return [_result(b) for b in builders]
 
-
 # %% ../nbs/13_generate.ipynb #4add6356
 class CallableModule(types.ModuleType):
     "A module that, called, calls its own `generate`."
