@@ -605,6 +605,7 @@ def generation_threads(model: nn.Module, threads: int | str | None,
         return threads
     return 1 if batch <= 16 or sum(p.numel() for p in model.parameters()) < 1_000_000 else None
 
+# %% ../nbs/13_generate.ipynb #cdf348d7
 def _result(b: SequenceBuilder) -> Generated:
     segs = []
     for s in b.segments:
@@ -618,6 +619,7 @@ def _result(b: SequenceBuilder) -> Generated:
     return Generated(np.array(b.tokens, np.int64), np.array(b.contexts, np.int64).reshape(-1, 6), b.prompt_length, segs,
                      b.audio_params, SAMPLE_RATE // b.tokenizer.config.audio_step, b.durations, b.tokenizer)
 
+# %% ../nbs/13_generate.ipynb #f275f3ce
 def decide_image_ends(builders: list, stream, state, last_out, table: torch.Tensor, objective: str,
                       temperature: float = 1.0, generator: torch.Generator | None = None):
     ("For every sequence whose image just completed a frame: end the image, or go on with another frame (sampled, or "
@@ -643,6 +645,7 @@ def decide_image_ends(builders: list, stream, state, last_out, table: torch.Tens
         if e:
             builders[k].close()
 
+# %% ../nbs/13_generate.ipynb #f9087f92
 def _budget(b: SequenceBuilder) -> int:
     "An upper bound on the tokens still to generate (every part has caps)."
     total = 0
@@ -655,35 +658,7 @@ def _budget(b: SequenceBuilder) -> int:
             total += ((p.samples or p.max_samples) + 1) * p.channels
     return total
 
-@torch.inference_mode()
-def generate(model: nn.Module,  # a unidirectional predict or autoregressive aPxBy model, or a pixel-token transformer
-             prompts: list,              # a list of parts (one sequence), or a list of such lists (a batch)
-             tokenizer: PixelBytesTokenizer, # the tokenizer of the model's training data
-             temperature: float = 1.0,   # 0: greedy
-             top_k: int = 0,             # sample among the k most likely tokens (0: all)
-             top_p: float = 1.0,         # nucleus sampling (1: off)
-             seed: int = 0,              # fixes the samples
-             streaming: bool = True,     # False: re-read the whole sequence for every token (the research's way; slow)
-             progress: bool = False,     # show a progress bar
-             # CPU threads while generating ('auto': see `generation_threads`; None: leave as is)
-             threads: int | str | None = 'auto',
-             # False: the model's own `step` and `sample_tokens` (the reference the fast path gives tokens for tokens)
-             fast: bool = True
-            ) -> list[Generated]:
-    ("Continue every prompt token by token; each new token's context is built from the tokens so far and the "
-     "structure the parts fix.")
-    check_sampling(temperature, top_k, top_p)
-    if model.config.vocab_size != tokenizer.vocab_size:
-        raise InputError(f'the model reads {model.config.vocab_size} ids, the tokenizer writes {tokenizer.vocab_size}: '
-                         'give the tokenizer of its training data', 'generate')
-    if not prompts:
-        raise InputError('no prompt: give a list of parts, or a list of such lists', 'generate')
-    prompts = [prompts] if not isinstance(prompts[0], (list, tuple)) else prompts
-    builders = [SequenceBuilder(list(p), tokenizer) for p in prompts]
-    model.eval()
-    with cpu_threads(generation_threads(model, threads, len(builders))):
-        return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast)
-
+# %% ../nbs/13_generate.ipynb #83b66c4b
 def _stream(model: nn.Module, fast: bool = True):
     "The model's own stream (a pixel-token transformer's), `DescribedStream` for a `DescribedLSTM`, else `LSTMStream`."
     if hasattr(model, 'stream'):
@@ -695,6 +670,7 @@ def _bias_rows(bias: torch.Tensor, kinds: list
     k = kinds[0]
     return bias[k:k + 1] if kinds.count(k) == len(kinds) else bias[torch.tensor(kinds, device=bias.device)]
 
+# %% ../nbs/13_generate.ipynb #c986a1ab
 def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast=True):
     stream = _stream(model, fast) if streaming else Recompute(model)
     device, objective = stream.device, model.config.objective
@@ -731,6 +707,36 @@ def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, strea
             if not b.done:
                 b.push(t)
     return [_result(b) for b in builders]
+
+# %% ../nbs/13_generate.ipynb #6be820d7
+@torch.inference_mode()
+def generate(model: nn.Module,  # a unidirectional predict or autoregressive aPxBy model, or a pixel-token transformer
+             prompts: list,              # a list of parts (one sequence), or a list of such lists (a batch)
+             tokenizer: PixelBytesTokenizer, # the tokenizer of the model's training data
+             temperature: float = 1.0,   # 0: greedy
+             top_k: int = 0,             # sample among the k most likely tokens (0: all)
+             top_p: float = 1.0,         # nucleus sampling (1: off)
+             seed: int = 0,              # fixes the samples
+             streaming: bool = True,     # False: re-read the whole sequence for every token (the research's way; slow)
+             progress: bool = False,     # show a progress bar
+             # CPU threads while generating ('auto': see `generation_threads`; None: leave as is)
+             threads: int | str | None = 'auto',
+             # False: the model's own `step` and `sample_tokens` (the reference the fast path gives tokens for tokens)
+             fast: bool = True
+            ) -> list[Generated]:
+    ("Continue every prompt token by token; each new token's context is built from the tokens so far and the "
+     "structure the parts fix.")
+    check_sampling(temperature, top_k, top_p)
+    if model.config.vocab_size != tokenizer.vocab_size:
+        raise InputError(f'the model reads {model.config.vocab_size} ids, the tokenizer writes {tokenizer.vocab_size}: '
+                         'give the tokenizer of its training data', 'generate')
+    if not prompts:
+        raise InputError('no prompt: give a list of parts, or a list of such lists', 'generate')
+    prompts = [prompts] if not isinstance(prompts[0], (list, tuple)) else prompts
+    builders = [SequenceBuilder(list(p), tokenizer) for p in prompts]
+    model.eval()
+    with cpu_threads(generation_threads(model, threads, len(builders))):
+        return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast)
 
 # %% ../nbs/13_generate.ipynb #4add6356
 class CallableModule(types.ModuleType):
