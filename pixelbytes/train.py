@@ -454,7 +454,9 @@ def fit_resumable(learn: Learner, n_epoch: int, # the whole run's epochs, resume
     if file.exists():
         state = read_checkpoint(file, learn.dls.device)
         if state['n_epoch'] != n_epoch:
-            raise InputError(f"the checkpoint is of a {state['n_epoch']}-epoch run, not {n_epoch}", file)
+            raise InputError(f"the checkpoint is of a {state['n_epoch']}-epoch run, not {n_epoch}: to resume it, give "
+                             "the settings it was started with (the run folder's run.json "
+                             "holds them), or train into another folder", file)
         get_model(learn.model).load_state_dict(state['model'])
         learn.create_opt()
         learn.opt.load_state_dict(state['opt'])
