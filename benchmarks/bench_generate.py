@@ -6,7 +6,9 @@
 Everything `generate` does per token is timed: building each context, the structure's mask, the model, sampling.
 The prompt is the beginning of a real cry of the default data (P tokens, its two channels interleaved) and the model
 continues it. Per-token cost = (median time for K new tokens − median time for none) / K, so reading the prompt once is
-not counted; tokens/s = batch / per-token cost. Beside it, the floor: the model's own step (`models.step`, or
+not counted; tokens/s = batch / per-token cost. K is `--new` or half the prompt, the larger: building and reading a
+16,384-token prompt takes seconds, and with K = 1,000 its run-to-run spread is as large as the new tokens' whole time.
+Beside it, the floor: the model's own step (`models.step`, or
 `DescribedLSTM.step`) in a bare loop carrying its state, K steps after the same prompt (fed the prompt's own contexts again,
 each row from another place, so that the model reads varied tokens as in generation), at one thread and at the generator's
 thread count when that is another (the better is the floor; ratio = generate / floor). The three are measured in alternation, so a change of machine load hits all of them.
@@ -76,7 +78,7 @@ if __name__ == '__main__':
     sizes = [int(p) for p in arg('--prompts', '256,1024,4096,16384').split(',')]
     batches = [int(b) for b in arg('--batches', '1,16').split(',')]
     torch.set_grad_enabled(False)
-    print(f'generating with threads={threads} ({torch.get_num_threads()} available), {new} new tokens, median of {repeats}; '
+    print(f'generating with threads={threads} ({torch.get_num_threads()} available), at least {new} new tokens, median of {repeats}; '
           'floor: the bare model step at 1 thread / all threads')
     for key in arg('--models', 'table2,described').split(','):
         name, make = MODELS[key]
@@ -85,19 +87,20 @@ if __name__ == '__main__':
         for batch in batches:
             for prompt in sizes:
                 cry = cry_prompt(prompt)
+                k = max(new, prompt // 2)
                 used = generation_threads(model, threads, batch)
                 base, full, one, every = [], [], [], []
                 for _ in range(repeats):       # in alternation
                     base.append(seconds(model, cry, batch, 0, threads=threads))
-                    full.append(seconds(model, cry, batch, new, threads=threads))
-                    one.append(bare_seconds(model, cry, batch, new, 1))
-                    if used != 1: every.append(bare_seconds(model, cry, batch, new, used))
+                    full.append(seconds(model, cry, batch, k, threads=threads))
+                    one.append(bare_seconds(model, cry, batch, k, 1))
+                    if used != 1: every.append(bare_seconds(model, cry, batch, k, used))
                 m = statistics.median
-                fast = batch * new / (m(full) - m(base))
-                floor1 = batch * new / m(one)
-                floor_used = batch * new / m(every) if every else floor1
+                fast = batch * k / (m(full) - m(base))
+                floor1 = batch * k / m(one)
+                floor_used = batch * k / m(every) if every else floor1
                 floor = max(floor1, floor_used)
-                line = (f'  batch {batch:2d}, prompt {prompt:5d}: generate {fast:7.0f} tokens/s ({used or torch.get_num_threads()} thread) | '
+                line = (f'  batch {batch:2d}, prompt {prompt:5d}, {k:5d} new: generate {fast:7.0f} tokens/s ({used or torch.get_num_threads()} thread) | '
                         f'bare step {floor1:7.0f} (1 thread)' + (f' {floor_used:7.0f} ({used or torch.get_num_threads()} threads)' if every else '') +
                         f' | ratio {fast / floor:.2f}')
                 if '--rereading' in sys.argv:

@@ -5,6 +5,8 @@
 # %% ../nbs/18_pixeltoken.ipynb #8e0e7c2f
 from __future__ import annotations
 from dataclasses import dataclass, replace
+from functools import cached_property
+import math
 import numpy as np
 import torch
 from torch import nn
@@ -94,19 +96,6 @@ class FoldTokenizer:
         return (q * self.factor + self.factor // 2).astype(np.uint8)
 
 # %% ../nbs/18_pixeltoken.ipynb #ae7023f1
-@dataclass
-class FoldDecoded:
-    "What `FoldTokenizer.decode` recovers: folded text, (T, H, W, 3) folded colours, (C, N) audio levels in [-1, 1]."
-    text: str = ''
-    rgb: np.ndarray | None = None        # the folded frames, exactly
-    audio: np.ndarray | None = None
-    waveform = Decoded.waveform          # the levels, in physical units when given the normalization
-
-    @property
-    def frames(self) -> np.ndarray | None: # (T, H, W) NES palette indices nearest to the folded colours
-        "What the project's scorers and GIF writer read (they speak NES indices); `rgb` is the exact decoding."
-        return None if self.rgb is None else palette_indices(self.rgb)
-
 @patch
 def image_ids(self: FoldTokenizer, image) -> np.ndarray: # (T, H, W+1) ids
     "Colour ids of every kept pixel, rows and frames closed by their separators."
@@ -119,6 +108,7 @@ def audio_ids(self: FoldTokenizer, audio) -> tuple[np.ndarray, dict]: # (N+1, 1,
     ids, params = encode_audio(audio, self.audio_step, self.audio_norm)
     return np.where(ids >= AUDIO_OFFSET, ids - AUDIO_OFFSET + self.audio_offset, ids), params
 
+# %% ../nbs/18_pixeltoken.ipynb #7231e47f
 @patch
 def segments(self: FoldTokenizer, text: str | None = None, image=None, audio=None
             ) -> list[np.ndarray]: # (T, H, W) id segments
@@ -133,6 +123,7 @@ def segments(self: FoldTokenizer, text: str | None = None, image=None, audio=Non
         segs.append(self.audio_ids(audio)[0])
     return segs
 
+# %% ../nbs/18_pixeltoken.ipynb #12f854af
 @patch
 def encode(self: FoldTokenizer, text: str | None = None, image=None, audio=None) -> np.ndarray: # (L,) ids
     "Flat ids of a text, an image and a sound, in that order."
@@ -144,6 +135,20 @@ def __call__(self: FoldTokenizer, text: str | None = None, image=None, audio=Non
      "cache and loaders take them.")
     ctx, labels = sequence_context_3d(self.segments(text, image, audio))
     return {'input_ids': ctx, 'labels': labels}
+
+# %% ../nbs/18_pixeltoken.ipynb #7a8e744b
+@dataclass
+class FoldDecoded:
+    "What `FoldTokenizer.decode` recovers: folded text, (T, H, W, 3) folded colours, (C, N) audio levels in [-1, 1]."
+    text: str = ''
+    rgb: np.ndarray | None = None        # the folded frames, exactly
+    audio: np.ndarray | None = None
+    waveform = Decoded.waveform          # the levels, in physical units when given the normalization
+
+    @property
+    def frames(self) -> np.ndarray | None: # (T, H, W) NES palette indices nearest to the folded colours
+        "What the project's scorers and GIF writer read (they speak NES indices); `rgb` is the exact decoding."
+        return None if self.rgb is None else palette_indices(self.rgb)
 
 @patch
 def decode(self: FoldTokenizer, ids) -> FoldDecoded:
@@ -181,6 +186,7 @@ def decode(self: FoldTokenizer, ids) -> FoldDecoded:
     audio = ACTION_LEVELS[np.array(levels[:n * channels], np.int64).reshape(n, channels).T] if levels else None
     return FoldDecoded(''.join(text), self.colours(np.array(frames)) if frames else None, audio)
 
+# %% ../nbs/18_pixeltoken.ipynb #c29cd3ec
 @patch
 def save(self: FoldTokenizer, path) -> Path:
     "Write the tokenizer's settings as readable JSON (atomically), as a run folder's `tokenizer.json`."
@@ -203,6 +209,7 @@ def load(cls: FoldTokenizer, path) -> FoldTokenizer:
                          path)
     return tok
 
+# %% ../nbs/18_pixeltoken.ipynb #38245448
 def tokens_per_image(height: int, width: int, frames: int = 1) -> int:
     "Tokens an image takes in a sequence: one per pixel plus one separator per row (the same in both schemes)."
     return frames * height * (width + 1)
@@ -255,6 +262,7 @@ def summary_tokens(ids: torch.Tensor) -> torch.Tensor: # bool, True where the to
      "and levels are local.")
     return ids < IMAGE_OFFSET
 
+# %% ../nbs/18_pixeltoken.ipynb #80f84e76
 def window_layout(ids: torch.Tensor, # (B, L) input ids
                   window: int        # most local tokens in one window
                  ) -> tuple[torch.Tensor, torch.Tensor]: # (B, L) bool: the token closes its window; (B, L) window index
@@ -268,6 +276,7 @@ def window_layout(ids: torch.Tensor, # (B, L) input ids
     closes = word | ((t - before) % window == 0)
     return closes, closes.cumsum(1) - closes.long()
 
+# %% ../nbs/18_pixeltoken.ipynb #1ecf943f
 def visibility(ids: torch.Tensor, window: int, lookback: int = 1,
                span: int = 0   # the most positions back a token reads, itself included (0: all)
               ) -> torch.Tensor: # (B, L, L) bool: query t may read key s
@@ -321,9 +330,10 @@ class WindowAttention(nn.Module):
         q, k = rotate(qkv[:2], *angles)                        # queries and keys turned together: the same numbers
         return q, k, qkv[2]
 
-    def attend(self, q, k, v, mask: torch.Tensor) -> torch.Tensor: # mask (B, Lq, Lk) bool -> (B, Lq, D)
+    def attend(self, q, k, v, mask: torch.Tensor) -> torch.Tensor: # mask (B, Lq, Lk), bool or additive -> (B, Lq, D)
         return self.out(F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None]).transpose(1, 2).flatten(2))
 
+# %% ../nbs/18_pixeltoken.ipynb #8dd9f329
 class PixelTokenBlock(nn.Module):
     "Pre-norm transformer block: windowed attention, then a 4× GELU feed-forward."
     def __init__(self, c: PixelTokenConfig):
@@ -394,6 +404,7 @@ class PixelTokenTransformer(DescriptionPriors, nn.Module):
         "The streaming reader `generate` uses for this model (a window cache instead of the LSTM state)."
         return PixelTokenStream(self)
 
+# %% ../nbs/18_pixeltoken.ipynb #2839aa84
 def previous_tokens(x: torch.Tensor) -> torch.Tensor: # (B, L) ids
     ("The model's input: flat ids as they are, or the previous-token slot of aPxBy contexts (what the project's data "
      "loaders give).")
@@ -445,12 +456,13 @@ class WindowCache:
         return replace(self, kv=[(take(k), take(v)) for k, v in self.kv], summary=self.summary.gather(1, order) & held,
                        win=torch.where(held, self.win.gather(1, order), PADDING_WINDOW), at=self.at.gather(1, order))
 
+# %% ../nbs/18_pixeltoken.ipynb #360ad5c2
 class PixelTokenStream:
     ("Streaming scores of a pixel-token transformer: each prompt read once, then one position per step over the "
      "window cache.")
     def __init__(self, model: PixelTokenTransformer): self.model = model
 
-    @property
+    @cached_property
     def device(self): return next(self.model.parameters()).device
 
     def start(self, prompts: list[torch.Tensor]) -> tuple: # the cache (and memory state), scores after each prompt
@@ -501,8 +513,10 @@ class PixelTokenStream:
         word = summary_tokens(ids)
         run = torch.where(word, 0, cache.run + 1)
         closes = word | (run % self.model.config.window == 0)
-        mask = torch.cat([cache.keep, torch.ones_like(word[:, None])], 1)[:, None]   # (B, 1, S + 1)
+        reads = torch.cat([cache.keep, torch.ones_like(word[:, None])], 1)[:, None]  # (B, 1, S + 1)
         h, kv, c = m.inputs(ids, memory)[:, None], [], m.config
+        # additive, made once: a boolean mask would be turned into this by every block
+        mask = torch.zeros(reads.shape, dtype=h.dtype, device=h.device).masked_fill_(~reads, -math.inf)
         # once for every block
         angles = tuple(a.to(h.dtype) for a in rotary_angles(cache.pos[:, None], c.dim // c.heads // 2, c.rope_base))
         for block, old in zip(m.blocks, cache.kv):
@@ -579,6 +593,7 @@ def compare_models(out: str | Path = 'runs/compare', # one run folder per model 
         table.to_csv(tmp)
     return table
 
+# %% ../nbs/18_pixeltoken.ipynb #29c31429
 def comparison_row(run: Path, coherence_samples: int = 0, progress: bool = False) -> dict:
     ("A trained run's figures: parameters, vocabulary, tokens per image, honest per-modality bits per token and "
      "accuracy, and coherence.")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, re, time, warnings
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -291,7 +291,7 @@ class V1Stream:
     def step(self, x: torch.Tensor, state) -> tuple[torch.Tensor, object]:
         return self.model.step(x.to(self.device), state)
 
-    @property
+    @cached_property
     def device(self): return next(self.model.parameters()).device
 
 @torch.no_grad()
