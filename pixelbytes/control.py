@@ -173,6 +173,7 @@ class ControlTokenizer:
             raise InputError('not a control tokenizer file', path)
         return cls(**d)
 
+# %% ../nbs/17_control.ipynb #f5341ff2
 def _two_channels(signal) -> np.ndarray:
     x = np.asarray(signal, np.float64)
     if x.ndim != 2 or x.shape[0] != 2 or x.shape[1] == 0:
@@ -192,6 +193,7 @@ def action_slots(hidden: torch.Tensor # (B, L) bool: tokens to hide (flat positi
     m[:, 2:, 1] = hidden[:, :-2]
     return m
 
+# %% ../nbs/17_control.ipynb #9ec299f2
 def plan_mask(batch: int, length: int, generator: torch.Generator | None = None) -> torch.Tensor: # (B, L) bool
     """Hide the actions (even positions) after a random cut in each window: the outputs there stay visible, as the
     setpoint will at control time."""
@@ -199,6 +201,7 @@ def plan_mask(batch: int, length: int, generator: torch.Generator | None = None)
     pos = torch.arange(length)[None]
     return (pos >= cut) & (pos % 2 == 0)
 
+# %% ../nbs/17_control.ipynb #f6a884ac
 class ControlNoise(DiffusionNoise):
     """Diffusion masks for control: the research's random positions for a share of the windows, planning masks
     (`plan_mask`) for the rest."""
@@ -223,6 +226,7 @@ def slot_channels(length: int) -> torch.Tensor: # (L, 6) long: 0 action, 1 outpu
     ch[2:, 1] = pos[2:] % 2
     return ch
 
+# %% ../nbs/17_control.ipynb #1a5def38
 class MaskedChannelScore(Metric):
     """Diffusion, over the noised slots holding a level of one channel: accuracy, or mean absolute error of the arg-max
     in normalized units (levels span [-1, 1])."""
@@ -240,6 +244,7 @@ class MaskedChannelScore(Metric):
     @property
     def name(self): return f"masked_{self.channel}_{'acc' if self.kind == 'accuracy' else 'mae'}"
 
+# %% ../nbs/17_control.ipynb #805c9d4c
 def _level_score(pred: torch.Tensor, target: torch.Tensor, kind: str, step: float) -> float:
     """Summed hits, or summed absolute level differences in normalized units (a separator predicted counts as the
     farthest level)."""
@@ -247,6 +252,7 @@ def _level_score(pred: torch.Tensor, target: torch.Tensor, kind: str, step: floa
         return (pred == target).sum().item()
     return ((pred - target).abs().float().clamp(max=2 / step) * step).sum().item()
 
+# %% ../nbs/17_control.ipynb #bf7f6def
 class ResearchDiffusionScore(Metric):
     """The research's diffusion figures: loss or accuracy over all six slots of every position, noised or not, padding
     included."""
@@ -264,6 +270,7 @@ class ResearchDiffusionScore(Metric):
     @property
     def name(self): return f"research_{'acc' if self.kind == 'accuracy' else 'loss'}"
 
+# %% ../nbs/17_control.ipynb #3a792fb0
 class ChannelNextToken(Metric):
     """Autoregressive, over the levels of one channel: next-token accuracy, bits per token, or mean absolute error of
     the arg-max (normalized units)."""
@@ -283,6 +290,7 @@ class ChannelNextToken(Metric):
     @property
     def name(self): return f"{self.channel}_{dict(accuracy='acc', bits='bpt', error='mae')[self.kind]}"
 
+# %% ../nbs/17_control.ipynb #5e928be6
 def control_metrics(objective: str, tokenizer: ControlTokenizer | None = None) -> list:
     "Honest metrics per channel (masked slots only for diffusion) and the research's figures, labelled `research_*`."
     t = tokenizer or ControlTokenizer()
@@ -319,6 +327,7 @@ def control_data(folder: str | Path, n: int = 400, seed: int = 0, steps: int = 4
     run.save_data(recipe, train=train.tolist(), valid=valid.tolist())
     return cache, train, valid, tokenizer
 
+# %% ../nbs/17_control.ipynb #b2a0188e
 @holds_run_lock
 def train_control(out: str = 'runs/control',   # run folder; an unfinished run there is resumed
                   n: int = 400, seed: int = 0,   # trajectories and the seed of the data set

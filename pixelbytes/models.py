@@ -61,6 +61,7 @@ class ModelConfig:
             raise InputError('the layout reads the height the geometry prior expects: give geometry_prior too',
                              'ModelConfig')
 
+# %% ../nbs/10_models.ipynb #b0c514c5
 def check_priors(c,          # a config with `memory_size`, `image_prior` and `geometry_prior`
                  where: str  # who asks, for the error
                 ):
@@ -113,6 +114,7 @@ def lstm_step(lstm: nn.LSTM, x: torch.Tensor, state=None):
         x = h
     return x, new
 
+# %% ../nbs/10_models.ipynb #2e26252c
 @torch.no_grad()
 def step(model: PxByLSTM, x: torch.Tensor, state=None):
     "Scores for the next position from one context (B, 6), carrying `state`; (B, V) or (B, 6, V), new state."
@@ -223,6 +225,7 @@ def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a 
         row, column, width, index = rows[:, -1], columns[:, -1], row_widths(prev, columns)[:, -1], indices[:, -1]
     return total, count, recent, row, column, width, index
 
+# %% ../nbs/10_models.ipynb #20b01edc
 @patch
 @torch.no_grad()
 def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's previous token
@@ -263,6 +266,7 @@ class LengthPrior(nn.Module):
         "The frame length alone, given the width drawn."
         return self.height(F.relu(self.proportions(memory) + self.drawn(width)))
 
+# %% ../nbs/10_models.ipynb #d8068982
 class DescriptionPriors:
     "Mixed into a next-token model that reads a description memory, to add the description's priors to its scores."
     n_out = 1    # the scores' layout, (..., V); the aPxBy LSTM sets its own (6 slots for the autoregressive objective)
@@ -347,6 +351,7 @@ def read(self: DescribedLSTM, x: torch.Tensor # (1, P, 6) a prompt's contexts (P
     out = self._shape(self.head(torch.cat([h[:, -1], f[:, -1]], -1)))
     return self.with_priors(out, f[:, -1], x[:, -1, 5], self.stream_places(fstate))[0], (state, fstate)
 
+# %% ../nbs/10_models.ipynb #fb40ea0c
 @patch
 @torch.no_grad()
 def step(self: DescribedLSTM, x: torch.Tensor, # (B, 6) the next position's context
@@ -424,6 +429,7 @@ def image_prior_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a win
         loss = loss + self.step_loss(prev, memory, where)
     return loss
 
+# %% ../nbs/10_models.ipynb #312efa35
 def _mean_ce(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     "Cross-entropy, or a zero that keeps the graph when there is nothing to score."
     return F.cross_entropy(scores, target) if len(target) else scores.sum() * 0
@@ -438,6 +444,7 @@ def end_odds(here: torch.Tensor,     # P(length = k) under a prior
     ends = ((here + eps) / (at_least + eps)).clamp(1e-6, 1 - 1e-6)
     return ends.log(), (-ends).log1p()
 
+# %% ../nbs/10_models.ipynb #cfd2dadc
 @patch
 def length_hazards(self: DescriptionPriors, f: torch.Tensor, # the features of some positions (memory first)
                    prev: torch.Tensor,                         # their previous tokens
@@ -540,6 +547,7 @@ def channel_history(prev: torch.Tensor,  # (B, L) each position's previous token
     back = lambda k: F.pad(prev, (k - 1, 0), value=PAD_ID)[:, :prev.shape[1]]   # the token k before the position's
     return torch.stack([back(channels), back(2 * channels)], -1)
 
+# %% ../nbs/10_models.ipynb #053b7b91
 class StepPrior(nn.Module):
     "The description's distribution of a cry's next level on a channel: a step from the last, given the step before."
     def __init__(self, memory_size: int, levels: int, channels: int, hidden: int = 32):
@@ -572,6 +580,7 @@ def step_scores(self: DescriptionPriors, f: torch.Tensor, # the features of some
     before, before2 = back[has].unbind(-1)
     return has, self.steps(f[has][:, :self.config.memory_size], where[3][has] % c, before, before2)
 
+# %% ../nbs/10_models.ipynb #5f450d01
 @patch
 def step_loss(self: DescriptionPriors, prev: torch.Tensor, # (B, L) a window's previous tokens (slot 6)
               memory: torch.Tensor,                         # (B, L - 1, memory_size) the memory of all but the last
@@ -601,6 +610,7 @@ def diffusion_mask(batch: int, # number of sequences
     m[..., :5] |= nxt[..., None]
     return m.to(device)
 
+# %% ../nbs/10_models.ipynb #2817a01f
 def noise_embeddings(e: torch.Tensor,    # (B, L, 6, d) slot embeddings
                      mask: torch.Tensor, # (B, L, 6) bool, True = noised
                      t: torch.Tensor,    # (B,) noise level in 0..n
@@ -628,6 +638,7 @@ class DiffusionLSTM(PxByLSTM):
         h, _ = self.lstm(noise_embeddings(e, mask, t, n).flatten(-2))
         return self._shape(self.head(h))
 
+# %% ../nbs/10_models.ipynb #73c5a97f
 def make_apxby(config: ModelConfig | None = None, **kwargs) -> PxByLSTM:
     "The aPxBy model of a configuration: `DiffusionLSTM`, `DescribedLSTM` with a memory or positions, else `PxByLSTM`."
     c = config or ModelConfig(**kwargs)
@@ -635,6 +646,7 @@ def make_apxby(config: ModelConfig | None = None, **kwargs) -> PxByLSTM:
         return DiffusionLSTM(c)
     return (DescribedLSTM if c.memory_size or c.position_size else PxByLSTM)(c)
 
+# %% ../nbs/10_models.ipynb #c13c39ef
 def diffusion_loss(model: DiffusionLSTM, x: torch.Tensor, t=None, mask=None) -> torch.Tensor:
     "Cross-entropy on the noised slots only (one per-sample mask and noise level per sequence)."
     b, l = x.shape[:2]
@@ -696,6 +708,7 @@ class V1Config:
 def _v1_embed(c: V1Config, dim: int) -> nn.Module:
     return PxByEmbed(c.vocab_size, dim, conv=c.conv) if c.embed == 'pxby' else CenterEmbed(c.vocab_size, dim)
 
+# %% ../nbs/10_models.ipynb #46ad589a
 class _V1Base(nn.Module):
     "Shared parts of the v1 models: embedding, readout, parameter count."
     def _read(self, h: torch.Tensor) -> torch.Tensor:
@@ -703,6 +716,7 @@ class _V1Base(nn.Module):
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
 
+# %% ../nbs/10_models.ipynb #91f176f7
 class RNNModel(_V1Base):
     "Table 1 RNN: embedding, LSTM with optional bidirectional first layer, depth−1 unidirectional layers, linear head."
     def __init__(self, config: V1Config):
@@ -760,6 +774,7 @@ def encoder_layer_step(
     x = layer.norm1(x + sa.out_proj(nn.functional.scaled_dot_product_attention(q, k, v).flatten(1)))
     return layer.norm2(x + layer.linear2(layer.activation(layer.linear1(x)))), (k, v)
 
+# %% ../nbs/10_models.ipynb #c55c41ee
 class AttentionModel(_V1Base):
     "Table 1 Transformer encoder (width (D//4)·4, 4 heads, FF 4E, post-norm); research: no positions, no mask."
     def __init__(self, config: V1Config):
@@ -829,6 +844,7 @@ def selective_scan(u: torch.Tensor,     # (B, D, L) input
         ys.append((h * c_t[:, None]).sum(-1))
     return (torch.stack(ys, -1) + u.float() * D.float()[:, None]).to(u.dtype)
 
+# %% ../nbs/10_models.ipynb #e9794a6d
 class MambaMixer(nn.Module):
     "Mamba's selective SSM mixer (no norm, no residual): (B, L, D) -> (B, L, D)."
     def __init__(self, dim: int, d_state: int = 64, d_conv: int = 4, expand: int = 2,
@@ -947,6 +963,7 @@ def save_pretrained(model: nn.Module, # a `PxByLSTM`/`DiffusionLSTM`, a v1 model
         save_file({k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}, str(tmp))
     return folder
 
+# %% ../nbs/10_models.ipynb #dbaead81
 def _local_files(folder: str | Path) -> Path:
     "A local folder as is; otherwise a Hub repo id, downloaded (cached) with huggingface_hub."
     if Path(folder).exists() or str(folder).count('/') != 1:
@@ -955,6 +972,7 @@ def _local_files(folder: str | Path) -> Path:
     return (Path(hf_hub_download(str(folder), 'config.json')).parent
             if hf_hub_download(str(folder), 'model.safetensors') else None)
 
+# %% ../nbs/10_models.ipynb #9f17712b
 def from_pretrained(folder: str | Path, # a folder written by `save_pretrained`, or a Hub repo id
                     device: str | torch.device = 'cpu',
                     **expect) -> nn.Module: # configuration values the checkpoint must have, e.g. vocab_size=151
@@ -1004,6 +1022,7 @@ def register_model_type(name: str,  # the `model_type` its configuration writes 
 register_model_type('apxby', ModelConfig)(make_apxby)
 register_model_type('v1', V1Config)(make_v1)
 
+# %% ../nbs/10_models.ipynb #dbd39f26
 def model_types(kind: str) -> tuple: # (config class, builder)
     "The configuration class and builder of a checkpoint's `model_type` (a later chapter's is imported when asked for)."
     return registered(MODEL_TYPES, 'model_types', kind)

@@ -51,6 +51,7 @@ def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
         yield {'text': row.get('text') or None, 'image': row.get('image'),
                'audio': None if audio is None else decode_audio(audio)}
 
+# %% ../nbs/12_train.ipynb #81f2a07e
 def dataset_split(ds, valid_pct: float = 0.1, # validation share when the data set has no `split` column
                   seed: int = 42              # fixes that random split
                  ) -> tuple[np.ndarray, np.ndarray]: # training and validation rows
@@ -70,6 +71,7 @@ def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 18's `
         raise InputError(f'not a tokenizer file ({e})', path) from e
     return tokenizer_class(saved, path).load(path)  # chapter 07's registry; a later chapter's kind imported on demand
 
+# %% ../nbs/12_train.ipynb #9fae6fbe
 @patch(as_prop=True)
 def tokenizer(self: Run):
     "The run's tokenizer (`load_tokenizer` of its `tokenizer.json`)."
@@ -79,12 +81,12 @@ def tokenizer(self: Run):
         raise InputError('no tokenizer.json: not a run folder written by `pixelbytes train`', self.path)
     return load_tokenizer(self.path/'tokenizer.json')
 
+# %% ../nbs/12_train.ipynb #a25bd811
 @patch
 def load_model(self: Run, device=None # default: the GPU when there is one
          ) -> nn.Module:         # in eval mode
     "The run's trained model (`config.json`, `model.safetensors`)."
     return from_pretrained(self.path, device or default_device())
-
 
 # %% ../nbs/12_train.ipynb #5b2e1217
 def token_data(folder: str | Path,                  # run folder: receives `tokenizer.json`, `data.json` and `tokens/`
@@ -151,6 +153,7 @@ class TrainWindows(torch.utils.data.Dataset):
         x, y = self.windows[i]
         return (x, *self.windows.history(i), y, x) if self.history else (x, y, x)
 
+# %% ../nbs/12_train.ipynb #2dd6e078
 def token_dataloaders(train: TokenSequences, valid: TokenSequences, # windows of the two splits
                       bs: int = 8, device=None,
                       history: bool = False,          # for a model that reads the text before a window
@@ -165,6 +168,7 @@ def token_dataloaders(train: TokenSequences, valid: TokenSequences, # windows of
     device = torch.device(device or default_device())
     return DataLoaders.from_dsets(*dsets, bs=bs, device=device, num_workers=num_workers)
 
+# %% ../nbs/12_train.ipynb #571e7d28
 def reads_history(model_or_config) -> bool:
     "Whether a model (or its configuration) reads the text before a window and its first column (`DescribedLSTM`)."
     c = getattr(model_or_config, 'config', model_or_config)
@@ -197,6 +201,7 @@ class PxByLoss:
         target[:, -1] = IGNORE_INDEX
         return F.cross_entropy(pred.flatten(0, -2).float(), target.flatten(), ignore_index=IGNORE_INDEX)
 
+# %% ../nbs/12_train.ipynb #b8caa293
 def next_token_scores(pred, objective: str):
     "Scores of each position's own token: the predictive head, or slot 6 (the previous token) of the next position."
     return pred if objective == 'predict' else pred[..., 5, :]
@@ -251,6 +256,7 @@ class ModalityMetric(Metric):
     @property
     def name(self): return f"{self.modality}_{'acc' if self.kind == 'accuracy' else 'bpt'}"
 
+# %% ../nbs/12_train.ipynb #e1196ba4
 class ResearchSlotAccuracy(Metric):
     "The research's Table 2 accuracy of the autoregressive model: all six slots of the next position, zeros included."
     def reset(self): self.hits, self.n = 0, 0
@@ -263,6 +269,7 @@ class ResearchSlotAccuracy(Metric):
     @property
     def name(self): return 'research_slot_acc'
 
+# %% ../nbs/12_train.ipynb #df631746
 class MaskedSlotAccuracy(Metric):
     "Diffusion: accuracy over the noised slots that hold a token (empty slots and padding excluded)."
     def reset(self): self.hits, self.n = 0, 0
@@ -276,6 +283,7 @@ class MaskedSlotAccuracy(Metric):
     @property
     def name(self): return 'masked_acc'
 
+# %% ../nbs/12_train.ipynb #57ba3934
 def pxby_metrics(objective: str, audio_start: int = AUDIO_START) -> list:
     ("Honest metrics for the objective (per modality of a vocabulary whose audio starts at `audio_start`), plus the "
      "research's slot accuracy for the autoregressive objective.")
@@ -313,18 +321,21 @@ class RunLog(CSVLogger):
         else:
             self.old_logger(log)
 
+# %% ../nbs/12_train.ipynb #76a06cbe
 def epoch_line(names, values) -> str:
     "One epoch's log as a labelled line: `epoch 3: train_loss 1.234, valid_loss 1.301, ..., time 00:05`."
     show = lambda v: f'{v:.4f}' if isinstance(v, float) else str(v)
     pairs = [f'{n} {show(v)}' for n, v in zip(names, values) if n != 'epoch']
     return f'epoch {values[0]}: ' + ', '.join(pairs)
 
+# %% ../nbs/12_train.ipynb #cbe64d56
 def save_weights(model: nn.Module, file: str | Path) -> Path:
     "A model's weights as a safetensors file, written atomically: nothing in it can run code when it is read."
     with atomic_path(file) as tmp:
         save_file({k: v.detach().contiguous().cpu() for k, v in get_model(model).state_dict().items()}, str(tmp))
     return Path(file)
 
+# %% ../nbs/12_train.ipynb #9dd93a92
 def load_weights(model: nn.Module, file: str | Path) -> nn.Module:
     "Load a `save_weights` file into `model` (on its device), never unpickling; a clear error when it does not fit."
     device = next(get_model(model).parameters()).device
@@ -334,6 +345,7 @@ def load_weights(model: nn.Module, file: str | Path) -> nn.Module:
         raise InputError(f'not a readable weights file for this model ({e})', file) from e
     return model
 
+# %% ../nbs/12_train.ipynb #5cfe6ad3
 class SaveBestModel(SaveModelCallback):
     "fastai's `SaveModelCallback` with safetensors weights written atomically, acting only on epochs that trained."
     def before_fit(self):
@@ -349,6 +361,7 @@ class SaveBestModel(SaveModelCallback):
         self.last_saved_path = save_weights(self.model, self.learn.path/self.learn.model_dir/f'{name}.safetensors')
     def after_fit(self): load_best(self.learn, self.fname)
 
+# %% ../nbs/12_train.ipynb #ba34cf43
 def load_best(learn: Learner, fname: str = 'best') -> Learner:
     "Load the best weights `SaveBestModel` wrote (every process, once all got there); without them, keep the model."
     distrib_barrier()
@@ -357,6 +370,7 @@ def load_best(learn: Learner, fname: str = 'best') -> Learner:
         load_weights(learn.model, file)
     return learn
 
+# %% ../nbs/12_train.ipynb #eacb14ce
 def pxby_learner(
     dls: DataLoaders,
     config: ModelConfig | None = None, # model sizes and objective
@@ -435,6 +449,7 @@ def read_checkpoint(file: str | Path, device='cpu') -> dict:
         raise InputError('not a training checkpoint (model, opt, epoch, n_epoch expected)', file)
     return state
 
+# %% ../nbs/12_train.ipynb #5b983616
 def trim_log(file: Path, epochs: int) -> None:
     "Keep the header and the lines of the first `epochs` epochs of a metrics log (atomically)."
     if not file.exists():
@@ -443,6 +458,7 @@ def trim_log(file: Path, epochs: int) -> None:
     keep = lines[:1] + [l for l in lines[1:] if l.split(',')[0].isdigit() and int(l.split(',')[0]) < epochs]
     atomic_write(file, '\n'.join(keep) + '\n' if epochs else '')
 
+# %% ../nbs/12_train.ipynb #ecf1be02
 def fit_resumable(learn: Learner, n_epoch: int, # the whole run's epochs, resumed or not
                   lr_max: float | None = None,  # one-cycle peak learning rate
                   fname: str = 'last.pth',      # checkpoint file in the learner's folder
@@ -480,6 +496,7 @@ def _holder(folder: Path) -> str:
         return 'another process'
     return f"process {who.get('pid')} on {who.get('host')} (since {who.get('since')})"
 
+# %% ../nbs/12_train.ipynb #978375db
 @contextmanager
 def run_lock(folder: str | Path,     # the run folder
              wait: float | None = None # seconds to wait for another process; default `PIXELBYTES_LOCK_WAIT` or 0
@@ -513,11 +530,13 @@ def run_lock(folder: str | Path,     # the run folder
         _HELD.discard(folder.resolve())
         lock.release()
 
+# %% ../nbs/12_train.ipynb #60047940
 def _remove_if_only_lock(folder: Path) -> None:
     "Remove a run folder that holds nothing but its lock files."
     if {p.name for p in folder.iterdir()} <= {LOCK_FILE, f'{LOCK_FILE}.json'}:
         shutil.rmtree(folder)
 
+# %% ../nbs/12_train.ipynb #4f0da259
 def holds_run_lock(func):
     "Decorate a function with an `out` argument (a run folder) so that it runs holding that folder's `run_lock`."
     @functools.wraps(func)
@@ -568,6 +587,7 @@ def register_arch(name: str,                 # what `train_model(arch=name)` tra
         return builder
     return _register
 
+# %% ../nbs/12_train.ipynb #83c865cd
 def arch_entry(arch: str) -> tuple: # (default objective, builder or None)
     "What `ARCHS` holds for `arch` (a later chapter's module imported when asked for); a clear error for another name."
     try:
@@ -576,6 +596,7 @@ def arch_entry(arch: str) -> tuple: # (default objective, builder or None)
         pass
     raise InputError(f'arch must be one of {tuple(ARCHS)}, got {arch!r}', 'train_model')
 
+# %% ../nbs/12_train.ipynb #b3ec78ee
 def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken' (chapter 18)
                objective: str,        # the run's objective (a pixel-token model only predicts)
                vocab_size: int = 151, # PixelBytes v2
@@ -585,6 +606,7 @@ def arch_model(arch: str,             # a name in `ARCHS`: 'lstm' or 'pixeltoken
     builder = arch_entry(arch)[1]
     return None if builder is None else builder(objective, vocab_size, **sizes)
 
+# %% ../nbs/12_train.ipynb #5ddf4a14
 def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 8 or 16: chapter 18's colour folding
                   tokenizer: TokenizerConfig  # steps, normalization and order
                  ):                           # what `token_data` builds the cache with
