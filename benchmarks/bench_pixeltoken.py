@@ -1,6 +1,6 @@
 """Generation speed and cache size of the pixel-token transformer (chapter 18) beside the PixelBytes LSTM of the same size, on CPU.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_pixeltoken.py [--threads N|auto] [--repeats R]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_pixeltoken.py [--threads N|auto] [--repeats R] [--batches 1,16]
 
 Both models have about 209 k parameters (the sizes of chapter 18's comparison); the cost does not depend on the weights.
 The prompt is a description and a sprite of the default data of at least P image tokens (frames repeated as needed), whose
@@ -60,6 +60,7 @@ if __name__ == '__main__':
     threads = sys.argv[sys.argv.index('--threads') + 1] if '--threads' in sys.argv else 'auto'
     threads = threads if threads == 'auto' else int(threads)
     repeats = int(sys.argv[sys.argv.index('--repeats') + 1]) if '--repeats' in sys.argv else 3
+    batches = sys.argv[sys.argv.index('--batches') + 1] if '--batches' in sys.argv else '1,16'
     torch.set_grad_enabled(False)
     sizes = {k: v for k, v in COMPARISON['pixel-token, NES'].items() if k != 'arch'}
     lstm_kw = COMPARISON['LSTM autoregressive, NES']
@@ -72,7 +73,7 @@ if __name__ == '__main__':
         for name in ('pixel-token', 'pixel-token, span 256'):
             kept, read = cache_entries(models[name], prompt)
             print(f'{name}, prompt {prompt:5d} image tokens: window cache keeps {kept:5d} entries of {read:5d} tokens read ({kept / read:.1%})', flush=True)
-    for batch in (1, 16):
+    for batch in map(int, batches.split(',')):
         for prompt in (256, 1024, 4096):
             line = f'batch {batch:2d}, prompt {prompt:5d}:'
             for name, model in models.items():

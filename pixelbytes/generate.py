@@ -40,6 +40,7 @@ class TextPart:
     max_tokens: int = 256         # generated text stops here (the end-of-segment token is forced)
     modality = 'text'
 
+# %% ../nbs/13_generate.ipynb #56b8cc0d
 @dataclass
 class ImagePart:
     "An image segment: given frames (a prompt) or generated; geometry left to the model or fixed here."
@@ -53,6 +54,7 @@ class ImagePart:
     max_frames: int = 8
     modality = 'image'
 
+# %% ../nbs/13_generate.ipynb #04d0f201
 @dataclass
 class AudioPart:
     "An audio segment of `channels` interleaved channels: given (a prompt) or generated."
@@ -77,6 +79,7 @@ def kind_masks(vocab_size: int = 151,          # ids in the vocabulary
     return torch.stack([sum((m for bit, m in kinds.items() if r & bit), torch.zeros(vocab_size, dtype=torch.bool))
                         for r in range(64)])
 
+# %% ../nbs/13_generate.ipynb #41bea58d
 def kind_of(token: int, audio_start: int = AUDIO_OFFSET) -> int: # the kind bit of a token id
     "Which kind a token id is (one bit of `BYTE`, `PIXEL`, `LEVEL`, `ROW_END`, `FRAME_END`, `PAD`)."
     if token == PAD_ID:
@@ -209,6 +212,7 @@ class Segment:
                              f'{self.modality} segment')
         self.closed, self.pending = True, False
 
+# %% ../nbs/13_generate.ipynb #8b3f5a16
 def describe_kinds(kinds: int) -> str:
     "The kinds in a bit set, in words."
     names = {BYTE: 'a text byte', PIXEL: 'a pixel', LEVEL: 'an audio level', ROW_END: 'row end (1)',
@@ -255,6 +259,7 @@ def given_durations(image, frame_step: int = 1) -> list[int] | None:
     durations = image_frames(image)[1]
     return [sum(durations[k:k + frame_step]) for k in range(0, len(durations), frame_step)]
 
+# %% ../nbs/13_generate.ipynb #d89aa813
 def _check_order(asked: list[str], order: tuple):
     "The parts must follow the order the model was trained on, each modality once."
     where = [order.index(m) for m in asked]
@@ -375,6 +380,7 @@ def sample_tokens(logits: torch.Tensor,          # (B, V) scores of the next tok
     # the first token whose CDF passes u
     return (cdf <= u.to(cdf.device) * cdf[:, -1:]).sum(-1).clamp_max(logits.shape[-1] - 1)
 
+# %% ../nbs/13_generate.ipynb #a18a93a3
 def check_sampling(temperature: float, top_k: int, top_p: float):
     "Refuse sampling settings that mean nothing."
     if not temperature >= 0:
@@ -390,6 +396,7 @@ def mask_bias(table: torch.Tensor # (64, V) bool, `kind_masks`
     "The kinds' masks as additive biases, for `draw_tokens`."
     return torch.zeros(table.shape, device=table.device).masked_fill_(~table, -math.inf)
 
+# %% ../nbs/13_generate.ipynb #80b747c4
 def draw_tokens(scores: torch.Tensor,      # (B, V) scores of the next token
                 bias: torch.Tensor,        # (B, V) or (1, V) rows of `mask_bias`: what the structure allows
                 temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
@@ -453,6 +460,7 @@ class LSTMStream:
     @cached_property
     def device(self): return next(self.model.parameters()).device
 
+# %% ../nbs/13_generate.ipynb #200fc6e2
 class Recompute:
     "The research's way, for comparison and for models that cannot stream: re-read the whole sequence for every token."
     def __init__(self, model: nn.Module): self.model = model
@@ -596,6 +604,7 @@ def cpu_threads(n: int | None):
     finally:
         torch.set_num_threads(before)
 
+# %% ../nbs/13_generate.ipynb #c3f39502
 def generation_threads(model: nn.Module, threads: int | str | None,
                        batch: int = 1   # sequences generated together
                       ) -> int | None:
@@ -756,6 +765,7 @@ def load_run(
     run = Run(folder)
     return run.load_model(device), run.tokenizer
 
+# %% ../nbs/13_generate.ipynb #fd6b418f
 def _many(x) -> list: return list(x) if isinstance(x, (list, tuple)) else [x]
 
 def describe_to_draw(model, tokenizer, texts,         # one description or a list (a batch)
@@ -768,12 +778,14 @@ def describe_to_draw(model, tokenizer, texts,         # one description or a lis
     tail = [image or ImagePart()] + ([audio or AudioPart()] if voice else [])
     return generate(model, [[TextPart(t)] + [replace(p) for p in tail] for t in _many(texts)], tokenizer, **kwargs)
 
+# %% ../nbs/13_generate.ipynb #3bef7f86
 def draw_to_describe(model, tokenizer, images,        # one sprite or a list: PIL images, paths or uint8 arrays
                      text: TextPart | None = None,    # the description's cap
                      **kwargs) -> list[Generated]:
     "Look at a sprite, write its description (needs a model trained on image → text sequences)."
     return generate(model, [[ImagePart(im), replace(text or TextPart())] for im in _many(images)], tokenizer, **kwargs)
 
+# %% ../nbs/13_generate.ipynb #b19a5636
 def continue_cry(model, tokenizer, cries,             # one (C, N) sound or a list, at the tokenizer's rate
                  # length of the whole cry, given part included (None: the model decides)
                  seconds: float | None = None,

@@ -38,10 +38,10 @@ from .tokenizer import (PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IM
 # %% auto #0
 __all__ = ['LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'load_tokenizer', 'token_data', 'audio_only',
            'TrainWindows', 'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'PriorLoss',
-           'DiffusionNoise', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog',
-           'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner',
-           'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run',
-           'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
+           'DiffusionNoise', 'GradsToNone', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy',
+           'pxby_metrics', 'RunLog', 'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best',
+           'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock',
+           'holds_run_lock', 'plot_run', 'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -232,6 +232,15 @@ class DiffusionNoise(Callback):
         "The research's mask: a `fraction` of the positions fully noised, the next position's slots 1–5 too."
         return diffusion_mask(b, l, self.fraction, generator=gen)
 
+# %% ../nbs/12_train.ipynb #cbf5c022
+class GradsToNone(Callback):
+    "After each optimizer step, drop the gradients (as `torch.optim`'s `zero_grad` does) instead of zeroing them."
+    order = 100                                   # after every other callback's `after_step`
+    def after_step(self):
+        for p in self.learn.model.parameters():
+            p.grad = None
+
+
 # %% ../nbs/12_train.ipynb #b2149894
 class ModalityMetric(Metric):
     "Next-token accuracy or bits per token over real tokens of one modality ('all', 'text', 'image', 'audio')."
@@ -388,7 +397,7 @@ def pxby_learner(
     ("A fastai `Learner` for an aPxBy model (or `model`) on `dls`, with logging, best-model saving and mixed precision "
      "on GPU.")
     config = model.config if model is not None else config or ModelConfig()
-    cbs = [RunLog('metrics.csv'), SaveBestModel(monitor='valid_loss', fname='best')] + list(L(cbs))
+    cbs = [RunLog('metrics.csv'), SaveBestModel(monitor='valid_loss', fname='best'), GradsToNone()] + list(L(cbs))
     if config.objective == 'diffusion':
         cbs.append(noise or DiffusionNoise())
     if getattr(config, 'image_prior', ()):
