@@ -25,11 +25,13 @@ def peak_normalize(x: np.ndarray # samples
     peak = np.abs(x).max() if x.size else 0.0
     return x / peak if peak > 0 else np.zeros_like(x)
 
+# %% ../nbs/03_audio.ipynb #dad58259
 def _check_finite(x: np.ndarray, where: str):
     bad = int((~np.isfinite(x)).sum())
     if bad:
         raise InputError(f'{bad} NaN or infinite samples', where)
 
+# %% ../nbs/03_audio.ipynb #c1b3bb53
 def load_audio(path: str | Path,          # any file soundfile reads: OGG/Vorbis, WAV, FLAC...
                sr: int = SAMPLE_RATE      # rate to resample to
               ) -> np.ndarray:            # mono float32 samples at `sr`
@@ -37,6 +39,7 @@ def load_audio(path: str | Path,          # any file soundfile reads: OGG/Vorbis
     x, rate = read_sound(path)
     return resample(x.mean(axis=1), rate, sr).astype(np.float32)
 
+# %% ../nbs/03_audio.ipynb #dfac4d23
 def resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
     "Polyphase resampling from `rate` to `target` Hz (scipy.signal.resample_poly, anti-aliased)."
     if rate == target:
@@ -90,6 +93,7 @@ def gameboy_channel(x: np.ndarray,          # mono samples
     back = np.pad(back, (0, max(0, len(x) - len(back))))[:len(x)]
     return peak_normalize(back)
 
+# %% ../nbs/03_audio.ipynb #bdc2d73d
 def second_order_channel(x: np.ndarray, sr: int = SAMPLE_RATE,
                          K: float = 1.0,        # static gain
                          wn: float = 2 * np.pi * 1000, # natural frequency (rad/s)
@@ -99,6 +103,7 @@ def second_order_channel(x: np.ndarray, sr: int = SAMPLE_RATE,
     b, a = signal.bilinear([K * wn ** 2], [1, 2 * zeta * wn, wn ** 2], fs=sr)
     return signal.lfilter(b, a, np.asarray(x, np.float64))
 
+# %% ../nbs/03_audio.ipynb #57c51790
 def action_state(x: np.ndarray,          # mono samples
                  sr: int = SAMPLE_RATE   # their rate; other rates are resampled to 16 kHz first
                 ) -> np.ndarray:         # (2, N) float32 at 16 kHz: action, state

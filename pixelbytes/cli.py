@@ -21,19 +21,6 @@ __all__ = ['GENERATED', 'COMMANDS', 'NEGATED_HELP', 'OWN_DATA_HELP', 'output_fol
            'command_parser', 'top_help', 'main']
 
 # %% ../nbs/90_cli.ipynb #c9dbac2d
-def _prompt(text, image, audio, max_size: int) -> list:
-    from pixelbytes.generate import TextPart, ImagePart, AudioPart
-    from pixelbytes.pixelize import pixelize_gif
-    from pixelbytes.dataset import read_audio
-    given = []
-    if text is not None:
-        given.append(TextPart(text))
-    if image is not None:
-        given.append(ImagePart(pixelize_gif(image, max_size)[0]))  # any picture, in NES colours, longest side max_size
-    if audio is not None:
-        given.append(AudioPart(read_audio(audio)))                 # a mono cry gains its Game-Boy state channel
-    return given
-
 GENERATED = ('index.html', 'generation.json')     # with the `sample_*` files: what `generate_cmd` writes in its folder
 
 def output_folder(out: str | Path,  # the folder a command writes into
@@ -57,6 +44,31 @@ def output_folder(out: str | Path,  # the folder a command writes into
         p.unlink()
     return out
 
+# %% ../nbs/90_cli.ipynb #05d1af1f
+def _prompt(text, image, audio, max_size: int) -> list:
+    from pixelbytes.generate import TextPart, ImagePart, AudioPart
+    from pixelbytes.pixelize import pixelize_gif
+    from pixelbytes.dataset import read_audio
+    given = []
+    if text is not None:
+        given.append(TextPart(text))
+    if image is not None:
+        given.append(ImagePart(pixelize_gif(image, max_size)[0]))  # any picture, in NES colours, longest side max_size
+    if audio is not None:
+        given.append(AudioPart(read_audio(audio)))                 # a mono cry gains its Game-Boy state channel
+    return given
+
+# %% ../nbs/90_cli.ipynb #618c63a9
+def _fixed(part, width, height, frames, seconds, tok):
+    "The part with the structure the command fixes (a given image keeps its own geometry)."
+    from pixelbytes.audio import SAMPLE_RATE
+    if part.modality == 'image' and (part.given is None or not part.complete):
+        return replace(part, width=width or part.width, height=height or part.height, frames=frames or part.frames)
+    if part.modality == 'audio' and seconds is not None and (part.given is None or not part.complete):
+        return replace(part, samples=round(seconds * SAMPLE_RATE / tok.config.audio_step))
+    return part
+
+# %% ../nbs/90_cli.ipynb #853746d5
 def generate_cmd(run: str,  # a run folder (from `pixelbytes train` or `demo`), or a Hub model id owner/name
                  text: str = None,         # a description to start from
                  image: str = None,        # a sprite (GIF/PNG, pixelized to the NES palette) to start from
@@ -118,15 +130,6 @@ def generate_cmd(run: str,  # a run folder (from `pixelbytes train` or `demo`), 
     print(f"Wrote {n} sample(s) and {out/'index.html'}")
     return out
 
-def _fixed(part, width, height, frames, seconds, tok):
-    "The part with the structure the command fixes (a given image keeps its own geometry)."
-    from pixelbytes.audio import SAMPLE_RATE
-    if part.modality == 'image' and (part.given is None or not part.complete):
-        return replace(part, width=width or part.width, height=height or part.height, frames=frames or part.frames)
-    if part.modality == 'audio' and seconds is not None and (part.given is None or not part.complete):
-        return replace(part, samples=round(seconds * SAMPLE_RATE / tok.config.audio_step))
-    return part
-
 # %% ../nbs/90_cli.ipynb #2c724ca0
 COMMANDS = {   # name: (module, function, what it does in one line)
     'demo': ('pixelbytes.mainjob', 'demo', 'the main job: train a small model on the built-in creatures, then draw and '
@@ -142,6 +145,12 @@ COMMANDS = {   # name: (module, function, what it does in one line)
     'push': ('pixelbytes.hub', 'push_run', 'share a run folder as a Hugging Face model repository, with a model card'),
 }
 
+def command_function(name: str): # a command in `COMMANDS`
+    "The function a command runs (importing its module: the heavy libraries come in here)."
+    module, func, _ = COMMANDS[name]
+    return getattr(importlib.import_module(module), func)
+
+# %% ../nbs/90_cli.ipynb #5d7769b4
 NEGATED_HELP = {'progress': 'hide the progress bars (without a terminal they are hidden anyway: one line per epoch)',
                 'pixelize': "keep a data folder's images as they are (default: pixelize them to the NES palette, "
                             "longest side 50 px)"}
@@ -157,11 +166,6 @@ Images are pixelized to the 55 NES colours, longest side 50 px (--no-pixelize ke
 the three files, an unreadable file, or a link leading out of FOLDER is skipped; every skipped or cut file is printed
 and listed, with the reason, in skipped.log in the run folder (the data folder is never written to)."""
 
-def command_function(name: str): # a command in `COMMANDS`
-    "The function a command runs (importing its module: the heavy libraries come in here)."
-    module, func, _ = COMMANDS[name]
-    return getattr(importlib.import_module(module), func)
-
 def command_parser(name: str) -> argparse.ArgumentParser:
     "The options of a command, from its function's signature and docments (read without importing heavy modules)."
     module, func, _ = COMMANDS[name]
@@ -176,14 +180,16 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         p.epilog = OWN_DATA_HELP
     return p
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    "Help as written (the own-data layout keeps its lines), at the terminal's width."
-    def __init__(self, prog): super().__init__(prog, max_help_position=32, width=min(120, _columns()))
-
+# %% ../nbs/90_cli.ipynb #4460ffb1
 def _columns() -> int:
     import shutil
     return shutil.get_terminal_size((100, 30)).columns
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    "Help as written (the own-data layout keeps its lines), at the terminal's width."
+    def __init__(self, prog): super().__init__(prog, max_help_position=32, width=min(120, _columns()))
+
+# %% ../nbs/90_cli.ipynb #1c68259b
 def top_help() -> str:
     "The top-level help: each command with one line of what it does."
     width = max(map(len, COMMANDS))
@@ -195,6 +201,7 @@ def top_help() -> str:
             'pixelbytes <command> --help   the options of a command\n'
             'pixelbytes --version          the version')
 
+# %% ../nbs/90_cli.ipynb #b632f4aa
 def main(argv: list[str] | None = None # arguments after the program name (default: `sys.argv[1:]`)
         ) -> int:                      # exit status: 0 done, 1 bad input (one line on stderr), 2 bad usage
     "Entry point of the `pixelbytes` console command: `pixelbytes <command> [options]`."
@@ -230,6 +237,7 @@ def main(argv: list[str] | None = None # arguments after the program name (defau
         return 1
     return 0
 
+# %% ../nbs/90_cli.ipynb #dceff4f0
 def _train_and_record(args: dict) -> Path:
     "Train, then write the command line that reproduces the run into it, holding the folder throughout."
     from pixelbytes.train import run_lock
@@ -239,6 +247,7 @@ def _train_and_record(args: dict) -> Path:
         atomic_write(Path(result)/'command.txt', made + '\n')
     return Path(result)
 
+# %% ../nbs/90_cli.ipynb #9213f928
 def _hub_folder(run: str) -> Path:
     "Where the command line keeps a run it downloads from the Hub: runs/hub/OWNER/NAME."
     return Path('runs')/'hub'/run

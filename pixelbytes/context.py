@@ -11,22 +11,6 @@ from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError
 __all__ = ['SLOT_NAMES', 'with_separators', 'with_frame_separators', 'windows_2d', 'context_3d', 'sequence_context_3d']
 
 # %% ../nbs/06_context.ipynb #64248613
-def with_separators(segment: np.ndarray # (H, W) token ids
-                   ) -> np.ndarray:     # (H, W+1): every row ends with 1, the last row with 2
-    "Append the v1 separator column: `ROW_END_ID` on each row, `SEGMENT_END_ID` at the very end."
-    segment = _as_ids(segment, 2, 'with_separators')
-    sep = np.full((segment.shape[0], 1), ROW_END_ID, segment.dtype)
-    sep[-1, 0] = SEGMENT_END_ID
-    return np.concatenate([segment, sep], axis=1)
-
-def with_frame_separators(frames: np.ndarray # (T, H, W) token ids
-                         ) -> np.ndarray:    # (T, H, W+1): each row ends with 1, the last row of each frame with 2
-    "Append the v2 separator column: `ROW_END_ID` on each row, `SEGMENT_END_ID` on the last row of every frame."
-    frames = _as_ids(frames, 3, 'with_frame_separators')
-    sep = np.full(frames.shape[:2] + (1,), ROW_END_ID, frames.dtype)
-    sep[:, -1, 0] = SEGMENT_END_ID
-    return np.concatenate([frames, sep], axis=2)
-
 def _as_ids(x, ndim: int, where: str) -> np.ndarray:
     x = np.asarray(x)
     if x.ndim != ndim:
@@ -36,6 +20,24 @@ def _as_ids(x, ndim: int, where: str) -> np.ndarray:
     if not np.issubdtype(x.dtype, np.integer):
         raise InputError(f'token ids must be integers, got {x.dtype}', where)
     return x
+
+# %% ../nbs/06_context.ipynb #1c6cfe7b
+def with_separators(segment: np.ndarray # (H, W) token ids
+                   ) -> np.ndarray:     # (H, W+1): every row ends with 1, the last row with 2
+    "Append the v1 separator column: `ROW_END_ID` on each row, `SEGMENT_END_ID` at the very end."
+    segment = _as_ids(segment, 2, 'with_separators')
+    sep = np.full((segment.shape[0], 1), ROW_END_ID, segment.dtype)
+    sep[-1, 0] = SEGMENT_END_ID
+    return np.concatenate([segment, sep], axis=1)
+
+# %% ../nbs/06_context.ipynb #d26ed963
+def with_frame_separators(frames: np.ndarray # (T, H, W) token ids
+                         ) -> np.ndarray:    # (T, H, W+1): each row ends with 1, the last row of each frame with 2
+    "Append the v2 separator column: `ROW_END_ID` on each row, `SEGMENT_END_ID` on the last row of every frame."
+    frames = _as_ids(frames, 3, 'with_frame_separators')
+    sep = np.full(frames.shape[:2] + (1,), ROW_END_ID, frames.dtype)
+    sep[:, -1, 0] = SEGMENT_END_ID
+    return np.concatenate([frames, sep], axis=2)
 
 # %% ../nbs/06_context.ipynb #c6f724dd
 def windows_2d(segment: np.ndarray # (H, W) token ids, separators already appended

@@ -53,13 +53,14 @@ class InputError(ValueError):
         super().__init__(what if where is None else f"{where}: {what}")
 
 # %% ../nbs/00_core.ipynb #00112d8c
-PARTIAL_MARK = '.partial-'   # in the name of every temporary file `atomic_path` makes
-
 def _umask() -> int:
     "The process's umask (read by setting it and putting it back)."
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+# %% ../nbs/00_core.ipynb #ccc10d22
+PARTIAL_MARK = '.partial-'   # in the name of every temporary file `atomic_path` makes
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, # final location of the file
@@ -83,7 +84,7 @@ def atomic_path(path: str | os.PathLike, # final location of the file
         if os.path.exists(tmp):
             os.unlink(tmp)
 
-
+# %% ../nbs/00_core.ipynb #07c28efb
 def remove_partial_files(folder: str | os.PathLike) -> list[Path]: # the files removed
     "Remove the temporary files a killed `atomic_path` left in `folder` and below (while nothing else writes there)."
     left = [p for p in Path(folder).rglob(f'.*{PARTIAL_MARK}*') if p.is_file()]
@@ -133,6 +134,7 @@ def save_settings(self: Run, settings: dict):
     "Write `run.json` (atomically)."
     atomic_write(self.path/'run.json', json.dumps(settings, indent=1, default=str))
 
+# %% ../nbs/00_core.ipynb #e6ee6b03
 @patch
 def keep_settings(self: Run, settings: dict):
     "Write `run.json`, or refuse a folder whose `run.json` holds other settings."
@@ -142,7 +144,6 @@ def keep_settings(self: Run, settings: dict):
     if self.settings != settings:
         raise InputError(f'the folder holds a run with {self.settings}, not {settings}: use another folder',
                          self.path/'run.json')
-
 
 # %% ../nbs/00_core.ipynb #2596678b
 @patch
@@ -157,11 +158,13 @@ def data_for(self: Run, recipe: dict # what the folder's data must have been bui
                          self.path/'data.json')
     return data
 
+# %% ../nbs/00_core.ipynb #4b03898b
 @patch
 def save_data(self: Run, recipe: dict, **record):
     "Write `data.json`: the recipe and the record of what it built (e.g. `train=` and `valid=` item lists)."
     atomic_write(self.path/'data.json', json.dumps({'recipe': recipe, **record}))
 
+# %% ../nbs/00_core.ipynb #1e19efec
 @patch
 def split(self: Run, which: str = 'valid' # 'train' or 'valid'
          ) -> np.ndarray:                  # the items of the token cache in that split
@@ -170,7 +173,6 @@ def split(self: Run, which: str = 'valid' # 'train' or 'valid'
     if which not in data:
         raise InputError(f"no {which!r} items in the data record (it holds {', '.join(data)})", self.path/'data.json')
     return np.array(data[which], np.int64)
-
 
 # %% ../nbs/00_core.ipynb #14d69428
 @patch(as_prop=True)
@@ -223,6 +225,7 @@ def load_plugins(registry: str # a registry's name in `pixelbytes._PLUGINS`, e.g
         importlib.import_module(f'pixelbytes.{module}')
     return modules
 
+# %% ../nbs/00_core.ipynb #b251a8c2
 def registered(registry: dict, # an earlier chapter's registry: key -> what a later chapter registered
                name: str,      # the registry's name in `pixelbytes._PLUGINS`
                key):           # what is asked for

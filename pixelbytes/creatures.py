@@ -43,6 +43,7 @@ class Attributes:
     pitch: str
     side: int
 
+# %% ../nbs/05_creatures.ipynb #34f34ec9
 def sample_attributes(rng: np.random.Generator) -> Attributes:
     "Random attributes; small creatures tend to cry high and large ones low (3 times out of 4)."
     colour, pattern_colour = rng.choice(list(COLOUR_FAMILIES), 2, replace=False)
@@ -65,11 +66,13 @@ def _body_mask(side: int, shape: str) -> np.ndarray:
     yy, xx = np.mgrid[0:h, 0:w]
     return ((yy - (h - 1) / 2) / (h / 2)) ** 2 + ((xx - (w - 1) / 2) / (w / 2)) ** 2 <= 1
 
+# %% ../nbs/05_creatures.ipynb #806672ba
 def _outline(mask: np.ndarray) -> np.ndarray:
     p = np.pad(mask, 1)
     inner = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
     return mask & ~inner
 
+# %% ../nbs/05_creatures.ipynb #ba072566
 def _pattern(mask: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
     h, w = mask.shape
     yy, xx = np.mgrid[0:h, 0:w]
@@ -85,6 +88,22 @@ def _pattern(mask: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarra
                 pat |= (yy - cy) ** 2 + (xx - x) ** 2 <= max(1, (min(h, w) // 8) ** 2)
     return pat & mask & ~_outline(mask)
 
+# %% ../nbs/05_creatures.ipynb #c16294d8
+def _type_feature(f: np.ndarray, kind: str, top: int, w: int, light: int, dark: int):
+    c = w // 2 + 1
+    if kind == 'fire':
+        f[max(top - 2, 0) : top, [c - w // 4, c + w // 4]] = 27  # two flame ears
+    elif kind == 'water':
+        f[max(top - 2, 0) : top, c] = 6  # a fin
+    elif kind == 'grass':
+        f[max(top - 2, 0), c - 1 : c + 2] = 43
+        f[max(top - 1, 0), c] = 44  # a leaf
+    elif kind == 'electric':
+        f[max(top - 2, 0) : top, [c - 2, c + 2]] = 34  # lightning horns
+    else:
+        f[top + 2 : top + 5, -1] = light  # a wispy tail
+
+# %% ../nbs/05_creatures.ipynb #3d5ee752
 def draw_frames(a: Attributes, rng: np.random.Generator) -> np.ndarray: # (4, H, W) palette indices
     "The four animation frames of a creature, in palette indices, white background."
     main, light, dark = COLOUR_FAMILIES[a.colour]
@@ -109,20 +128,6 @@ def draw_frames(a: Attributes, rng: np.random.Generator) -> np.ndarray: # (4, H,
         _type_feature(f, a.type, top, w, light, dark)
         frames.append(f)
     return np.stack(frames).astype(np.int64)
-
-def _type_feature(f: np.ndarray, kind: str, top: int, w: int, light: int, dark: int):
-    c = w // 2 + 1
-    if kind == 'fire':
-        f[max(top - 2, 0) : top, [c - w // 4, c + w // 4]] = 27  # two flame ears
-    elif kind == 'water':
-        f[max(top - 2, 0) : top, c] = 6  # a fin
-    elif kind == 'grass':
-        f[max(top - 2, 0), c - 1 : c + 2] = 43
-        f[max(top - 1, 0), c] = 44  # a leaf
-    elif kind == 'electric':
-        f[max(top - 2, 0) : top, [c - 2, c + 2]] = 34  # lightning horns
-    else:
-        f[top + 2 : top + 5, -1] = light  # a wispy tail
 
 # %% ../nbs/05_creatures.ipynb #ac5fcbf5
 SIZE_WORDS = {
@@ -191,6 +196,7 @@ class Creature:
         "The cry as a two-channel 16-bit WAV at 16 kHz."
         return wav_bytes(self.audio)
 
+# %% ../nbs/05_creatures.ipynb #d70d6d05
 def make_creature(seed: int, k: int) -> Creature:
     "Creature number `k` of the series `seed` (independent of how many are made)."
     rng = np.random.default_rng([seed, k])
@@ -199,17 +205,20 @@ def make_creature(seed: int, k: int) -> Creature:
         f'{k:05d}', a, draw_frames(a, rng), [300, 200, 150, 300], describe(a, rng), action_state(synth_cry(a, rng))
     )
 
+# %% ../nbs/05_creatures.ipynb #46e4972f
 def make_creatures(n: int, seed: int = 0) -> list[Creature]:
     "The first `n` creatures of series `seed`."
     if n < 0:
         raise InputError(f'n must be >= 0, got {n}', 'make_creatures')
     return [make_creature(seed, k) for k in range(n)]
 
+# %% ../nbs/05_creatures.ipynb #ca1f55cf
 def split_of(number: str | int, seed: int = 0) -> str:
     "'train' (80%), 'valid' (10%) or 'test' (10%): fixed per creature by its number and series."
     u = np.random.default_rng([seed, int(number), 7]).random()
     return 'train' if u < .8 else 'valid' if u < .9 else 'test'
 
+# %% ../nbs/05_creatures.ipynb #9ef7e0e4
 def items_in_split(crs: list[Creature], *splits: str, seed: int = 0) -> list[int]:
     "Positions in `crs` of the creatures that fall in any of `splits`."
     return [k for k, c in enumerate(crs) if split_of(c.number, seed) in splits]
@@ -246,6 +255,7 @@ def dominant_colour(frames: np.ndarray) -> str | None: # colour family covering 
             counts[fam] = counts.get(fam, 0) + int(n)
     return max(counts, key=counts.get) if counts else None
 
+# %% ../nbs/05_creatures.ipynb #e8e86b3c
 def size_class(frames: np.ndarray) -> str | None: # 'small', 'medium' or 'large'
     "Size class from the longest side of the bounding box of the black body outline in the first frame."
     ys, xs = np.nonzero(frames[0] == BLACK)
@@ -254,6 +264,7 @@ def size_class(frames: np.ndarray) -> str | None: # 'small', 'medium' or 'large'
     side = max(ys.max() - ys.min(), xs.max() - xs.min()) + 1
     return next((s for s, (lo, hi) in SIZES.items() if side <= hi), 'large')
 
+# %% ../nbs/05_creatures.ipynb #eed53099
 def cry_pitch(audio: np.ndarray, sr: int = SAMPLE_RATE, threshold: float = 380.) -> str | None:
     """'high' or 'low' from the median fundamental (librosa's YIN) over the loud frames of the action channel; None for
     silence."""

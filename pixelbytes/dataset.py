@@ -27,6 +27,7 @@ def features(extra: dict | None = None # extra columns, name -> `datasets` featu
                               'audio': datasets.Audio(sampling_rate=SAMPLE_RATE, mono=False),
                               'text': datasets.Value('string'), **(extra or {})})
 
+# %% ../nbs/04_dataset.ipynb #6669d320
 def wav_bytes(audio: np.ndarray # (C, N) float samples in [-1, 1] at 16 kHz
              ) -> bytes:
     "Audio as 16-bit WAV bytes (lossless for the data we store, unlike the original's Vorbis)."
@@ -34,6 +35,7 @@ def wav_bytes(audio: np.ndarray # (C, N) float samples in [-1, 1] at 16 kHz
     sf.write(buf, np.asarray(audio, np.float32).T, SAMPLE_RATE, format='WAV', subtype='PCM_16')
     return buf.getvalue()
 
+# %% ../nbs/04_dataset.ipynb #7430fad5
 def decode_audio(value: dict # a stored `audio` value: {'bytes': ..., 'path': ...} (undecoded) or {'array': ...}
                 ) -> np.ndarray: # (C, N) float32
     "The samples of an `audio` value, with soundfile, whatever decoder `datasets` has."
@@ -53,6 +55,7 @@ def _capped(what: str, n: int, cap: int | None, path) -> bool:
     warnings.warn(f'{path}: {n} {what}, kept the first {cap}', stacklevel=3)
     return True
 
+# %% ../nbs/04_dataset.ipynb #d6d8c21e
 def read_text(path: str | Path, max_chars: int | None = None) -> str:
     "A description as clean text (NFC, controls -> spaces, stripped, at most `max_chars`); empty or not UTF-8: refused."
     try:
@@ -66,6 +69,7 @@ def read_text(path: str | Path, max_chars: int | None = None) -> str:
         raise InputError('empty text', path)
     return text[:max_chars] if _capped('characters', len(text), max_chars, path) else text
 
+# %% ../nbs/04_dataset.ipynb #78165bc9
 def read_audio(path: str | Path, max_seconds: float | None = None
               ) -> np.ndarray: # (2, N) float32: action, state at 16 kHz
     "A cry as two channels (mono -> action/state, stereo kept, more refused), at most `max_seconds`."
@@ -74,6 +78,7 @@ def read_audio(path: str | Path, max_seconds: float | None = None
     cap = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
     return x[:, :cap] if _capped('samples at 16 kHz', x.shape[1], cap, path) else x
 
+# %% ../nbs/04_dataset.ipynb #d758f652
 def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50, max_frames: int | None = None) -> bytes:
     "A checked sprite: the file (refused over `max_frames`), or its NES pixelization (first `max_frames` frames)."
     if not pixelize:
@@ -104,6 +109,7 @@ def _stems(root: Path, sub: str, exts, skipped: list) -> dict[str, Path]:
             found[p.stem] = p
     return found
 
+# %% ../nbs/04_dataset.ipynb #c9fd52d7
 def folder_items(root: str | Path,        # folder holding images/, audio/, text/
                  pixelize: bool = True,   # NES palette, longest side `max_size` (False: keep the files as they are)
                  max_size: int = 50,
@@ -132,6 +138,7 @@ def folder_items(root: str | Path,        # folder holding images/, audio/, text
             skipped.append((e.where, e.what))
     return items, skipped
 
+# %% ../nbs/04_dataset.ipynb #5dee535e
 def report_skipped(skipped: list[tuple[str, str]], log: str | Path | None) -> None:
     "Print each skipped file with its reason and write them to `log` (atomically)."
     lines = [f'skipped {w}: {r}' for w, r in skipped]
@@ -144,6 +151,7 @@ def report_skipped(skipped: list[tuple[str, str]], log: str | Path | None) -> No
             + ''.join(l + '\n' for l in lines),
         )
 
+# %% ../nbs/04_dataset.ipynb #cb0a2ed1
 def folder_dataset(root: str | Path, pixelize: bool = True, max_size: int = 50,
                    log: str | Path | None = None # log of the skipped items (in the run folder, never the data folder)
                   ) -> "datasets.Dataset":
@@ -199,6 +207,7 @@ def hub_dataset(repo_id: str,          # e.g. 'ffurfaro/PixelBytes-PokemonAll'
         )
         raise InputError(f'cannot load Hub data set: {why} ({type(e).__name__}: {str(e)[:200]})', repo_id) from e
 
+# %% ../nbs/04_dataset.ipynb #b7f26ad3
 def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 'creatures' or a number of creatures
                   n: int = 1000, seed: int = 0,          # creatures: how many, which series
                   pixelize: bool = True,                 # folder: pixelize the images (False: keep them as they are)
@@ -218,6 +227,7 @@ def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 
     names = ' or '.join(f'"{s}"' for s in sources)
     raise InputError(f'not a folder, a Hub id (owner/name) or {names}', source)
 
+# %% ../nbs/04_dataset.ipynb #6fe4ab97
 def cached_dataset(source: str | Path | int, cache: str | Path, **kwargs) -> "datasets.Dataset":
     "`build_dataset(source, **kwargs)` saved to `cache` with `save_to_disk`, reloaded from there on later calls."
     import datasets
@@ -227,6 +237,7 @@ def cached_dataset(source: str | Path | int, cache: str | Path, **kwargs) -> "da
     build_dataset(source, **kwargs).save_to_disk(str(cache))
     return datasets.load_from_disk(str(cache))
 
+# %% ../nbs/04_dataset.ipynb #ce9a39e7
 def push_dataset(ds: "datasets.Dataset", repo_id: str, private: bool = True, token: str | None = None):
     "Push a data set to the Hub (needs a token with write access; `huggingface-cli login` or `token=`)."
     return ds.push_to_hub(repo_id, private=private, token=token)

@@ -13,14 +13,15 @@ __all__ = ['NEEDED', 'SHARED', 'AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'is_repo_i
            'followed_descriptions', 'verdict', 'model_card', 'push_run', 'download_run', 'resolve_run', 'load_run']
 
 # %% ../nbs/19_hub.ipynb #6eb54572
+def is_repo_id(s: str) -> bool:
+    "Whether `s` reads as a Hub repository id, `owner/name`."
+    return bool(re.fullmatch(r'[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}', str(s)))
+
+# %% ../nbs/19_hub.ipynb #b4aafa05
 NEEDED = ('config.json', 'model.safetensors', 'tokenizer.json')      # what `load_run` reads
 SHARED = NEEDED + ('run.json', 'data.json', 'metrics.csv', 'curves.png', 'command.txt', 'skipped.log', 'report.json',
                    'report.html', 'README.md', 'real/*.gif', 'real/*.wav', 'generated/*.gif', 'generated/*.wav',
                    'generated/*.txt', 'evaluation/*.csv', 'evaluation/*.png')
-
-def is_repo_id(s: str) -> bool:
-    "Whether `s` reads as a Hub repository id, `owner/name`."
-    return bool(re.fullmatch(r'[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}', str(s)))
 
 def check_run(folder: str | Path) -> Path:
     "`folder` when it is a finished run folder; else a clear error that says what is missing."
@@ -58,6 +59,7 @@ def signature_stub(module: str, # e.g. 'pixelbytes.train'
     exec(code, space)                                                   # our own source: a bare `def`, no body
     return _delegated(space[name], node, file)
 
+# %% ../nbs/19_hub.ipynb #70955353
 def _delegated(stub, node: ast.FunctionDef, file: str):
     "The stub with the `@delegates(...)` of its source applied (the options it takes from another function)."
     from fastcore.meta import delegates
@@ -68,6 +70,7 @@ def _delegated(stub, node: ast.FunctionDef, file: str):
             stub = make(stub)
     return stub
 
+# %% ../nbs/19_hub.ipynb #713452d3
 def command_line(name: str, func, args: dict) -> str:
     ("The `pixelbytes` command that runs `func` with `args`: positionals, then every option that differs from its "
      "default.")
@@ -87,6 +90,7 @@ def command_line(name: str, func, args: dict) -> str:
             parts += [f'--{k}', str(v)]
     return shlex.join(parts)
 
+# %% ../nbs/19_hub.ipynb #1e765429
 def _model_name(run: Path) -> str:
     "What a run folder's model is, in words, from its config.json."
     config = json.loads((run/'config.json').read_text())
@@ -128,6 +132,7 @@ def followed_descriptions(summary: dict # a demo summary with `agreement_*` rate
                 found[kind][a] = own['low'] > max(r['high'] for r in rivals)
     return found
 
+# %% ../nbs/19_hub.ipynb #f1e93b0f
 def _names(attrs: list[str]) -> str:
     return attrs[0] if len(attrs) == 1 else ', '.join(attrs[:-1]) + ' and ' + attrs[-1]
 
@@ -169,6 +174,7 @@ def _train_command(run: Path) -> str:
     settings = {**Run(run).settings, 'out': str(run)}
     return command_line('train', signature_stub('pixelbytes.train', 'train_model'), settings)
 
+# %% ../nbs/19_hub.ipynb #8ca25cab
 def model_card(run: str | Path,        # a run folder
                repo_id: str | None = None # where it is shared (for the usage example)
               ) -> str:                # the card: YAML metadata, then Markdown
@@ -230,6 +236,7 @@ def _hub_problem(action: str, e: Exception) -> str:
     detail = str(e).strip().splitlines()[0][:160] if str(e).strip() else ''
     return f'cannot {action} the Hugging Face Hub: {why} ({kind}: {detail})'
 
+# %% ../nbs/19_hub.ipynb #5a213771
 def push_run(run: str,              # run folder written by `pixelbytes train` or `pixelbytes demo`
              repo_id: str,          # the model repository to create or update, owner/name
              public: bool = False,  # make a new repository public (default: private)
@@ -253,6 +260,7 @@ def push_run(run: str,              # run folder written by `pixelbytes train` o
     print(f'Pushed {run} to {url}')
     return str(url)
 
+# %% ../nbs/19_hub.ipynb #cd8d6893
 def download_run(repo_id: str,                     # a model repository written by `push_run`, owner/name
                  local_dir: str | Path | None = None, # a folder to put it in (default: the Hub cache)
                  revision: str | None = None        # a branch, tag or commit
@@ -266,6 +274,7 @@ def download_run(repo_id: str,                     # a model repository written 
         raise InputError(_hub_problem('download from', e), repo_id) from e
     return check_run(path)
 
+# %% ../nbs/19_hub.ipynb #37301406
 def resolve_run(run: str | Path,                   # a run folder, or a Hub model id owner/name
                 local_dir: str | Path | None = None # where a downloaded run goes (default: the Hub cache)
                ) -> Path:                          # a local, finished run folder
@@ -279,6 +288,7 @@ def resolve_run(run: str | Path,                   # a run folder, or a Hub mode
     except InputError as e:
         raise InputError(f'no such run folder here, and as a Hub model id: {e.what}', run) from e
 
+# %% ../nbs/19_hub.ipynb #44184f69
 def load_run(run: str | Path, # a run folder, or a Hub model id owner/name
              device=None      # default: the GPU when there is one
             ) -> tuple:       # the model (in eval mode) and its tokenizer

@@ -30,6 +30,7 @@ def token_stats(labels: "np.ndarray",         # token ids
     total = int(counts[1:].sum())
     return {m: {'tokens': int(n), 'share': round(n / total, 4)} for m, n in zip(MODALITIES, counts) if m != 'pad'}
 
+# %% ../nbs/20_mainjob.ipynb #9336de91
 def held_out_rows(ds, run: Path) -> list[int]:
     "Rows never trained on: the data set's `test` split when it has one, else the run's validation rows."
     if 'split' in ds.column_names:
@@ -39,16 +40,6 @@ def held_out_rows(ds, run: Path) -> list[int]:
     return Run(run).split('valid').tolist()
 
 # %% ../nbs/20_mainjob.ipynb #bed310eb
-def _url(folder: str, stem: str, ext: str) -> str:
-    "A relative link to a file, quoted for a URL and escaped for an HTML attribute, whatever characters its name holds."
-    return html.escape(urllib.parse.quote(f'{folder}/{stem}.{ext}'), quote=True)
-
-def _media(folder: str, stem: str, width: int, files: dict) -> str:
-    img = f'<img src="{_url(folder, stem, "gif")}" width="{width}" class="sprite" alt="sprite">'
-    img = img if 'gif' in files else '<span class="muted">(no sprite)</span>'
-    snd = f'<br><audio controls preload="none" src="{_url(folder, stem, "wav")}"></audio>' if 'wav' in files else ''
-    return img + snd
-
 def safe_stem(name: str, # a name taken from the data (a file stem, a Hub data set's `number`)
               row: int   # the item's row, which makes a rewritten name unique
              ) -> str:   # a file stem that stays in the folder it is written to
@@ -56,8 +47,7 @@ def safe_stem(name: str, # a name taken from the data (a file stem, a Hub data s
     plain = re.sub(r'[^\w.-]', '_', name).strip('._')[:80]
     return name if plain == name else f'{plain or "item"}_{row:05d}'
 
-def _mark(v) -> str: return {True: '✓', False: '✗', None: '–'}[v]
-
+# %% ../nbs/20_mainjob.ipynb #122067e4
 PAGE_CSS = """
 :root{color-scheme:light dark;--fg:#1d1f23;--bg:#fff;--muted:#666;--line:#d8dbe0;--card:#f6f7f9;
 --ok:#17803d;--no:#b42318}
@@ -94,6 +84,7 @@ def page_html(title: str, # the page's title (escaped here)
             f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{html.escape(title)}</title>'
             f'<style>{PAGE_CSS}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>')
 
+# %% ../nbs/20_mainjob.ipynb #dca46a77
 def html_table(rows: list[dict],  # one dict per row; cells are HTML
                columns: list[str] # the column names (escaped here)
               ) -> str:
@@ -102,16 +93,29 @@ def html_table(rows: list[dict],  # one dict per row; cells are HTML
     body = ''.join('<tr>' + ''.join(f'<td>{r.get(c, "")}</td>' for c in columns) + '</tr>' for r in rows)
     return f'<div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
 
+# %% ../nbs/20_mainjob.ipynb #df99a2ad
 def report_html(title: str, intro: str, rows: list[dict], columns: list[str]) -> str:
     "A one-page HTML report: an introduction, then a table with one row per prompt (cells are HTML)."
     return page_html(title, intro + html_table(rows, columns))
 
+# %% ../nbs/20_mainjob.ipynb #78fa0821
 def settings_table(settings: dict) -> str:
     "Settings as a two-column table of names and values (escaped)."
     show = lambda v: ('–' if v is None
                       else html.escape(', '.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)))
     return html_table([{'setting': f'<code>{html.escape(k)}</code>', 'value': show(v)} for k, v in settings.items()],
                       ['setting', 'value'])
+
+# %% ../nbs/20_mainjob.ipynb #7998cc51
+def _url(folder: str, stem: str, ext: str) -> str:
+    "A relative link to a file, quoted for a URL and escaped for an HTML attribute, whatever characters its name holds."
+    return html.escape(urllib.parse.quote(f'{folder}/{stem}.{ext}'), quote=True)
+
+def _media(folder: str, stem: str, width: int, files: dict) -> str:
+    img = f'<img src="{_url(folder, stem, "gif")}" width="{width}" class="sprite" alt="sprite">'
+    img = img if 'gif' in files else '<span class="muted">(no sprite)</span>'
+    snd = f'<br><audio controls preload="none" src="{_url(folder, stem, "wav")}"></audio>' if 'wav' in files else ''
+    return img + snd
 
 # %% ../nbs/20_mainjob.ipynb #012b48cb
 @delegates(signature_stub('pixelbytes.train', 'train_model'), but=['stride', 'order'])
@@ -178,14 +182,13 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
     print(verdict(summary)[0])
     return out
 
-
+# %% ../nbs/20_mainjob.ipynb #c3ebd326
 def _settings(func, given: dict, kwargs: dict) -> dict:
     "Every option of `func` (its own and the delegated ones) with the value it runs with: given, else its default."
     import inspect
     settings = {k: p.default for k, p in inspect.signature(func).parameters.items()}
     settings.update({k: v for k, v in given.items() if k in settings})
     return {**settings, **kwargs}
-
 
 # %% ../nbs/20_mainjob.ipynb #129900da
 def _save_real(item: dict, folder: Path, stem: str) -> dict:
@@ -197,6 +200,7 @@ def _save_real(item: dict, folder: Path, stem: str) -> dict:
     gif = save_gif(frames, durations, folder/f'{stem}.gif', any_colours=True)   # a data set's own colours, NES or not
     return {'gif': gif, 'wav': atomic_write(folder/f'{stem}.wav', wav_bytes(np.clip(item['audio'], -1, 1)))}
 
+# %% ../nbs/20_mainjob.ipynb #b8dc5e87
 def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
     from pixelbytes.evaluate import ATTRIBUTES, measured_attributes, agreement
     named = [c for c in ATTRIBUTES if c in ds.column_names]
@@ -223,7 +227,6 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
         report.append(entry)
     return report
 
-
 # %% ../nbs/20_mainjob.ipynb #e1d69599
 def _demo_summary(report: list[dict], out: Path, tok) -> dict:
     import numpy as np
@@ -244,6 +247,7 @@ def _demo_summary(report: list[dict], out: Path, tok) -> dict:
         summary[f'agreement_shuffled_{kind}'] = _rates([s[a] for s in shuffled] for a in CHANCE)
     return summary
 
+# %% ../nbs/20_mainjob.ipynb #4fc0dadc
 def _seconds(t) -> float:
     "fastai's epoch time ('01:05' or '1:02:03') in seconds."
     total = 0.0
@@ -251,11 +255,11 @@ def _seconds(t) -> float:
         total = total * 60 + float(part)
     return total
 
+# %% ../nbs/20_mainjob.ipynb #b7de5414
 def _rates(values_per_attribute) -> dict:
     "Rate, 95 % interval and count of measured values for each attribute."
     from pixelbytes.evaluate import CHANCE, rate_with_interval
     return {a: rate_with_interval(values) for a, values in zip(CHANCE, values_per_attribute)}
-
 
 # %% ../nbs/20_mainjob.ipynb #4681a698
 RUN_FILES = {'metrics.csv': 'next-token scores per epoch',
@@ -298,6 +302,7 @@ def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
             + f'<h2>Every held-out description</h2>{_cards(report)}')
     return page_html('PixelBytes demo: describe → draw → voice', body)
 
+# %% ../nbs/20_mainjob.ipynb #c9636091
 def _agreement_section(summary: dict) -> str:
     "What the checks are, and the agreement rates with their controls and chance ('' when nothing was scored)."
     table = _agreement_table(summary)
@@ -314,25 +319,8 @@ def _agreement_section(summary: dict) -> str:
             'number of outputs that could be checked (n); size is not scored with the real structure, which fixes '
             'it.</p>' + table)
 
-def _cards(report: list[dict]) -> str:
-    "One card per held-out item: its description, the real sprite and cry, and both generations with their checks."
-    cards = []
-    for r in report:
-        figs = [('real', _media('real', r['number'], 88, r['real']['files']), '')]
-        for kind, label in (('given', 'real structure'), ('free', 'own structure')):
-            marks = ' '.join(f'<span class="{"ok" if v else "no" if v is False else "muted"}">{a} {_mark(v)}</span>'
-                             for a, v in r[kind].get('agreement', {}).items())
-            figs.append((label, _media('generated', f'{r["number"]}_{kind}', 88, r[kind]['files']), marks))
-        trio = ''.join(f'<figure>{m}<figcaption>{html.escape(c)}<br>{marks}</figcaption></figure>'
-                       for c, m, marks in figs)
-        cards.append(f'<div class="card"><p>{html.escape(r["text"])}</p><div class="trio">{trio}</div></div>')
-    return f'<div class="cards">{"".join(cards)}</div>'
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    return f'{seconds} s' if seconds < 120 else f'{seconds // 60} min {seconds % 60:02d} s'
-
-def _num(v) -> str: return '–' if v is None or v != v else f'{v:.3f}'
+# %% ../nbs/20_mainjob.ipynb #16e68c8d
+def _pct(v) -> str: return '–' if v is None else f'{v:.0%}'
 
 def _agreement_table(summary: dict) -> str:
     "The agreement rates with their controls and chance, as an HTML table ('' when nothing was scored)."
@@ -350,4 +338,27 @@ def _agreement_table(summary: dict) -> str:
             + f'<th>what it means</th></tr>{body}<tr><td>chance</td>{chance}'
             '<td class="muted">a guess that ignores the output</td></tr></table></div>')
 
-def _pct(v) -> str: return '–' if v is None else f'{v:.0%}'
+# %% ../nbs/20_mainjob.ipynb #8a3376be
+def _mark(v) -> str: return {True: '✓', False: '✗', None: '–'}[v]
+
+def _cards(report: list[dict]) -> str:
+    "One card per held-out item: its description, the real sprite and cry, and both generations with their checks."
+    cards = []
+    for r in report:
+        figs = [('real', _media('real', r['number'], 88, r['real']['files']), '')]
+        for kind, label in (('given', 'real structure'), ('free', 'own structure')):
+            marks = ' '.join(f'<span class="{"ok" if v else "no" if v is False else "muted"}">{a} {_mark(v)}</span>'
+                             for a, v in r[kind].get('agreement', {}).items())
+            figs.append((label, _media('generated', f'{r["number"]}_{kind}', 88, r[kind]['files']), marks))
+        trio = ''.join(f'<figure>{m}<figcaption>{html.escape(c)}<br>{marks}</figcaption></figure>'
+                       for c, m, marks in figs)
+        cards.append(f'<div class="card"><p>{html.escape(r["text"])}</p><div class="trio">{trio}</div></div>')
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+# %% ../nbs/20_mainjob.ipynb #c7638631
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f'{seconds} s' if seconds < 120 else f'{seconds // 60} min {seconds % 60:02d} s'
+
+# %% ../nbs/20_mainjob.ipynb #5714b48a
+def _num(v) -> str: return '–' if v is None or v != v else f'{v:.3f}'

@@ -72,6 +72,7 @@ class TokenScores:
                 }
         return out
 
+# %% ../nbs/11_metrics.ipynb #c3c48fab
 def _numpy(x) -> np.ndarray:
     return x.detach().float().cpu().numpy() if hasattr(x, 'detach') else np.asarray(x)
 
@@ -103,6 +104,7 @@ def research_table1_scores(generated, # (n, 3, 3) generated windows (or any arra
     return {'hamming': distance.hamming(g, r), 'cosine': cos,
             'bleu': sentence_bleu([list(map(str, r))], list(map(str, g)))}
 
+# %% ../nbs/11_metrics.ipynb #37a095c2
 def table1_scores(generated, # (n,) generated token ids (e.g. the centres of the windows)
                   reference  # (n,) true token ids
                  ) -> dict:  # {'token_error_rate', 'bag_cosine', 'bleu_smoothed'}
@@ -119,6 +121,7 @@ def table1_scores(generated, # (n,) generated token ids (e.g. the centres of the
         ),
     }
 
+# %% ../nbs/11_metrics.ipynb #61cd3311
 def _same_shape(a, b):
     a, b = np.asarray(a).astype(np.int64), np.asarray(b).astype(np.int64)
     if a.shape != b.shape or a.size == 0:

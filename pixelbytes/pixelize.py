@@ -23,6 +23,7 @@ def palette_lab() -> np.ndarray: # (55, 3) CIE-Lab coordinates of `NES_PALETTE`
     "The NES palette in CIE-Lab (computed once)."
     return rgb2lab(NES_PALETTE[None].astype(np.float64) / 255)[0]
 
+# %% ../nbs/02_pixelize.ipynb #56caee2b
 def nearest_palette_bruteforce(rgb: np.ndarray # (..., 3) uint8 colours
                               ) -> np.ndarray:  # (...) palette indices
     "Reference search: Lab of every pixel, squared distance to every palette colour, arg-min (lowest index on ties)."
@@ -30,6 +31,7 @@ def nearest_palette_bruteforce(rgb: np.ndarray # (..., 3) uint8 colours
     d = ((lab[:, None, :] - palette_lab()[None]) ** 2).sum(-1)
     return d.argmin(1).reshape(np.shape(rgb)[:-1])
 
+# %% ../nbs/02_pixelize.ipynb #13092912
 _KNOWN = np.full(1 << 24, 255, np.uint8)  # answers found so far, by packed colour (255: not computed yet); 16 MB
 
 def palette_indices(rgb: np.ndarray # (..., 3) uint8 colours (any leading shape: pixels, frames, GIFs)
@@ -53,8 +55,6 @@ def palette_indices(rgb: np.ndarray # (..., 3) uint8 colours (any leading shape:
     return found.reshape(rgb.shape[:-1]).astype(np.int64)
 
 # %% ../nbs/02_pixelize.ipynb #058c882c
-MAX_PIXELS = 50_000_000  # larger images are refused (a sprite is a few thousand pixels)
-
 # 16/32-bit grey: PIL's convert() would clip every value above 255
 _WIDE_GREY = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 
@@ -63,11 +63,15 @@ def _to_rgba(frame: Image.Image) -> np.ndarray:
         frame = Image.fromarray((np.asarray(frame, np.float64) / 257).round().clip(0, 255).astype(np.uint8), 'L')
     return np.asarray(frame.convert('RGBA'))
 
+# %% ../nbs/02_pixelize.ipynb #5c3b68b1
 def _on_white(rgba: np.ndarray) -> np.ndarray: # (..., 4) uint8 -> (..., 3) uint8 composited over white, rounded
     if (rgba[..., 3] == 255).all():
         return rgba[..., :3]
     rgb, alpha = rgba[..., :3].astype(np.uint16), rgba[..., 3:].astype(np.uint16)
     return ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
+
+# %% ../nbs/02_pixelize.ipynb #508c8caa
+MAX_PIXELS = 50_000_000  # larger images are refused (a sprite is a few thousand pixels)
 
 def image_frames(image: Image.Image | str | Path # a PIL image or the path of an image file
                 ) -> tuple[np.ndarray, list[int]]: # (T, H, W, 3) uint8 frames on white, durations in ms
@@ -94,13 +98,14 @@ def image_frames(image: Image.Image | str | Path # a PIL image or the path of an
     return _on_white(np.stack(frames)), durations
 
 # %% ../nbs/02_pixelize.ipynb #c37f6b92
-PALETTE_WHITE = 1  # index of (252, 252, 252), the colour near-white pixels become
-
 def fit_size(h: int, w: int, max_size: int) -> tuple[int, int]: # (height, width) with the longest side `max_size`
     """The original's scaling (factor `max_size / max(h, w)`, sides truncated, at least 1 px) in exact integer
     arithmetic."""
     long = max(h, w)
     return max(1, h * max_size // long), max(1, w * max_size // long)
+
+# %% ../nbs/02_pixelize.ipynb #6dc614af
+PALETTE_WHITE = 1  # index of (252, 252, 252), the colour near-white pixels become
 
 def pixelize_frames(frames: np.ndarray,       # (T, H, W, 3) or (H, W, 3) uint8 RGB on white
                     max_size: int = 50,       # longest side of the result
@@ -122,6 +127,14 @@ def pixelize_frames(frames: np.ndarray,       # (T, H, W, 3) or (H, W, 3) uint8 
     idx[grey > white_threshold] = PALETTE_WHITE
     return idx[0] if single else idx
 
+# %% ../nbs/02_pixelize.ipynb #b01baa54
+def _pixelized(image, max_size, drop_first):
+    frames, durations = image_frames(image)
+    if drop_first and len(frames) > 1:
+        frames, durations = frames[1:], durations[1:]
+    return pixelize_frames(frames, max_size), durations
+
+# %% ../nbs/02_pixelize.ipynb #ba84b759
 def pixelize_gif(image: Image.Image | str | Path, # a PIL image (animated or not) or the path of an image file
                  max_size: int = 50,               # longest side of the result
                  drop_first: bool = False          # True: drop frame 0 like the original pixelizer
@@ -130,12 +143,7 @@ def pixelize_gif(image: Image.Image | str | Path, # a PIL image (animated or not
     idx, durations = _pixelized(image, max_size, drop_first)
     return NES_PALETTE[idx], durations
 
-def _pixelized(image, max_size, drop_first):
-    frames, durations = image_frames(image)
-    if drop_first and len(frames) > 1:
-        frames, durations = frames[1:], durations[1:]
-    return pixelize_frames(frames, max_size), durations
-
+# %% ../nbs/02_pixelize.ipynb #2c2f1265
 def pixelize_gif_file(source: str | Path,       # an image or animated GIF
                       target: str | Path,       # the pixelized GIF to write (atomically)
                       max_size: int = 50,       # longest side of the result
@@ -180,6 +188,7 @@ def gif_bytes(frames: np.ndarray,         # (T, h, w, 3) uint8 NES colours, or (
     )
     return buf.getvalue()
 
+# %% ../nbs/02_pixelize.ipynb #579ff996
 def _gif_indices(frames: np.ndarray, where) -> np.ndarray:
     "The palette indices of NES-coloured frames (or of palette indices), as uint8; anything else is refused."
     if frames.ndim == 4:
@@ -197,6 +206,7 @@ def _gif_indices(frames: np.ndarray, where) -> np.ndarray:
         f'expected (T, h, w, 3) NES colours or (T, h, w) palette indices, got {frames.dtype} {frames.shape}', where
     )
 
+# %% ../nbs/02_pixelize.ipynb #f99118c8
 def _pillow_gif(frames: np.ndarray, durations: list[int]) -> bytes:
     """Any RGB frames as a GIF with Pillow's own palette per frame (over 256 colours it is lossy; equal neighbours
     merge)."""
@@ -228,6 +238,7 @@ def autocrop(rgb: np.ndarray,      # (H, W, 3) uint8 on white
     x, y, w, h = cv2.boundingRect(max(contours, key=cv2.contourArea))
     return rgb[y:y + h, x:x + w]
 
+# %% ../nbs/02_pixelize.ipynb #4ea49e0b
 def kmeans_colours(rgb: np.ndarray, # (H, W, 3) uint8
                    k: int = 55,     # number of colours kept
                    seed: int = 0    # seed of OpenCV's random centres
@@ -243,6 +254,7 @@ def kmeans_colours(rgb: np.ndarray, # (H, W, 3) uint8
     quant = centres.round().clip(0, 255).astype(np.uint8)[labels.ravel()].reshape(rgb.shape)
     return cv2.cvtColor(quant, cv2.COLOR_Lab2RGB)
 
+# %% ../nbs/02_pixelize.ipynb #3e17babd
 def pixelize_miniature(image: Image.Image | str | Path, # a still image (first frame used) or its path
                        max_size: int = 25,               # longest side of the result
                        k: int = 55,                      # k-means colours before the palette search

@@ -86,6 +86,7 @@ def is_stable(A) -> bool:
     "Every eigenvalue of the continuous-time `A` in the open left half-plane."
     return bool(np.all(np.linalg.eigvals(np.atleast_2d(A)).real < 0))
 
+# %% ../nbs/16_plants.ipynb #e0b864b3
 def is_controllable(A, B, tol: float = 1e-9) -> bool:
     "Kalman rank test: `[B, AB, ..., A^(n-1) B]` has full rank (singular values above `tol` relative to the largest)."
     A, B = np.atleast_2d(A), np.atleast_2d(B).reshape(len(A), -1)
@@ -95,6 +96,7 @@ def is_controllable(A, B, tol: float = 1e-9) -> bool:
     s = np.linalg.svd(np.hstack(blocks), compute_uv=False)
     return bool(s[-1] > tol * s[0])
 
+# %% ../nbs/16_plants.ipynb #55fc9d08
 def is_observable(A, C, tol: float = 1e-9) -> bool:
     "Kalman rank test by duality: (A, C) is observable when (Aᵀ, Cᵀ) is controllable."
     A = np.atleast_2d(A)
@@ -138,6 +140,7 @@ def random_plant(rng: np.random.Generator,
         if is_stable(plant.A) and is_controllable(plant.A, plant.B) and is_observable(plant.A, plant.C):
             return plant
 
+# %% ../nbs/16_plants.ipynb #c7321216
 def peak_gain(plant: Plant) -> float:
     """Largest |H(jω)| over 10⁻³…10³ rad/s: a zero much slower than the poles makes it large, and the output's response
     to switching huge."""
@@ -195,6 +198,7 @@ class BangBang:
         self.u = np.where(due, self.smoothing * self.u + (1 - self.smoothing) * new, self.u)
         return np.clip(self.u, -1, 1)
 
+# %% ../nbs/16_plants.ipynb #413c0988
 class PI:
     """A discrete PI controller with the action clipped to ±1 and conditional integration (no wind-up); optional action
     noise."""
@@ -232,6 +236,7 @@ def iae(y: np.ndarray, r: np.ndarray) -> np.ndarray: # (B,)
     "Mean absolute tracking error of outputs `y` (B, T) toward setpoints `r` (B,)."
     return np.abs(y - np.asarray(r)[:, None]).mean(1)
 
+# %% ../nbs/16_plants.ipynb #1d547182
 def tune_pi(plant: Plant, setpoint: float = 0.5, steps: int = 400,
             grid: int = 16, polish: bool = True) -> tuple[float, float]: # (kp, ki)
     """PI gains minimizing the mean absolute tracking error of a noise-free step to `setpoint`: a log grid, then
@@ -296,6 +301,7 @@ def control_dataset(n: int = 200,               # trajectories (one plant each)
         }
     )
 
+# %% ../nbs/16_plants.ipynb #f698f1e8
 def _data_policy(name: str, plants: list[Plant], rng: np.random.Generator):
     """The research's data generator (hold 1–10 samples, 0.66·sign + 0.33·noise) or a PI detuned by ×0.5–2 with action
     noise 0.05."""

@@ -119,6 +119,7 @@ def _read_body(r: requests.Response, url: str, max_bytes: int) -> bytes:
         raise requests.exceptions.ChunkedEncodingError(f'truncated body: {len(buf)} of {declared} bytes')
     return bytes(buf)
 
+# %% ../nbs/01_scrape.ipynb #08f57b5b
 def _get_once(f: Fetcher, url: str) -> tuple[int, str, bytes]:
     "One GET of `url` with redirects followed by hand (each target allow-listed): (status, content type, body)."
     for _ in range(f.max_redirects + 1):
@@ -182,6 +183,7 @@ def allowed_by_robots(f: Fetcher, # the fetcher (its User-Agent and robots cache
         f._robots[root] = rp
     return f._robots[root].can_fetch(f.user_agent, url)
 
+# %% ../nbs/01_scrape.ipynb #963f26b7
 def fetch(f: Fetcher,   # the fetcher (allow-list, limits, session)
           url: str,     # URL to get
           kind: str     # expected kind: 'html', 'gif', 'ogg' or 'png' (content type and magic bytes are checked)
@@ -212,6 +214,7 @@ class RunReport:
             lines + [f'  {u}: {r}' for u, r in self.failed[:20]] + (['  ...'] if len(self.failed) > 20 else [])
         )
 
+# %% ../nbs/01_scrape.ipynb #489faa94
 def download_file(f: Fetcher,         # the fetcher
                   url: str,           # file URL
                   path: Path,         # final file name; present means complete
@@ -232,8 +235,6 @@ def download_file(f: Fetcher,         # the fetcher
     report.downloaded.append(path)
 
 # %% ../nbs/01_scrape.ipynb #03b3e497
-SPRITE_RE = re.compile(r'ani(?:-b)?_bw_(\d+)(?:-([a-z]))?\.gif$', re.I)
-
 @dataclass
 class SpriteLink:
     """One sprite of an index page: its `src` as found, the name (first word of `alt`), its file name, or `None` when
@@ -242,6 +243,9 @@ class SpriteLink:
     name: str
     file: str | None
 
+# %% ../nbs/01_scrape.ipynb #36d82614
+SPRITE_RE = re.compile(r'ani(?:-b)?_bw_(\d+)(?:-([a-z]))?\.gif$', re.I)
+
 def sprite_filename(src: str) -> str | None:
     "`{id:04d}.gif`, or `{id:04d}-{form}.gif` for a form variant, from a sprite `src`; `None` if it is not a BW sprite."
     m = SPRITE_RE.search(urlsplit(src).path)
@@ -249,6 +253,7 @@ def sprite_filename(src: str) -> str | None:
         return None
     return f'{int(m.group(1)):04d}' + (f'-{m.group(2).lower()}' if m.group(2) else '') + '.gif'
 
+# %% ../nbs/01_scrape.ipynb #736882bd
 def parse_sprite_index(html: str | bytes, # an index page
                        where: str = 'sprite index' # page name for errors
                       ) -> list[SpriteLink]:
@@ -279,6 +284,7 @@ def parse_cry_page(html: str | bytes,        # a `Fichier:Cri_XXXX_HOME.ogg` pag
 def _first_text_p(ps) -> str | None:
     return next((t for p in ps if (t := ' '.join(p.get_text(' ').split()))), None)
 
+# %% ../nbs/01_scrape.ipynb #23f9db04
 def parse_bulbapedia_description(html: str | bytes,               # a `{name}_(Pokémon)` page
                                  where: str = 'Bulbapedia page'  # page name for errors
                                 ) -> str:                        # paragraph text, whitespace collapsed
@@ -295,6 +301,7 @@ def parse_bulbapedia_description(html: str | bytes,               # a `{name}_(P
         raise LayoutError('no Biology section and no <p> in div#mw-content-text', where)
     return text
 
+# %% ../nbs/01_scrape.ipynb #8dcf33fd
 def parse_pokepedia_description(html: str | bytes,              # a species page
                                 where: str = 'Poképédia page'  # page name for errors
                                ) -> str:                       # paragraph text, whitespace collapsed
@@ -305,6 +312,7 @@ def parse_pokepedia_description(html: str | bytes,              # a species page
         raise LayoutError('no <p> with text in div#mw-content-text', where)
     return text
 
+# %% ../nbs/01_scrape.ipynb #b903e149
 def normalize_text(text: str) -> str:
     "The research's text folding: lower case, NFKD, ASCII only (accents dropped, other characters removed)."
     return unicodedata.normalize('NFKD', text.lower()).encode('ascii', 'ignore').decode('ascii')
@@ -317,6 +325,7 @@ class Miniature:
     src: str
     name: str
 
+# %% ../nbs/01_scrape.ipynb #a6e0e88b
 def parse_pokedex_list(html: str | bytes,                 # the national-dex list page
                        where: str = 'national-dex list', # page name for errors
                        skipped: list | None = None       # receives (row, reason) of each row with an unreadable number
@@ -346,11 +355,19 @@ def parse_pokedex_list(html: str | bytes,                 # the national-dex lis
 def _fetcher(base_url: str, fetcher: Fetcher | None) -> Fetcher:
     return fetcher or Fetcher(hosts=(urlsplit(base_url).netloc,))
 
+# %% ../nbs/01_scrape.ipynb #6fd49521
 def _run(f: Fetcher, jobs: list[tuple[str, Path, str]], report: RunReport, desc: str, progress: bool) -> RunReport:
     for url, path, kind in tqdm(jobs, desc=desc, disable=not progress or len(jobs) < 2):
         download_file(f, url, path, kind, report)
     return report
 
+# %% ../nbs/01_scrape.ipynb #88ee81b1
+def _csv(rows) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator='\n').writerows(rows)
+    return buf.getvalue()
+
+# %% ../nbs/01_scrape.ipynb #7e16a3fa
 SPRITE_BASE = 'https://www.pokencyclopedia.info'
 
 def download_sprites(out_dir: str | Path,             # data folder: fronts go to `images/`, backs to `images_back/`
@@ -380,11 +397,6 @@ def download_sprites(out_dir: str | Path,             # data folder: fronts go t
     if names:
         atomic_write(folder / 'names.csv', _csv([('name', 'file')] + names))
     return report
-
-def _csv(rows) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator='\n').writerows(rows)
-    return buf.getvalue()
 
 # %% ../nbs/01_scrape.ipynb #d7780e71
 POKEPEDIA_BASE = 'https://www.pokepedia.fr'

@@ -56,6 +56,7 @@ class Table1Model:
     @property
     def slug(self) -> str: return re.sub(r'[^a-z0-9]+', '-', self.name.lower()).strip('-')
 
+# %% ../nbs/14_table1.ipynb #0b7df5ee
 _SSM = dict(kind='ssm', residual=False)   # the research's stack: no residuals, no norms between layers
 TABLE1 = (
     Table1Model('SSM bi d1', {**_SSM, 'depth': 1}, 91_431, (0.170, 0.086), (0.883, 0.105), (0.753, 0.115)),
@@ -92,6 +93,7 @@ def v1_tokenizer() -> PixelBytesTokenizer:
     "The v1 tokenizer (113 ids) with the research's row order: the image's shape as text, the image, then the caption."
     return PixelBytesTokenizer(version=1, order=V1_ORDER)
 
+# %% ../nbs/14_table1.ipynb #9e7d636b
 def v1_image(image,                 # a PIL image, a path, or an RGB array (H, W, 3) / (T, H, W, 3) uint8
              miniature: bool = True, # pixelize as the research's v1 miniatures (longest side `max_size`)
              max_size: int = 25
@@ -100,6 +102,7 @@ def v1_image(image,                 # a PIL image, a path, or an RGB array (H, W
     rgb = image_to_rgb(image)[0]
     return pixelize_miniature(Image.fromarray(rgb), max_size) if miniature else rgb
 
+# %% ../nbs/14_table1.ipynb #346d3f6e
 def creature_v1_item(c: Creature,           # a creature of `make_creatures`
                      miniature: bool = True   # its first frame as a ≤ 25 px miniature (else as drawn)
                     ) -> dict:                # tokenizer inputs: 'text', 'image'
@@ -107,8 +110,6 @@ def creature_v1_item(c: Creature,           # a creature of `make_creatures`
     return {'text': c.text, 'image': v1_image(c.rgb[0], miniature)}
 
 # %% ../nbs/14_table1.ipynb #defb4f89
-SPLITS = ('train', 'valid', 'test')
-
 def _rows_split(ds, seed: int) -> list[str]:
     "Each row's split: the data set's own `split` column, or a fixed random 80 / 10 / 10 split of the rows."
     if 'split' in ds.column_names:
@@ -118,6 +119,7 @@ def _rows_split(ds, seed: int) -> list[str]:
     split[held[::2]], split[held[1::2]] = 'valid', 'test'
     return split.tolist()
 
+# %% ../nbs/14_table1.ipynb #179e6a54
 def _dataset_v1_items(ds, miniature: bool) -> list[dict]:
     """Rows with a caption and an image as v1 rows; a row missing either becomes an empty item (the cache skips and
     lists it)."""
@@ -127,6 +129,7 @@ def _dataset_v1_items(ds, miniature: bool) -> list[dict]:
         items.append({'text': row['text'], 'image': v1_image(row['image'], miniature)} if ok else {})
     return items
 
+# %% ../nbs/14_table1.ipynb #1ee56879
 def _source_items(source, n: int, seed: int, miniature: bool) -> tuple[list[dict], list[str]]:
     if isinstance(source, str) and source == 'creatures':
         crs = make_creatures(n, seed)
@@ -134,8 +137,12 @@ def _source_items(source, n: int, seed: int, miniature: bool) -> tuple[list[dict
     ds = source if hasattr(source, 'column_names') else build_dataset(source)
     return _dataset_v1_items(ds, miniature), _rows_split(ds, seed)
 
+# %% ../nbs/14_table1.ipynb #ce02c94a
 def _source_name(source) -> str:
     return f'datasets.Dataset {source._fingerprint}' if hasattr(source, 'column_names') else str(source)
+
+# %% ../nbs/14_table1.ipynb #802623ec
+SPLITS = ('train', 'valid', 'test')
 
 def v1_data(folder: str | Path,     # receives `data.json` and the token cache `tokens/`
             # 'creatures', a folder or Hub id for `build_dataset`, or a `datasets.Dataset` with text and image
@@ -165,6 +172,7 @@ def v1_data(folder: str | Path,     # receives `data.json` and the token cache `
     Run(folder).save_data(recipe, splits=splits, skipped=sorted(skipped))
     return cache, {k: np.array(v, np.int64) for k, v in splits.items()}
 
+# %% ../nbs/14_table1.ipynb #3ce66659
 def item_tokens(cache: str | Path, # a token cache (`v1_data`)
                 items              # item indices, e.g. a split
                ) -> list[np.ndarray]: # the token ids of each item
@@ -204,6 +212,7 @@ class BudgetSamples(torch.utils.data.Dataset):
     def __len__(self) -> int: return len(self.order)
     def __getitem__(self, i): return self.ds[int(self.order[i])]
 
+# %% ../nbs/14_table1.ipynb #5b5d1800
 def fixed_subset(ds,              # any data set
                  n: int | None,   # items kept
                  seed: int = 0    # which ones
@@ -213,6 +222,7 @@ def fixed_subset(ds,              # any data set
         return ds
     return torch.utils.data.Subset(ds, np.sort(np.random.default_rng(seed).choice(len(ds), n, replace=False)).tolist())
 
+# %% ../nbs/14_table1.ipynb #c39ec5d6
 def v1_learner(model: nn.Module,           # a v1 model (`make_v1`)
                train,                      # training pairs (`V1Subsequences`)
                valid,                      # validation pairs (e.g. a `fixed_subset` of them)
@@ -269,12 +279,14 @@ class WindowBuilder:
         elif token == ROW_END_ID:
             self.rows.append([])
 
+# %% ../nbs/14_table1.ipynb #f1258390
 def can_stream(model: nn.Module) -> bool:
     ("Whether a v1 model reads only the past (unidirectional RNN or SSM, causal Transformer), so its state can be "
      "carried.")
     c = model.config
     return not c.bidirectional if c.kind in ('rnn', 'ssm') else c.causal
 
+# %% ../nbs/14_table1.ipynb #1c7a96ed
 class V1Stream:
     "Streaming scores of a v1 model that reads only the past: one window per step through the model's own `step`."
     def __init__(self, model: nn.Module): self.model = model
@@ -294,6 +306,7 @@ class V1Stream:
     @cached_property
     def device(self): return next(self.model.parameters()).device
 
+# %% ../nbs/14_table1.ipynb #133b4302
 @torch.no_grad()
 def continue_v1(model: nn.Module,          # a v1 model (`make_v1`)
                 prompts: list,             # per sequence, its token ids so far (from the start of its item)
@@ -332,6 +345,7 @@ def block_starts(length: int,        # tokens (windows) in the row
         raise InputError(f'length and block must be >= 1, got {length}, {block}', 'block_starts')
     return np.arange(0, length, block)
 
+# %% ../nbs/14_table1.ipynb #422fa02e
 def block_example(tokens,            # the row's token ids
                   start: int,        # a block start
                   context: int = 64, # windows the model reads
@@ -346,6 +360,7 @@ def block_example(tokens,            # the row's token ids
     true = WindowBuilder(circular).windows[-new:]
     return {'prompt': circular[:start + context].tolist(), 'tokens': circular[-new:], 'windows': np.array(true)}
 
+# %% ../nbs/14_table1.ipynb #6a250f08
 def block_scores(generated: dict, # 'tokens' (n,) and 'windows' (n, 3, 3) generated
                  true: dict,      # the same, true
                  n: int           # score the first n tokens
@@ -371,6 +386,7 @@ def repeat_last(prompts: list, # token ids of each sequence so far
         out.append({'tokens': np.array(wb.tokens[-new:]), 'windows': np.array(wb.windows[-new:])})
     return out
 
+# %% ../nbs/14_table1.ipynb #52107a22
 def score_rows(
     generate,  # called as `generate(prompts, new=, context=)`, e.g. `partial(continue_v1, model)`
     rows: list,  # token ids of each scored row
@@ -400,6 +416,7 @@ def score_rows(
             lines.append(line)
     return pd.DataFrame(lines)
 
+# %% ../nbs/14_table1.ipynb #e200d102
 def summarize_blocks(blocks: pd.DataFrame, # lines of `score_rows`
                      prefix: str,          # e.g. 'test' or 'train'
                      lengths: tuple = (16, 32)
@@ -441,6 +458,7 @@ def train_table1_model(m: Table1Model,  # the configuration
     atomic_write(folder/'train.json', json.dumps(info))
     return model.eval(), info
 
+# %% ../nbs/14_table1.ipynb #79f6ea0e
 def score_table1_model(generate,        # `partial(continue_v1, model)` or `repeat_last`
                        cache: Path, splits: dict, # from `v1_data`
                        # rows scored per split: the first of the test and of the training split (None: all)
@@ -490,6 +508,7 @@ def compare_with_paper(df: pd.DataFrame,   # what `table1` returned (or results.
         )
     return pd.DataFrame(lines)
 
+# %% ../nbs/14_table1.ipynb #945a7e05
 SPLIT_WORDS = {
     'test': 'held-out creatures (test split)',
     'train': 'training rows (as the research scored, for comparison only)',
@@ -538,6 +557,7 @@ def _run_row(m: Table1Model | None, cache, splits, folder: Path, s: dict, device
     )
     return {'model': name, 'params': params, **info, 'score_s': time.time() - t, **scores}
 
+# %% ../nbs/14_table1.ipynb #2648d0c3
 def _progress(r: dict) -> str:
     return (
         f"{r['model']:<18} {r['params']:>7,} params  {r['batches']} batches ({r['epochs']:.2f} epochs) "

@@ -72,6 +72,7 @@ def lost_share(text: str) -> float: # 0 to 1
     lost = sum(c != UNK_CHAR and fold_text(c) in ('', UNK_CHAR) for c in chars)
     return lost / len(chars) if chars else 0.
 
+# %% ../nbs/07_tokenizer.ipynb #c5c49dbb
 def encode_text(text: str) -> np.ndarray: # (1, 1, L+1) ids, ending with 2
     "Ids of the folded text, closed by the segment end."
     if not isinstance(text, str):
@@ -83,6 +84,7 @@ def encode_text(text: str) -> np.ndarray: # (1, 1, L+1) ids, ending with 2
     ids = [_BYTE_ID.get(ord(c), UNK_ID) for c in fold_text(text)] + [SEGMENT_END_ID]
     return np.array(ids, np.int64).reshape(1, 1, -1)
 
+# %% ../nbs/07_tokenizer.ipynb #e343ad2f
 def image_to_rgb(image) -> np.ndarray: # (T, H, W, 3) uint8
     "Frames of a PIL image, a path, or an RGB array (H, W, 3) / (T, H, W, 3) of uint8."
     if isinstance(image, (Image.Image, str, Path)):
@@ -96,6 +98,7 @@ def image_to_rgb(image) -> np.ndarray: # (T, H, W, 3) uint8
         raise InputError(f'empty image {arr.shape}', 'image_to_rgb')
     return arr if arr.ndim == 4 else arr[None]
 
+# %% ../nbs/07_tokenizer.ipynb #1a1ff4da
 def encode_image(image, image_step: int = 1, frame_step: int = 1) -> np.ndarray: # (T, H, W+1) ids
     "Palette ids of every kept pixel, rows closed by 1 and each frame's last row by 2."
     rgb = image_to_rgb(image)[::frame_step, ::image_step, ::image_step]
@@ -122,6 +125,7 @@ def normalize_audio(audio: np.ndarray, # (C, N) samples
     y = np.divide(x - mean, std, out=np.zeros_like(x), where=std > 0).clip(-1, 1)
     return y, {'method': 'zscore', 'mean': mean.ravel().tolist(), 'std': std.ravel().tolist()}
 
+# %% ../nbs/07_tokenizer.ipynb #5b90f750
 def denormalize_audio(y: np.ndarray, # (C, N) values in [-1, 1]
                       params: dict   # what `normalize_audio` returned
                      ) -> np.ndarray:
@@ -134,10 +138,12 @@ def denormalize_audio(y: np.ndarray, # (C, N) values in [-1, 1]
         return y * np.array(params['std'])[:, None] + np.array(params['mean'])[:, None]
     return y
 
+# %% ../nbs/07_tokenizer.ipynb #da8e458f
 def quantize_levels(y: np.ndarray) -> np.ndarray: # level index 0..37 of every value
     "Index of the nearest action level (lowest index on ties)."
     return np.abs(np.asarray(y)[..., None] - ACTION_LEVELS).argmin(-1)
 
+# %% ../nbs/07_tokenizer.ipynb #2179d0e2
 def as_channels(audio # (C, N) or (N,) samples, or a sound file's path
                ) -> np.ndarray: # (C, N)
     """Audio as (channels, samples); 1-D input is one channel; a path is read as the data sets read it (16 kHz, action
@@ -151,6 +157,7 @@ def as_channels(audio # (C, N) or (N,) samples, or a sound file's path
         raise InputError(f'audio must be (channels, samples) with samples > 0, got shape {x.shape}', 'audio')
     return x
 
+# %% ../nbs/07_tokenizer.ipynb #a908c4c7
 def encode_audio(audio, audio_step: int = 1, norm: str = 'minmax') -> tuple[np.ndarray, dict]: # (N+1, 1, C) ids, params
     "Level ids of every kept sample, channels as the width, closed by the separator row `[1, ..., 1, 2]`."
     x = as_channels(audio)[:, ::audio_step]
@@ -185,6 +192,7 @@ class Decoded:
             return None
         return self.audio if params is None else denormalize_audio(self.audio, params)
 
+# %% ../nbs/07_tokenizer.ipynb #1b29bd4c
 def _frames(rows_per_frame) -> np.ndarray | None:
     frames = [f for f in rows_per_frame if f]
     if not frames:
@@ -196,12 +204,14 @@ def _frames(rows_per_frame) -> np.ndarray | None:
             out[t, i, : len(r)] = r
     return out
 
+# %% ../nbs/07_tokenizer.ipynb #0433874d
 def _audio(levels, n_channels) -> np.ndarray | None:
     if not levels:
         return None
     n = len(levels) // n_channels
     return ACTION_LEVELS[np.array(levels[:n * n_channels]).reshape(n, n_channels).T]
 
+# %% ../nbs/07_tokenizer.ipynb #14898086
 def decode(ids) -> Decoded: # the modalities found in `ids`
     "Text, frames and audio from a flat sequence of ids (padding and ignored targets are skipped)."
     text, frames, row, levels, channels, last = [], [[]], [], [], 1, None
@@ -321,6 +331,7 @@ def register_tokenizer(kind: str # the first key of the kind's `tokenizer.json`,
         return cls
     return _register
 
+# %% ../nbs/07_tokenizer.ipynb #c302fba1
 def tokenizer_class(saved: dict,                        # a `tokenizer.json`'s content
                     where: str | Path = 'tokenizer.json' # the file, for the error
                    ) -> type:                           # the class whose `load` reads it
