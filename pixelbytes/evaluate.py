@@ -39,10 +39,12 @@ def measured_attributes(
     return {'colour': dominant_colour(d.frames) if sprite else None, 'size': size_class(d.frames) if sprite else None,
             'pitch': None if d.audio is None else level_pitch(d.audio, g.sample_rate)}
 
+# %% ../nbs/15_evaluate.ipynb #d636d3b3
 def agreement(named: dict, measured: dict) -> dict: # per attribute: True, False, or None (nothing measured)
     "Whether each measured attribute is the one the description named."
     return {a: None if measured.get(a) is None else measured[a] == named[a] for a in ATTRIBUTES}
 
+# %% ../nbs/15_evaluate.ipynb #d19a9f17
 def real_sequence(c, tokenizer: PixelBytesTokenizer,
                   text: str | None = None) -> Generated: # another description (default: the creature's own)
     "A real creature as the generator would have written it: its description, sprite and cry through the tokenizer."
@@ -50,6 +52,7 @@ def real_sequence(c, tokenizer: PixelBytesTokenizer,
     return Generated(np.array(b.tokens), np.array(b.contexts), len(b.tokens), [], b.audio_params,
                      16000 // tokenizer.config.audio_step, tokenizer=tokenizer)
 
+# %% ../nbs/15_evaluate.ipynb #0b1156b9
 def named_attributes(c) -> dict: return {a: getattr(c.attributes, a) for a in ATTRIBUTES}
 
 # %% ../nbs/15_evaluate.ipynb #e5972c65
@@ -86,6 +89,7 @@ def score_windows(model, windows,              # a `TokenSequences` (e.g. the va
         out.update({f'{m}_accuracy': s['accuracy'], f'{m}_bits_per_token': s['bits_per_token'], f'{m}_tokens': s['n']})
     return out
 
+# %% ../nbs/15_evaluate.ipynb #e8ac2bb5
 def run_windows(run: str | Path, split: str = 'valid') -> "TokenSequences":
     "The windows a run folder trained ('train') or validated ('valid') on, cut as the run cut them."
     run = Run(run)
@@ -137,6 +141,7 @@ def real_structure(item: dict, tokenizer, max_frames: int = 4, max_samples: int 
     return [TextPart(item['text']), ImagePart(width=w1 - 1, height=h, frames=min(t, max_frames)),
             AudioPart(samples=min(samples, max_samples), channels=item['audio'].shape[0])]
 
+# %% ../nbs/15_evaluate.ipynb #28e0d6b8
 def free_structure(item: dict, max_size: int = 64, max_frames: int = 4, max_samples: int = 4000) -> list:
     "Parts that leave the geometry to the model: width, height, frames and the cry's length, within caps."
     return [TextPart(item['text']), ImagePart(max_width=max_size, max_height=max_size, max_frames=max_frames),
@@ -180,6 +185,7 @@ def coherence(
                          **{f'agree_{a}': v for a, v in agreement(named_attributes(c), measured).items()}})
     return pd.DataFrame(rows), made
 
+# %% ../nbs/15_evaluate.ipynb #30c0af8c
 def coherence_summary(df: pd.DataFrame) -> pd.DataFrame: # agreement rate per attribute and prompt, beside controls
     ("Agreement rates for the description prompt, the empty-description baseline, the description's outputs scored "
      "against another creature's words (shuffled), and a uniform guess.")
@@ -192,6 +198,7 @@ def coherence_summary(df: pd.DataFrame) -> pd.DataFrame: # agreement rate per at
     table['n'] = [int(desc[f'agree_{ATTRIBUTES[0]}'].notna().sum())] * 2 + [None, None]
     return table
 
+# %% ../nbs/15_evaluate.ipynb #d8a341c6
 def _shifted_agreement(desc: pd.DataFrame, a: str) -> pd.Series:
     "What the outputs show, against the words of the next creature in the list (a pairing that carries no information)."
     named = desc[f'named_{a}'].to_numpy()
@@ -214,6 +221,7 @@ def agreement_interval(values, level: float = 0.95) -> tuple: # (low, high) Wils
     ci = binomtest(sum(v), len(v)).proportion_ci(level, method='wilson')
     return float(ci.low), float(ci.high)
 
+# %% ../nbs/15_evaluate.ipynb #7598dd75
 def rate_with_interval(values) -> dict: # {'rate', 'low', 'high', 'n'}
     "An agreement rate, its 95 % Wilson interval and how many values were measured (None and NaN left out)."
     measured = [x for x in values if x is not None and not (isinstance(x, float) and np.isnan(x))]
@@ -241,6 +249,7 @@ def description_bits(model, tokenizer: PixelBytesTokenizer,
             rows.append({'number': c.number, 'prompt': prompt, **bits})
     return pd.DataFrame(rows)
 
+# %% ../nbs/15_evaluate.ipynb #9753eda1
 def bits_saved(df: pd.DataFrame) -> pd.DataFrame: # mean bits per token and per item for each prompt, and the savings
     "What the own description saves against a shuffled and an empty one, per image and audio token and per item."
     mean = df.drop(columns='number').groupby('prompt').mean()
@@ -272,6 +281,7 @@ def sprite_grid(creatures: list,  # the real creatures
     fig.tight_layout()
     return fig
 
+# %% ../nbs/15_evaluate.ipynb #90e0f668
 def cry_spectrograms(creatures: list, generated: list, tokenizer: PixelBytesTokenizer, n: int = 3):
     "Spectrograms of the action channel of real cries (top) and generated ones (bottom), at the tokens' rate."
     from matplotlib.figure import Figure
@@ -296,6 +306,7 @@ def cry_spectrograms(creatures: list, generated: list, tokenizer: PixelBytesToke
     fig.tight_layout()
     return fig
 
+# %% ../nbs/15_evaluate.ipynb #effa93a4
 def plot_coherence(summary: pd.DataFrame):
     ("Agreement per attribute for the description prompt beside the empty-description baseline, shuffled pairs and a "
      "uniform guess.")
@@ -361,6 +372,7 @@ def held_out_creatures(run: Path, samples: int) -> list:
     settings = Run(run).settings
     return make_creatures(settings['n'] + samples, settings['seed'])[settings['n']:]
 
+# %% ../nbs/15_evaluate.ipynb #4c85ff02
 def evaluate_run(run: str,                 # a run folder written by `pixelbytes train` or `pixelbytes demo`
                  out: str = None,          # folder for the CSVs and plots (default: RUN/evaluation)
                  samples: int = 96,        # fresh creatures to draw and voice (runs on the built-in creatures)

@@ -438,6 +438,9 @@ class LSTMStream:
         ("The LSTM state after each prompt ((P, 6) contexts; P may differ and be 0) and the model's output at its last "
          "position.")
         lstm, outs = self.model.lstm, []
+        if len(prompts[0]) and len({len(x) for x in prompts}) == 1:     # one length: the batch read in one pass
+            y, (h, c) = lstm(self.model.embed(torch.stack(prompts).to(self.device)))
+            return [(h[k], c[k]) for k in range(lstm.num_layers)], self.model._shape(self.model.head(y[:, -1]))
         h = torch.zeros(lstm.num_layers, len(prompts), lstm.hidden_size, device=self.device)
         c = torch.zeros_like(h)
         for b, x in enumerate(prompts):
