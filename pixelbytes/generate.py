@@ -130,12 +130,13 @@ class Segment:
             return PAD_ID
         return self.tokens[((t * self.height if t else 0) + i) * self.row_len + j]
 
-    def context(self) -> list[int]: # the six slots of the next position, as `context_3d` builds them
-        "Up and same/down cell of the previous frame, up-left and up in this frame, and the previous token."
+    def context(self) -> tuple[int, ...]: # the six slots of the next position, as `context_3d` builds them
+        ("Up and same/down cell of the previous frame, up-left and up in this frame, and the previous token (a tuple: "
+         "Python's garbage collector stops tracking a tuple of ints, so a long sequence's contexts cost it nothing).")
         k = len(self.tokens)
         t, i, j = self._where(k)
-        return [self._at(t - 1, i - 1, j), self._at(t - 1, i, j), self._at(t - 1, i + 1, j),
-                self._at(t, i - 1, j - 1), self._at(t, i - 1, j), self.tokens[-1] if k else PAD_ID]
+        return (self._at(t - 1, i - 1, j), self._at(t - 1, i, j), self._at(t - 1, i + 1, j),
+                self._at(t, i - 1, j - 1), self._at(t, i - 1, j), self.tokens[-1] if k else PAD_ID)
 
     def kinds(self) -> int: # bit flags of the kinds the next token may be
         ("What the structure allows next: bytes or the end in text, pixels or the right separator in images, levels "
@@ -320,10 +321,10 @@ class SequenceBuilder:
     @property
     def pending(self) -> bool: return not self.done and self.segment.pending
 
-    def context(self) -> list[int]:
+    def context(self) -> tuple[int, ...]:
         "Six slots of the next position (zeros once the sequence is done)."
         if self._ctx is None:
-            self._ctx = [PAD_ID] * 6 if self.done else self.segment.context()
+            self._ctx = (PAD_ID,) * 6 if self.done else self.segment.context()
         return self._ctx
 
     def kinds(self) -> int:

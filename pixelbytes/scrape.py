@@ -367,6 +367,19 @@ def _csv(rows) -> str:
     csv.writer(buf, lineterminator='\n').writerows(rows)
     return buf.getvalue()
 
+# %% ../nbs/01_scrape.ipynb #c4538b5d
+def _attempt(report: RunReport, where: str, job):
+    "`job()`; a network error stops the run, a fetch or parse error is recorded in `report` (None comes back)."
+    try:
+        return job()
+    except NetworkError:
+        raise
+    except FetchError as e:
+        report.failed.append((e.url, e.reason))
+    except InputError as e:
+        report.failed.append((where, e.what))
+    return None
+
 # %% ../nbs/01_scrape.ipynb #7e16a3fa
 SPRITE_BASE = 'https://www.pokencyclopedia.info'
 
@@ -386,10 +399,8 @@ def download_sprites(out_dir: str | Path,             # data folder: fronts go t
         if l.file is None:
             report.failed.append((l.src, 'not a Black/White sprite file name'))
             continue
-        try:
-            url = resolve_src(l.src, base_url)
-        except InputError as e:
-            report.failed.append((l.src, e.what))
+        url = _attempt(report, l.src, lambda: resolve_src(l.src, base_url))
+        if url is None:
             continue
         jobs.append((url, folder / l.file, 'gif'))
         names.append((l.name, l.file))
@@ -415,17 +426,9 @@ def download_cries(out_dir: str | Path,               # data folder; cries go to
             report.skipped.append(path)
             continue
         page = f"{base_url.rstrip('/')}/Fichier:Cri_{int(i):04d}_HOME.ogg"
-        try:
-            url = resolve_src(parse_cry_page(fetch(f, page, 'html'), page), base_url)
-        except NetworkError:
-            raise
-        except FetchError as e:
-            report.failed.append((e.url, e.reason))
-            continue
-        except InputError as e:
-            report.failed.append((page, e.what))
-            continue
-        download_file(f, url, path, 'ogg', report)
+        url = _attempt(report, page, lambda: resolve_src(parse_cry_page(fetch(f, page, 'html'), page), base_url))
+        if url is not None:
+            download_file(f, url, path, 'ogg', report)
     return report
 
 # %% ../nbs/01_scrape.ipynb #a2c5656f
@@ -452,17 +455,10 @@ def download_descriptions(out_dir: str | Path,          # data folder; texts go 
             report.skipped.append(path)
             continue
         url = base_url.rstrip('/') + quote(pattern.format(name.replace(' ', '_')), safe="/_()'")
-        try:
-            atomic_write(path, parse(fetch(f, url, 'html'), url) + '\n')
-        except NetworkError:
-            raise
-        except FetchError as e:
-            report.failed.append((e.url, e.reason))
-            continue
-        except InputError as e:
-            report.failed.append((url, e.what))
-            continue
-        report.downloaded.append(path)
+        text = _attempt(report, url, lambda: parse(fetch(f, url, 'html'), url))
+        if text is not None:
+            atomic_write(path, text + '\n')
+            report.downloaded.append(path)
     return report
 
 # %% ../nbs/01_scrape.ipynb #177d3d5f
