@@ -88,10 +88,11 @@ class PxByLSTM(nn.Module):
         self.n_out = 1 if c.objective == 'predict' else 6
         self.head = nn.Linear(c.hidden_size, self.n_out * c.vocab_size)
 
-    def forward(self, x: torch.Tensor # (B, L, 6) context ids
-               ) -> torch.Tensor:     # (B, L, V) for 'predict', (B, L, 6, V) for 'autoregressive'
+    def forward(self, x: torch.Tensor, # (B, L, 6) context ids
+                scores: bool = True    # False: the LSTM's outputs (B, L, H), for a loss that applies the head itself
+               ) -> torch.Tensor:      # (B, L, V) for 'predict', (B, L, 6, V) for 'autoregressive'
         h, _ = self.lstm(self.embed(x))
-        return self._shape(self.head(h))
+        return self._shape(self.head(h)) if scores else h
 
     def _shape(self, y: torch.Tensor) -> torch.Tensor:
         return y.unflatten(-1, (6, self.config.vocab_size)) if self.n_out == 6 else y

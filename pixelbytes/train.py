@@ -30,18 +30,19 @@ from accelerate import PartialState
 from .core import default_device, PAD_ID, InputError, atomic_path, atomic_write, registered, Run
 from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_items
 from .metrics import TokenScores, AUDIO_START
-from .models import ModelConfig, make_apxby, diffusion_mask, save_pretrained, from_pretrained
+from .models import ModelConfig, PxByLSTM, make_apxby, diffusion_mask, save_pretrained, from_pretrained
 from .dataset import build_dataset, decode_audio
 from .tokenizer import (PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS,
                                   tokenizer_class)
 
 # %% auto #0
-__all__ = ['LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'load_tokenizer', 'token_data', 'audio_only',
-           'TrainWindows', 'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores', 'PriorLoss',
-           'DiffusionNoise', 'GradsToNone', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy',
-           'pxby_metrics', 'RunLog', 'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best',
-           'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock',
-           'holds_run_lock', 'plot_run', 'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
+__all__ = ['DENSE_SLOT', 'LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'load_tokenizer', 'token_data',
+           'audio_only', 'TrainWindows', 'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores',
+           'PriorLoss', 'DiffusionNoise', 'GradsToNone', 'hold_memory', 'ReuseMemory', 'kept_slots_loss',
+           'KeptSlotsOnly', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog',
+           'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner',
+           'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run',
+           'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -177,8 +178,9 @@ def reads_history(model_or_config) -> bool:
 # %% ../nbs/12_train.ipynb #4fd40bb2
 class PxByLoss:
     "Cross-entropy for the aPxBy objectives, ignoring padding and (unless `research`) empty context slots."
-    def __init__(self, objective: str = 'autoregressive', research: bool = False):
-        self.objective, self.research = objective, research
+    def __init__(self, objective: str = 'autoregressive', research: bool = False,
+                 head: nn.Linear | None = None):    # the model's head, to score the LSTM's outputs (`KeptSlotsOnly`)
+        self.objective, self.research, self.head = objective, research, head
 
     def __call__(self, pred, labels, contexts, mask=None):
         if self.objective == 'predict':
@@ -188,6 +190,15 @@ class PxByLoss:
                 return F.cross_entropy(pred.flatten(0, -2).float(), contexts.flatten())      # every slot, noised or not
             keep = mask & (contexts != PAD_ID)    # noised slots that hold a token: an always-empty slot teaches nothing
             return F.cross_entropy(pred[keep].float(), contexts[keep]) if keep.any() else pred.sum() * 0
+        target = self.next_contexts(labels, contexts)
+        if pred.dim() == 3:                     # the LSTM's outputs: the head scores the kept slots only
+            if self.head is None:
+                raise InputError('autoregressive scores are (B, L, 6, V); (B, L, H) outputs need the head', 'PxByLoss')
+            return kept_slots_loss(pred, self.head, target)
+        return F.cross_entropy(pred.flatten(0, -2).float(), target.flatten(), ignore_index=IGNORE_INDEX)
+
+    def next_contexts(self, labels, contexts) -> torch.Tensor: # (B, L, 6) targets, IGNORE_INDEX where not scored
+        "The autoregressive targets: each position's next context, without what teaches nothing (unless `research`)."
         # position t predicts position t + 1's contexts; the last one's are outside the window. The targets are laid
         # out as the scores are, so the scores are never copied (`pred[:, :-1]` would copy them, and their gradient)
         target, padded = contexts.roll(-1, 1), labels.roll(-1, 1) == IGNORE_INDEX
@@ -199,7 +210,7 @@ class PxByLoss:
         if not self.research:
             target[..., 5] = labels                  # slot 6 is the position's own token, a segment's last one included
         target[:, -1] = IGNORE_INDEX
-        return F.cross_entropy(pred.flatten(0, -2).float(), target.flatten(), ignore_index=IGNORE_INDEX)
+        return target
 
 # %% ../nbs/12_train.ipynb #b8caa293
 def next_token_scores(pred, objective: str):
@@ -240,6 +251,65 @@ class GradsToNone(Callback):
         for p in self.learn.model.parameters():
             p.grad = None
 
+
+# %% ../nbs/12_train.ipynb #a9a2fdd8
+import ctypes, platform
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -3, -4    # mallopt's parameters (glibc's malloc.h)
+
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    "glibc, or None under another C library (whose allocator is left alone)."
+    return ctypes.CDLL('libc.so.6') if platform.libc_ver()[0] == 'glibc' else None
+
+# %% ../nbs/12_train.ipynb #8ce86b4b
+def hold_memory(on: bool = True # True: keep freed memory for reuse; False: glibc's usual thresholds again
+               ) -> bool:       # whether the allocator was tuned (glibc only)
+    ("On glibc: serve every allocation from the process's heap and keep what is freed (True), or give large blocks "
+     "pages of their own and freed memory back to the system again (False).")
+    libc = _glibc()
+    if libc is None:
+        return False
+    if on:
+        return bool(libc.mallopt(_M_MMAP_MAX, 0) and libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))
+    done = libc.mallopt(_M_MMAP_MAX, 65536) and libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)   # glibc's default count;
+    done = done and libc.mallopt(_M_TRIM_THRESHOLD, 64 << 20)   # the thresholds its own rule reaches after large blocks
+    libc.malloc_trim(0)                                        # and what is free now goes back
+    return bool(done)
+
+# %% ../nbs/12_train.ipynb #527d612b
+class ReuseMemory(Callback):
+    "While fitting, keep freed memory for the next batch (`hold_memory`); glibc's usual way again after the fit."
+    def before_fit(self): hold_memory(True)
+    def after_fit(self): hold_memory(False)
+
+# %% ../nbs/12_train.ipynb #823aefb0
+DENSE_SLOT = 0.6   # a slot kept at more than this share of positions is scored everywhere (cheaper than picking rows)
+
+def kept_slots_loss(h: torch.Tensor,      # (B, L, H) the LSTM's outputs
+                    head: nn.Linear,      # the model's head: H -> 6 × V
+                    target: torch.Tensor  # (B, L, 6) next contexts, IGNORE_INDEX where not scored (`next_contexts`)
+                   ) -> torch.Tensor:     # the mean cross-entropy over the kept targets
+    "The autoregressive loss with the head applied, slot by slot, only where that slot's target is kept."
+    h, target = h.flatten(0, 1), target.flatten(0, 1)
+    weight, bias = head.weight.unflatten(0, (6, -1)), head.bias.unflatten(0, (6, -1))
+    total, count = 0, 0
+    for slot in range(6):
+        kept = target[:, slot] != IGNORE_INDEX
+        n = int(kept.sum())
+        rows = slice(None) if n > DENSE_SLOT * len(kept) else kept.nonzero()[:, 0]
+        scores = F.linear(h[rows], weight[slot], bias[slot]).float()
+        total = total + F.cross_entropy(scores, target[rows, slot], ignore_index=IGNORE_INDEX, reduction='sum')
+        count += n
+    return total / count
+
+# %% ../nbs/12_train.ipynb #ba16c668
+class KeptSlotsOnly(Callback):
+    ("Training batches ask the model for the LSTM's outputs (`forward(x, scores=False)`) and `PxByLoss` scores only "
+     "the kept slots (`kept_slots_loss`); validation batches get every score.")
+    def before_batch(self):
+        if self.training:
+            self.learn.xb = (*self.learn.xb, False)
 
 # %% ../nbs/12_train.ipynb #b2149894
 class ModalityMetric(Metric):
@@ -397,7 +467,8 @@ def pxby_learner(
     ("A fastai `Learner` for an aPxBy model (or `model`) on `dls`, with logging, best-model saving and mixed precision "
      "on GPU.")
     config = model.config if model is not None else config or ModelConfig()
-    cbs = [RunLog('metrics.csv'), SaveBestModel(monitor='valid_loss', fname='best'), GradsToNone()] + list(L(cbs))
+    cbs = [RunLog('metrics.csv'), SaveBestModel(monitor='valid_loss', fname='best'), GradsToNone(),
+           ReuseMemory()] + list(L(cbs))
     if config.objective == 'diffusion':
         cbs.append(noise or DiffusionNoise())
     if getattr(config, 'image_prior', ()):
@@ -406,8 +477,11 @@ def pxby_learner(
         cbs.append(GradientAccumulation(n_acc=accumulate * dls.bs))
     if patience:
         cbs.append(EarlyStoppingCallback(monitor='valid_loss', patience=patience))
-    learn = Learner(dls, make_apxby(config) if model is None else model,
-                    loss_func=PxByLoss(config.objective, research_loss),
+    model = make_apxby(config) if model is None else model
+    head = model.head if type(model) is PxByLSTM and config.objective == 'autoregressive' else None
+    if head is not None:
+        cbs.append(KeptSlotsOnly())             # the head scores only the slots the loss keeps
+    learn = Learner(dls, model, loss_func=PxByLoss(config.objective, research_loss, head),
                     metrics=pxby_metrics(config.objective) if metrics is None else metrics, path=path, model_dir='.',
                     cbs=cbs, **kwargs)
     if dls.device.type == 'cuda':
