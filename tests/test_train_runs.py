@@ -63,7 +63,9 @@ def test_sigkill_then_resume(tmp_path):
     assert (out/'model.safetensors').exists() and (out/'curves.png').exists()
 
 
-def test_two_processes_with_accelerate(tmp_path):
+# the default described LSTM, and the research's LSTM, whose head the loss applies outside the forward (KeptSlotsOnly)
+@pytest.mark.parametrize('model_args', [[], ['--memory_size', '0', '--position_size', '0']], ids=['described', 'lstm'])
+def test_two_processes_with_accelerate(tmp_path, model_args):
     pytest.importorskip('accelerate')
     out = tmp_path/'ddp'
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
@@ -90,6 +92,7 @@ def test_two_processes_with_accelerate(tmp_path):
         '--epochs',
         '1',
         *TINY,
+        *model_args,
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -105,6 +108,8 @@ def test_two_processes_with_accelerate(tmp_path):
     assert len(pd.read_csv(out/'metrics.csv')) == 1        # one log, written once
     assert read_checkpoint(out/'last.pth')['epoch'] == 0
     assert (out/'model.safetensors').exists()
+    run = json.loads((out/'run.json').read_text())
+    assert (run['memory_size'], run['position_size']) == ((0, 0) if model_args else (64, 16))   # the model asked for
 
 
 def test_finished_run_reruns(tmp_path):
