@@ -279,7 +279,7 @@ def hold_memory(on: bool = True # True: keep freed memory for reuse; False: glib
 
 # %% ../nbs/12_train.ipynb #527d612b
 class ReuseMemory(Callback):
-    "While fitting, keep freed memory for the next batch (`hold_memory`); glibc's usual way again after the fit."
+    "While fitting, keep freed memory for the next batch (`hold_memory`); after the fit, give it back again."
     def before_fit(self): hold_memory(True)
     def after_fit(self): hold_memory(False)
 
