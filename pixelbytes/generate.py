@@ -27,9 +27,10 @@ from .train import next_token_scores
 # %% auto #0
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
-           'sample_tokens', 'check_sampling', 'mask_bias', 'draw_tokens', 'LSTMStream', 'Recompute', 'CellStep',
-           'DescribedStream', 'Generated', 'cpu_threads', 'generation_threads', 'decide_image_ends', 'generate',
-           'CallableModule', 'load_run', 'describe_to_draw', 'draw_to_describe', 'continue_cry']
+           'sample_tokens', 'check_sampling', 'mask_bias', 'draw_tokens', 'LSTMStream', 'Recompute', 'can_pack',
+           'PackedLinear', 'lstm_gates', 'SlotScores', 'input_products', 'CellStep', 'DescribedStream', 'Generated',
+           'cpu_threads', 'generation_threads', 'decide_image_ends', 'generate', 'CallableModule', 'load_run',
+           'describe_to_draw', 'draw_to_describe', 'continue_cry']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -427,7 +428,7 @@ def draw_tokens(scores: torch.Tensor,      # (B, V) scores of the next token
 class LSTMStream:
     "Streaming outputs of an aPxBy LSTM: the prompt is read once, then one cell-level step per token."
     def __init__(self, model: PxByLSTM,
-                 # step with `CellStep` (the same numbers, no module calls); False: the model's own `step`
+                 # step with `CellStep` (packed weights, only the slots read); False: the model's own `step`
                  fast: bool = True):
         if model.config.bidirectional or model.config.objective == 'diffusion':
             raise InputError('generation token by token needs a unidirectional predict or autoregressive model '
@@ -492,24 +493,105 @@ def _stack_outputs(outs: list) -> torch.Tensor | None:
     like = next((o for o in outs if o is not None), None)
     return None if like is None else torch.stack([torch.zeros_like(like) if o is None else o for o in outs])
 
+# %% ../nbs/13_generate.ipynb #73b20f13
+def can_pack(weight: torch.Tensor) -> bool:
+    "Whether MKL can pack `weight`: PyTorch built with MKL, and a float32 weight on the CPU."
+    has_kernel = torch.backends.mkl.is_available() and hasattr(torch.ops.mkl, '_mkl_linear')
+    return has_kernel and weight.dtype == torch.float32 and weight.device.type == 'cpu'
+
+class PackedLinear:
+    ("`F.linear(x, weight, bias)`, with the weight packed once by MKL for inputs of one row (the same sums in "
+     "another order); other inputs, and weights MKL cannot pack, go to `F.linear`. Pack again after a weight changes.")
+    def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None = None,
+                 pack: bool = True): # False: always `F.linear`
+        self.weight, self.bias = weight, bias
+        packable = pack and can_pack(weight)
+        self.packed = torch.ops.mkl._mkl_reorder_linear_weight(weight.detach(), 1) if packable else None
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if self.packed is None or x.shape[0] != 1:
+            return F.linear(x, self.weight, self.bias)
+        return torch.ops.mkl._mkl_linear(x, self.packed, self.weight, self.bias, 1)
+
+# %% ../nbs/13_generate.ipynb #178bcfd5
+def lstm_gates(gates: torch.Tensor, # (B, 4H) the input's and the hidden state's products, summed
+               c: torch.Tensor      # (B, H) the cell state
+              ) -> tuple[torch.Tensor, torch.Tensor]: # new (h, c)
+    "The rest of PyTorch's LSTM cell after its two products, in ATen's order of operations (the same numbers)."
+    i, f, g, o = gates.unsafe_chunk(4, 1)
+    c = (f.sigmoid_() * c).add_(i.sigmoid_() * g.tanh_())
+    return o.sigmoid_() * c.tanh(), c
+
+# %% ../nbs/13_generate.ipynb #7324f831
+class SlotScores:
+    ("A step's six slots of scores (B, 6, V), each computed from the LSTM's output `h` when first read. Indexing: "
+     "`[rows]` the same for some rows; `[rows, k]` or `[..., k, :]` slot k's scores; anything else, every slot's.")
+    def __init__(self, h: torch.Tensor, head: nn.Linear,
+                 slot_heads: list): # per slot, its rows of the head: (weight, bias)
+        self.h, self.head, self.slot_heads, self.slots = h, head, slot_heads, {}
+
+    @staticmethod
+    def split(head: nn.Linear) -> list:
+        "Each slot's rows of a six-slot head, as (weight, bias) views."
+        return list(zip(head.weight.chunk(6), head.bias.chunk(6)))
+
+    def slot(self, k: int) -> torch.Tensor: # (B, V)
+        if k not in self.slots:
+            self.slots[k] = F.linear(self.h, *self.slot_heads[k])
+        return self.slots[k]
+
+    def full(self) -> torch.Tensor: return self.head(self.h).unflatten(-1, (6, -1))
+
+    def __getitem__(self, index):
+        if isinstance(index, (torch.Tensor, list)):
+            return SlotScores(self.h[index], self.head, self.slot_heads)
+        one_slot = isinstance(index, tuple) and len(index) in (2, 3) and type(index[1]) is int
+        if one_slot and index[2:] in ((), (slice(None),)) and -6 <= index[1] < 6:
+            return self.slot(index[1] % 6)[index[0]]
+        return self.full()[index]
+
+    def __len__(self) -> int: return len(self.h)
+
+# %% ../nbs/13_generate.ipynb #19eebd16
+def input_products(table: torch.Tensor,  # (V, D) the embedding table
+                   weight: torch.Tensor, # (4H, 6 D) the first cell's input weight
+                   bias: torch.Tensor    # (4H,) its bias
+                  ) -> torch.Tensor:     # (6 V, 4H) each slot's each token's share, slot by slot
+    ("The first LSTM cell's input product of every token in every slot (the bias in the first slot's rows): a "
+     "context's product, bias included, is the sum of its six rows.")
+    d = table.shape[1]
+    shares = torch.stack([table @ weight[:, s * d:(s + 1) * d].t() for s in range(6)])
+    shares[0] += bias
+    return shares.flatten(0, 1)
+
 # %% ../nbs/13_generate.ipynb #5a1c0d04
 class CellStep:
-    ("`step` of a `PxByLSTM` (chapter 10) with its weights looked up once: the same kernels on the same numbers, "
-     "without module calls.")
-    def __init__(self, model: PxByLSTM):
-        lstm = model.lstm
-        self.table, self.head, self.shape = model.embed.embed.weight, model.head, model._shape
-        self.cells = [tuple(getattr(lstm, f'{w}_l{k}') for w in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'))
-                      for k in range(lstm.num_layers)]
+    ("`step` of a `PxByLSTM` (chapter 10) for the generator: its weights looked up once (no module calls), packed "
+     "by MKL for batch 1 (`PackedLinear`), the first cell's input product looked up (`input_products`), and an "
+     "autoregressive head's scores computed per slot when read (`SlotScores`).")
+    def __init__(self, model: PxByLSTM,
+                 exact: bool = False): # True: PyTorch's own products in the model's order: its `step` to the last bit
+        lstm, self.table, self.head = model.lstm, model.embed.embed.weight, model.head
+        self.cells = [tuple(PackedLinear(getattr(lstm, f'weight_{x}_l{k}'), getattr(lstm, f'bias_{x}_l{k}'), not exact)
+                            for x in ('ih', 'hh')) for k in range(lstm.num_layers)]
+        self.slot_heads = SlotScores.split(model.head) if model.n_out == 6 else None
+        self.inputs = None if exact else input_products(self.table, lstm.weight_ih_l0, lstm.bias_ih_l0).detach()
+        self.offsets = torch.arange(6, device=self.table.device) * model.config.vocab_size
 
     def __call__(self, x: torch.Tensor, # (B, 6) contexts
                  state: list            # per layer (h, c)
-                ) -> tuple[torch.Tensor, list]:
-        h, new = F.embedding(x, self.table).flatten(1), []
-        for (h0, c0), w in zip(state, self.cells):
-            h, c = torch._VF.lstm_cell(h, (h0, c0), *w)
+                ) -> tuple[torch.Tensor | SlotScores, list]:
+        h, new = self.first_input(x), []
+        for k, ((h0, c0), (ih, hh)) in enumerate(zip(state, self.cells)):
+            h, c = lstm_gates(hh(h0).add_(h if k == 0 else ih(h)), c0)
             new.append((h, c))
-        return self.shape(F.linear(h, self.head.weight, self.head.bias)), new
+        return (self.head(h) if self.slot_heads is None else SlotScores(h, self.head, self.slot_heads)), new
+
+    def first_input(self, x: torch.Tensor) -> torch.Tensor: # (B, 4H)
+        "The first cell's input product, bias included: six rows of `input_products` summed, or the product itself."
+        if self.inputs is None:
+            return self.cells[0][0](F.embedding(x, self.table).flatten(1))
+        return F.embedding(x + self.offsets, self.inputs).sum(1)
 
 # %% ../nbs/13_generate.ipynb #ed14ed66
 class DescribedStream(LSTMStream):

@@ -215,3 +215,24 @@ def test_fast_path_equals_plain_path(kind):
                 for a, b in zip(fast, plain):
                     np.testing.assert_array_equal(a.ids, b.ids)
                     np.testing.assert_array_equal(a.contexts, b.contexts)
+
+
+@pytest.mark.parametrize('objective', ['autoregressive', 'predict'])
+def test_fast_path_equals_plain_path_at_the_research_size(objective):
+    """At the research's Table 2 size, where the fast step packs its products (batch 1) and looks up the first input,
+    long generations give the plain path's tokens, seed for seed, alone and in a batch."""
+    torch.manual_seed(1)
+    model = PxByLSTM(objective=objective)
+    rng = np.random.default_rng(1)
+    sprite = ImagePart(NES_PALETTE[rng.integers(0, 55, (1, 6, 8))], complete=False, width=8, height=8, frames=4)
+    prompts = [
+        [TextPart('a round blue creature'), ImagePart(width=12, height=12, frames=2), AudioPart(samples=300)],
+        [TextPart('green'), sprite, AudioPart(samples=200)],
+        [AudioPart(rng.uniform(-1, 1, (2, 40)), complete=False, samples=400)],
+    ]
+    for batch in (prompts[:1], prompts[1:2], prompts[2:], prompts):
+        for seed in (0, 1):
+            fast = generate(model, batch, TOK, seed=seed)
+            plain = generate(model, batch, TOK, seed=seed, fast=False)
+            for a, b in zip(fast, plain):
+                np.testing.assert_array_equal(a.ids, b.ids)
