@@ -568,9 +568,11 @@ def input_products(table: torch.Tensor,  # (V, D) the embedding table
 class CellStep:
     ("`step` of a `PxByLSTM` (chapter 10) for the generator: its weights looked up once (no module calls), packed "
      "by MKL for batch 1 (`PackedLinear`), the first cell's input product looked up (`input_products`), and an "
-     "autoregressive head's scores computed per slot when read (`SlotScores`).")
+     "autoregressive head's scores computed per slot when read (`SlotScores`). It holds copies made from the weights "
+     "of the moment: make another after training.")
     def __init__(self, model: PxByLSTM,
-                 exact: bool = False): # True: PyTorch's own products in the model's order: its `step` to the last bit
+                 # True: PyTorch's own products in the model's order (the state, and `full()` scores, to the last bit)
+                 exact: bool = False):
         lstm, self.table, self.head = model.lstm, model.embed.embed.weight, model.head
         self.cells = [tuple(PackedLinear(getattr(lstm, f'weight_{x}_l{k}'), getattr(lstm, f'bias_{x}_l{k}'), not exact)
                             for x in ('ih', 'hh')) for k in range(lstm.num_layers)]
