@@ -499,6 +499,7 @@ def can_pack(weight: torch.Tensor) -> bool:
     has_kernel = torch.backends.mkl.is_available() and hasattr(torch.ops.mkl, '_mkl_linear')
     return has_kernel and weight.dtype == torch.float32 and weight.device.type == 'cpu'
 
+# %% ../nbs/13_generate.ipynb #3fa818e4
 class PackedLinear:
     ("`F.linear(x, weight, bias)`, with the weight packed once by MKL for inputs of one row (the same sums in "
      "another order); other inputs, and weights MKL cannot pack, go to `F.linear`. Pack again after a weight changes.")
@@ -536,6 +537,7 @@ class SlotScores:
         return list(zip(head.weight.chunk(6), head.bias.chunk(6)))
 
     def slot(self, k: int) -> torch.Tensor: # (B, V)
+        "Slot k's scores: the head's rows for that slot times `h`, computed once."
         if k not in self.slots:
             self.slots[k] = F.linear(self.h, *self.slot_heads[k])
         return self.slots[k]
