@@ -14,9 +14,10 @@ Beside it, the floor: the model's own step (`models.step`, or `DescribedLSTM.ste
 K steps after the same prompt (fed the prompt's own contexts again, each row from another place, so that the model reads
 varied tokens as in generation), at one thread and at the generator's thread count when that is another. For a
 `PxByLSTM` the generator steps with `CellStep` (packed weights, the first input looked up, only the slot it reads
-scored), so that step in a bare loop is printed too ("fast step", reading the slot the generator reads). The floor is
-the best of them; ratio = generate / floor. All are measured in alternation, so a change of machine load hits all of
-them.
+scored), so that step in a bare loop is printed too ("fast step", reading the slot the generator reads), and the same
+step with the next hidden-state products computed ahead on a second thread ("ahead", what `generate` uses where it
+pays: a bare loop leaves the main thread less work to do while the worker computes). The floor is the best of them;
+ratio = generate / floor. All are measured in alternation, so a change of machine load hits all of them.
 
 `--rereading` adds the research's generator (re-reading the whole sequence for every token, 4 tokens); its figures on
 this machine were about 11 tokens/s at a 1,024-token prompt and 3 at 4,096 (method notes).
@@ -64,13 +65,13 @@ def seconds(model, cry, batch, new, streaming=True, threads='auto'):
     return time.perf_counter() - t
 
 
-def own_step(model, fast):
-    "The model's own step, or (fast) `CellStep` reading the slot the generator reads."
+def own_step(model, fast, ahead=False):
+    "The model's own step, or (fast) `CellStep` reading the slot the generator reads, computing products ahead or not."
     if isinstance(model, DescribedLSTM):
         return model.step
     if not fast:
         return lambda x, s: step(model, x, s)
-    cell = CellStep(model)
+    cell = CellStep(model, ahead=ahead)
     six = model.n_out == 6
 
     def fast_step(x, s):
@@ -79,12 +80,12 @@ def own_step(model, fast):
     return fast_step
 
 
-def bare_seconds(model, cry, batch, new, threads, fast=False):
+def bare_seconds(model, cry, batch, new, threads, fast=False, ahead=False):
     "K steps of the model's own step after the prompt, in a bare loop carrying the state (the floor of any generator)."
     b = SequenceBuilder(prompts(cry, 1, 0)[0], TOK)
     ctx = torch.tensor(b.contexts).view(-1, 6)
     with cpu_threads(threads), torch.inference_mode():
-        own = own_step(model, fast)
+        own = own_step(model, fast, ahead)
         state, _ = _stream(model).start([ctx] * batch)
         # the prompt's contexts replayed, each row from elsewhere, prepared before the clock starts
         rows_ = (torch.arange(new)[:, None] + torch.arange(batch) * 97) % len(ctx)
@@ -114,7 +115,7 @@ if __name__ == '__main__':
                 k = max(new, prompt // 2)
                 used = generation_threads(model, threads, batch)
                 cell = not isinstance(model, DescribedLSTM)
-                base, full, one, every, quick = [], [], [], [], []
+                base, full, one, every, quick, early = [], [], [], [], [], []
                 for _ in range(repeats):       # in alternation
                     base.append(seconds(model, cry, batch, 0, threads=threads))
                     full.append(seconds(model, cry, batch, k, threads=threads))
@@ -123,17 +124,19 @@ if __name__ == '__main__':
                         every.append(bare_seconds(model, cry, batch, k, used))
                     if cell:
                         quick.append(bare_seconds(model, cry, batch, k, used, fast=True))
+                        early.append(bare_seconds(model, cry, batch, k, used, fast=True, ahead=True))
                 m = statistics.median
                 fast = batch * k / (m(full) - m(base))
                 floor1 = batch * k / m(one)
                 floor_used = batch * k / m(every) if every else floor1
                 floor_fast = batch * k / m(quick) if quick else 0
-                floor = max(floor1, floor_used, floor_fast)
+                floor_ahead = batch * k / m(early) if early else 0
+                floor = max(floor1, floor_used, floor_fast, floor_ahead)
                 n_used = used or torch.get_num_threads()
                 line = (f'  batch {batch:2d}, prompt {prompt:5d}, {k:5d} new: generate {fast:7.0f} tokens/s '
                         f'({n_used} thread) | bare step {floor1:7.0f} (1 thread)')
                 line += f' {floor_used:7.0f} ({n_used} threads)' if every else ''
-                line += f' | fast step {floor_fast:7.0f}' if quick else ''
+                line += f' | fast step {floor_fast:7.0f}, ahead {floor_ahead:7.0f}' if quick else ''
                 line += f' | ratio {fast / floor:.2f}'
                 if '--rereading' in sys.argv:
                     slow = batch * 4 / (seconds(model, cry, batch, 4, False, threads) - m(base))

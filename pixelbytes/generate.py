@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_generate.ipynb #8d69a8bf
 from __future__ import annotations
-import io, math, sys, tempfile, types
+import io, math, os, queue, statistics, sys, tempfile, threading, time, types, weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -28,9 +28,10 @@ from .train import next_token_scores
 __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND', 'TextPart', 'ImagePart', 'AudioPart',
            'kind_masks', 'kind_of', 'Segment', 'describe_kinds', 'part_tokens', 'given_durations', 'SequenceBuilder',
            'sample_tokens', 'check_sampling', 'mask_bias', 'draw_tokens', 'LSTMStream', 'Recompute', 'can_pack',
-           'PackedLinear', 'lstm_gates', 'SlotScores', 'input_products', 'CellStep', 'DescribedStream', 'Generated',
-           'cpu_threads', 'generation_threads', 'decide_image_ends', 'generate', 'CallableModule', 'load_run',
-           'describe_to_draw', 'draw_to_describe', 'continue_cry']
+           'PackedLinear', 'lstm_gates', 'SlotScores', 'input_products', 'FasterOf', 'ProductWorker', 'AheadState',
+           'CellStep', 'DescribedStream', 'Generated', 'cpu_threads', 'generation_threads', 'usable_cpus',
+           'decide_image_ends', 'generate', 'CallableModule', 'load_run', 'describe_to_draw', 'draw_to_describe',
+           'continue_cry']
 
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
@@ -429,11 +430,12 @@ class LSTMStream:
     "Streaming outputs of an aPxBy LSTM: the prompt is read once, then one cell-level step per token."
     def __init__(self, model: PxByLSTM,
                  # step with `CellStep` (packed weights, only the slots read); False: the model's own `step`
-                 fast: bool = True):
+                 fast: bool = True,
+                 ahead: bool | str = False): # with `fast`: `CellStep`'s `ahead`
         if model.config.bidirectional or model.config.objective == 'diffusion':
             raise InputError('generation token by token needs a unidirectional predict or autoregressive model '
                              '(a diffusion model fills masked slots: use `denoise`)', 'LSTMStream')
-        self.model, self.cell = model, CellStep(model) if fast and type(model) is PxByLSTM else None
+        self.model, self.cell = model, CellStep(model, ahead=ahead) if fast and type(model) is PxByLSTM else None
 
     def start(self, prompts: list[torch.Tensor]
              ) -> tuple[list, torch.Tensor | None]: # state, output at each prompt's end
@@ -566,29 +568,112 @@ def input_products(table: torch.Tensor,  # (V, D) the embedding table
     shares[0] += bias
     return shares.flatten(0, 1)
 
+# %% ../nbs/13_generate.ipynb #2c3813c8
+class FasterOf:
+    ("Choose between two ways of doing a repeated job by timing them where they run: each way for `trial` calls, "
+     "then the faster (median time from one call to the next) for `keep` calls, then both again.")
+    def __init__(self, trial: int = 24, keep: int = 2000,
+                 skip: int = 2): # calls at the start of each trial not timed (the way warming up)
+        self.trial, self.keep, self.skip, self.choice = trial, keep, skip, False
+        self.times, self.calls, self.last = ([], []), 0, None
+
+    def __call__(self) -> bool: # the way to use now: False (the first) or True (the second)
+        now, n = time.perf_counter(), self.calls % (2 * self.trial + self.keep)
+        if self.last is not None and self.last[0] < 2 * self.trial and self.last[0] % self.trial >= self.skip:
+            self.times[self.last[1]].append(now - self.last[2])
+        if n == 2 * self.trial:
+            self.choice = statistics.median(self.times[1]) < statistics.median(self.times[0])
+            self.times = ([], [])
+        way = n >= self.trial if n < 2 * self.trial else self.choice
+        self.last, self.calls = (n, way, now), self.calls + 1
+        return way
+
+# %% ../nbs/13_generate.ipynb #740a1fcc
+class ProductWorker:
+    ("A thread that computes products in the order they are put, handed back in that order. Two plain queues: "
+     "a `ThreadPoolExecutor`'s futures cost the main thread more time than the products saved.")
+    def __init__(self, threads: int | None = None): # PyTorch threads on the worker (default: the caller's now)
+        self.todo, self.done, self.put_count, self.taken = queue.SimpleQueue(), queue.SimpleQueue(), 0, 0
+        args = (self.todo, self.done, threads or torch.get_num_threads())
+        threading.Thread(target=self._serve, args=args, name='pixelbytes-ahead', daemon=True).start()
+        weakref.finalize(self, self.todo.put, None)            # the thread ends with its worker
+
+    @staticmethod
+    def _serve(todo: queue.SimpleQueue, done: queue.SimpleQueue, threads: int):
+        torch.set_num_threads(threads)
+        torch.set_grad_enabled(False)
+        while (job := todo.get()) is not None:
+            f, x = job
+            try:
+                done.put(f(x))
+            except Exception as e:                              # raised again where the product is taken
+                done.put(e)
+
+    def put(self, f, x: torch.Tensor) -> int: # the job's number
+        "Compute `f(x)` on the worker thread."
+        self.todo.put((f, x))
+        self.put_count += 1
+        return self.put_count - 1
+
+    def take(self, job: int) -> torch.Tensor | None: # None: a later job was taken first, and this one passed over
+        "Wait for job `job`'s product; the jobs before it that were not taken are dropped."
+        if job < self.taken:
+            return None
+        while self.taken <= job:
+            out = self.done.get()
+            self.taken += 1
+        if isinstance(out, Exception):
+            raise out
+        return out
+
+# %% ../nbs/13_generate.ipynb #dd205e40
+class AheadState(list):
+    ("A `CellStep` state (per layer (h, c)) whose layers' hidden-state products for the next step are under way on a "
+     "`ProductWorker`.")
+    def __init__(self, worker: ProductWorker):
+        super().__init__()
+        self.worker, self.jobs, self.products = worker, [], {}
+
+    def product(self, k: int) -> torch.Tensor | None: # None: the worker passed it over
+        "Layer k's product, taken from the worker once (a state may be stepped more than once)."
+        if k not in self.products:
+            self.products[k] = self.worker.take(self.jobs[k])
+        return self.products[k]
+
 # %% ../nbs/13_generate.ipynb #5a1c0d04
 class CellStep:
     ("`step` of a `PxByLSTM` (chapter 10) for the generator: its weights looked up once (no module calls), packed "
-     "by MKL for batch 1 (`PackedLinear`), the first cell's input product looked up (`input_products`), and an "
-     "autoregressive head's scores computed per slot when read (`SlotScores`). It holds copies made from the weights "
-     "of the moment: make another after training.")
+     "by MKL for batch 1 (`PackedLinear`), the first cell's input product looked up (`input_products`), an "
+     "autoregressive head's scores computed per slot when read (`SlotScores`), and with `ahead` the next step's "
+     "hidden-state products computed on a second thread while the caller works (`AheadState`). It holds copies made "
+     "from the weights of the moment: make another after training. For generation only: no gradients.")
     def __init__(self, model: PxByLSTM,
                  # True: PyTorch's own products in the model's order (the state, and `full()` scores, to the last bit)
-                 exact: bool = False):
+                 exact: bool = False,
+                 # the next step's hidden-state products on a worker thread (the same numbers); 'auto': where
+                 # timing shows it pays (`FasterOf`)
+                 ahead: bool | str = False):
         lstm, self.table, self.head = model.lstm, model.embed.embed.weight, model.head
         self.cells = [tuple(PackedLinear(getattr(lstm, f'weight_{x}_l{k}'), getattr(lstm, f'bias_{x}_l{k}'), not exact)
                             for x in ('ih', 'hh')) for k in range(lstm.num_layers)]
         self.slot_heads = SlotScores.split(model.head) if model.n_out == 6 else None
         self.inputs = None if exact else input_products(self.table, lstm.weight_ih_l0, lstm.bias_ih_l0).detach()
         self.offsets = torch.arange(6, device=self.table.device) * model.config.vocab_size
+        self.worker = ProductWorker() if ahead else None
+        self.ahead = FasterOf() if ahead == 'auto' else (lambda: bool(ahead))
 
     def __call__(self, x: torch.Tensor, # (B, 6) contexts
-                 state: list            # per layer (h, c)
+                 state: list            # per layer (h, c); an `AheadState` brings its products
                 ) -> tuple[torch.Tensor | SlotScores, list]:
-        h, new = self.first_input(x), []
+        ahead = self.ahead()
+        h, new = self.first_input(x), AheadState(self.worker) if ahead else []
         for k, ((h0, c0), (ih, hh)) in enumerate(zip(state, self.cells)):
-            h, c = lstm_gates(hh(h0).add_(h if k == 0 else ih(h)), c0)
+            done = state.product(k) if isinstance(state, AheadState) else None
+            done = hh(h0) if done is None else done
+            h, c = lstm_gates(done + (h if k == 0 else ih(h)), c0)   # a new sum: the product stays as it was
             new.append((h, c))
+            if ahead:
+                new.jobs.append(self.worker.put(hh, h))
         return (self.head(h) if self.slot_heads is None else SlotScores(h, self.head, self.slot_heads)), new
 
     def first_input(self, x: torch.Tensor) -> torch.Tensor: # (B, 4H)
@@ -705,6 +790,11 @@ def generation_threads(model: nn.Module, threads: int | str | None,
         return threads
     return 1 if batch <= 16 or sum(p.numel() for p in model.parameters()) < 1_000_000 else None
 
+# %% ../nbs/13_generate.ipynb #4bf8912e
+def usable_cpus() -> int:
+    "The CPUs this process may run on (its affinity where the system tells it, else all of them)."
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
+
 # %% ../nbs/13_generate.ipynb #cdf348d7
 def _result(b: SequenceBuilder) -> Generated:
     segs = []
@@ -759,11 +849,11 @@ def _budget(b: SequenceBuilder) -> int:
     return total
 
 # %% ../nbs/13_generate.ipynb #83b66c4b
-def _stream(model: nn.Module, fast: bool = True):
+def _stream(model: nn.Module, fast: bool = True, ahead: bool | str = False):
     "The model's own stream (a pixel-token transformer's), `DescribedStream` for a `DescribedLSTM`, else `LSTMStream`."
     if hasattr(model, 'stream'):
         return model.stream()
-    return DescribedStream(model) if isinstance(model, DescribedLSTM) else LSTMStream(model, fast)
+    return DescribedStream(model) if isinstance(model, DescribedLSTM) else LSTMStream(model, fast, ahead)
 
 def _bias_rows(bias: torch.Tensor, kinds: list
               ) -> torch.Tensor: # (1, V) when every row allows the same kinds, else (B, V)
@@ -771,8 +861,8 @@ def _bias_rows(bias: torch.Tensor, kinds: list
     return bias[k:k + 1] if kinds.count(k) == len(kinds) else bias[torch.tensor(kinds, device=bias.device)]
 
 # %% ../nbs/13_generate.ipynb #c986a1ab
-def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast=True):
-    stream = _stream(model, fast) if streaming else Recompute(model)
+def _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast=True, ahead=False):
+    stream = _stream(model, fast, ahead) if streaming else Recompute(model)
     device, objective = stream.device, model.config.objective
     state, out = stream.start([torch.tensor(b.contexts, dtype=torch.long).view(-1, 6) for b in builders])
     table = kind_masks(model.config.vocab_size, tokenizer.audio_offset).to(device)
@@ -822,7 +912,10 @@ def generate(model: nn.Module,  # a unidirectional predict or autoregressive aPx
              # CPU threads while generating ('auto': see `generation_threads`; None: leave as is)
              threads: int | str | None = 'auto',
              # False: the model's own `step` and `sample_tokens` (the reference the fast path gives tokens for tokens)
-             fast: bool = True
+             fast: bool = True,
+             # an LSTM's next hidden-state products on a second thread while sampling ('auto': with one thread for
+             # PyTorch on a CPU with a second core, where timing shows it pays; see `CellStep`)
+             ahead: bool | str = 'auto'
             ) -> list[Generated]:
     ("Continue every prompt token by token; each new token's context is built from the tokens so far and the "
      "structure the parts fix.")
@@ -835,8 +928,11 @@ def generate(model: nn.Module,  # a unidirectional predict or autoregressive aPx
     prompts = [prompts] if not isinstance(prompts[0], (list, tuple)) else prompts
     builders = [SequenceBuilder(list(p), tokenizer) for p in prompts]
     model.eval()
-    with cpu_threads(generation_threads(model, threads, len(builders))):
-        return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast)
+    used = generation_threads(model, threads, len(builders))
+    on_cpu = next(model.parameters()).device.type == 'cpu'
+    ahead = ahead if ahead != 'auto' or used == 1 and on_cpu and usable_cpus() > 1 else False
+    with cpu_threads(used):
+        return _generate(model, builders, tokenizer, temperature, top_k, top_p, seed, streaming, progress, fast, ahead)
 
 # %% ../nbs/13_generate.ipynb #4add6356
 class CallableModule(types.ModuleType):

@@ -220,7 +220,8 @@ def test_fast_path_equals_plain_path(kind):
 @pytest.mark.parametrize('objective', ['autoregressive', 'predict'])
 def test_fast_path_equals_plain_path_at_the_research_size(objective):
     """At the research's Table 2 size, where the fast step packs its products (batch 1) and looks up the first input,
-    long generations give the plain path's tokens, seed for seed, alone and in a batch."""
+    long generations give the plain path's tokens, seed for seed, alone and in a batch, with the next hidden-state
+    products computed ahead on a second thread or not."""
     torch.manual_seed(1)
     model = PxByLSTM(objective=objective)
     rng = np.random.default_rng(1)
@@ -232,7 +233,8 @@ def test_fast_path_equals_plain_path_at_the_research_size(objective):
     ]
     for batch in (prompts[:1], prompts[1:2], prompts[2:], prompts):
         for seed in (0, 1):
-            fast = generate(model, batch, TOK, seed=seed)
             plain = generate(model, batch, TOK, seed=seed, fast=False)
-            for a, b in zip(fast, plain):
-                np.testing.assert_array_equal(a.ids, b.ids)
+            for ahead in (False, True):
+                fast = generate(model, batch, TOK, seed=seed, ahead=ahead)
+                for a, b in zip(fast, plain):
+                    np.testing.assert_array_equal(a.ids, b.ids)
