@@ -591,7 +591,7 @@ class FasterOf:
 # %% ../nbs/13_generate.ipynb #740a1fcc
 class ProductWorker:
     ("A thread that computes products in the order they are put, handed back in that order. Two plain queues: "
-     "a `ThreadPoolExecutor`'s futures cost the main thread more time than the products saved.")
+     "a `ThreadPoolExecutor`'s futures cost the main thread most of the time the products ahead saved.")
     def __init__(self, threads: int | None = None): # PyTorch threads on the worker (default: the caller's now)
         self.todo, self.done, self.put_count, self.taken = queue.SimpleQueue(), queue.SimpleQueue(), 0, 0
         args = (self.todo, self.done, threads or torch.get_num_threads())
