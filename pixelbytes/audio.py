@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 from scipy import signal
 import soundfile as sf
-from .core import InputError
+from fractions import Fraction
+from .core import InputError, regular_file
 
 # %% auto #0
-__all__ = ['SAMPLE_RATE', 'GB_RATE', 'peak_normalize', 'load_audio', 'resample', 'read_sound', 'gameboy_channel',
-           'second_order_channel', 'action_state', 'load_cry']
+__all__ = ['SAMPLE_RATE', 'MAX_FACTOR', 'MIN_RATE', 'MAX_RATE', 'GB_RATE', 'peak_normalize', 'load_audio', 'resample',
+           'read_sound', 'gameboy_channel', 'second_order_channel', 'action_state', 'load_cry']
 
 # %% ../nbs/03_audio.ipynb #3d022f69
 SAMPLE_RATE = 16_000
@@ -33,32 +34,52 @@ def _check_finite(x: np.ndarray, where: str):
 
 # %% ../nbs/03_audio.ipynb #c1b3bb53
 def load_audio(path: str | Path,          # any file soundfile reads: OGG/Vorbis, WAV, FLAC...
-               sr: int = SAMPLE_RATE      # rate to resample to
+               sr: int = SAMPLE_RATE,     # rate to resample to
+               max_seconds: float | None = None # read at most this long a beginning (None: all)
               ) -> np.ndarray:            # mono float32 samples at `sr`
     "A sound file as mono at `sr` Hz (channels averaged, polyphase resampling)."
-    x, rate = read_sound(path)
+    x, rate = read_sound(path, max_seconds)
     return resample(x.mean(axis=1), rate, sr).astype(np.float32)
 
+
 # %% ../nbs/03_audio.ipynb #dfac4d23
+MAX_FACTOR = 2000   # resampling factors kept below this: an odd rate is approached within 1/2000 of its ratio
+
 def resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
-    "Polyphase resampling from `rate` to `target` Hz (scipy.signal.resample_poly, anti-aliased)."
+    "Polyphase resampling from `rate` to `target` Hz (scipy.signal.resample_poly, anti-aliased, bounded filter)."
     if rate == target:
         return np.asarray(x, np.float64)
-    g = np.gcd(int(rate), int(target))
-    return signal.resample_poly(x, target // g, rate // g)
+    ratio = Fraction(int(target), int(rate)).limit_denominator(MAX_FACTOR)
+    return signal.resample_poly(x, ratio.numerator, ratio.denominator)
+
 
 # %% ../nbs/03_audio.ipynb #d55601af
-def read_sound(path: str | Path # any file soundfile reads: OGG/Vorbis, WAV, FLAC...
-              ) -> tuple[np.ndarray, int]: # (N, C) float64 samples, their rate
-    "A sound file's samples, checked: readable, not empty, finite; every reader of sound files goes through it."
+MIN_RATE, MAX_RATE = 1_000, 384_000   # sample rates a sound file may have (Hz)
+
+def read_sound(path: str | Path,             # any file soundfile reads: OGG/Vorbis, WAV, FLAC...
+               max_seconds: float | None = None, # read at most this long a beginning (None: all)
+               max_channels: int | None = None  # refuse more channels than this, from the header
+              ) -> tuple[np.ndarray, int]:   # (N, C) float64 samples, their rate
+    "A sound file's samples, checked: readable, a usable rate, not empty, finite; every reader of sound files uses it."
     try:
-        x, rate = sf.read(str(path), dtype='float64', always_2d=True)
+        with sf.SoundFile(str(regular_file(path))) as f:
+            rate = f.samplerate
+            if not MIN_RATE <= rate <= MAX_RATE:
+                raise InputError(f'a sample rate of {rate} Hz (between {MIN_RATE} and {MAX_RATE} expected)', path)
+            if max_channels is not None and f.channels > max_channels:
+                raise InputError(f'{f.channels} channels: expected at most {max_channels}', path)
+            frames = -1 if max_seconds is None else int(np.ceil(max_seconds * rate))
+            x = f.read(frames, dtype='float64', always_2d=True)
+    except InputError:
+        raise
     except Exception as e:
-        raise InputError(f'not a readable sound file ({e})', path) from e
+        why = str(e).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__
+        raise InputError(f'not a readable sound file ({why})', path) from e
     if len(x) == 0:
         raise InputError('the sound file has no samples', path)
     _check_finite(x, path)
     return x, rate
+
 
 # %% ../nbs/03_audio.ipynb #3e55ab1d
 GB_RATE = 8192
@@ -116,16 +137,12 @@ def action_state(x: np.ndarray,          # mono samples
     return np.stack([action, gameboy_channel(action, SAMPLE_RATE)]).astype(np.float32)
 
 # %% ../nbs/03_audio.ipynb #3a0dac56
-def load_cry(path: str | Path # a sound file: 1 channel (a cry) or 2 (action, state)
+def load_cry(path: str | Path,               # a sound file: 1 channel (a cry) or 2 (action, state)
+             max_seconds: float | None = None # read at most this long a beginning (None: all)
             ) -> np.ndarray:  # (2, N) float32 in [-1, 1] at 16 kHz: action, state
     "A cry as the research's two channels: mono -> action and its Game-Boy state, stereo kept, more channels refused."
-    try:
-        info = sf.info(str(path))
-    except Exception as e:
-        raise InputError(f'not a readable sound file ({e})', path) from e
-    if info.channels > 2:
-        raise InputError(f'{info.channels} channels: expected 1 (cry) or 2 (action, state)', path)
-    if info.channels == 1:
-        return action_state(load_audio(path))
-    x, rate = read_sound(path)
+    x, rate = read_sound(path, max_seconds, max_channels=2)
+    if x.shape[1] == 1:
+        return action_state(resample(x[:, 0], rate, SAMPLE_RATE).astype(np.float32))
     return np.clip(np.stack([resample(c, rate, SAMPLE_RATE) for c in x.T]), -1, 1).astype(np.float32)
+

@@ -4,15 +4,16 @@
 
 # %% ../nbs/00_core.ipynb #80fb38e1
 from __future__ import annotations
-import os, json, tempfile, contextlib
+import os, json, stat, tempfile, contextlib
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK',
-           'palette_image', 'InputError', 'atomic_path', 'remove_partial_files', 'atomic_write', 'Run',
-           'default_device', 'show_bars', 'pokemon_sample_path', 'load_plugins', 'registered']
+__all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK', 'RUN_MARK',
+           'RUN_NAMES', 'palette_image', 'printable', 'InputError', 'regular_file', 'atomic_path', 'atomic_write',
+           'Run', 'default_device', 'show_bars', 'pokemon_sample_path', 'load_plugins', 'registered', 'written_name',
+           'remove_partial_files']
 
 # %% ../nbs/00_core.ipynb #cccf2d64
 PAD_ID, ROW_END_ID, SEGMENT_END_ID = 0, 1, 2
@@ -45,12 +46,43 @@ def palette_image(palette: np.ndarray | None = None, # (N, 3) uint8 colours; def
 ACTION_LEVELS: np.ndarray = np.linspace(-1, 1, 38)
 ACTION_LEVELS.flags.writeable = False
 
+# %% ../nbs/00_core.ipynb #aacfb45e
+def printable(text: str # a name or message that may hold anything a file name can
+             ) -> str:  # the same, with control characters, escape codes and undecodable bytes written as escapes
+    "`text` safe for one line of a terminal or a log: what a terminal would act on is written as a visible escape."
+    return ''.join(c if c.isprintable() else _escaped(c) for c in str(text))
+
+def _escaped(c: str) -> str:
+    "One character as an escape: `\\xNN` for a byte that was not UTF-8 (Python's surrogateescape), else Python's."
+    if 0xDC80 <= ord(c) <= 0xDCFF:
+        return f'\\x{ord(c) - 0xDC00:02x}'
+    return c.encode('unicode_escape').decode('ascii')
+
+
 # %% ../nbs/00_core.ipynb #4911d4c2
 class InputError(ValueError):
-    "Bad input: the message says what is wrong, `where` says in which file, item or field."
+    "Bad input: the message says what is wrong, `where` says in which file, item or field (both `printable`)."
     def __init__(self, what: str, where: str | os.PathLike | None = None):
         self.what, self.where = what, None if where is None else str(where)
-        super().__init__(what if where is None else f"{where}: {what}")
+        message = what if where is None else f"{self.where}: {what}"
+        super().__init__(printable(message))
+
+
+# %% ../nbs/00_core.ipynb #a1e08be9
+def regular_file(path: str | os.PathLike # a file a user named
+                ) -> Path:                # `path`, when it is a regular file (links followed)
+    "Refuse what is not a regular file before it is opened: a folder, a FIFO (which would block), a device, a dead link."
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError) as e:           # missing, a link to nowhere, a loop of links, no permission
+        raise InputError(f'cannot be read ({e.strerror or type(e).__name__})' if isinstance(e, OSError)
+                         else 'a loop of links', path) from None
+    if not stat.S_ISREG(mode):
+        kind = 'a folder' if stat.S_ISDIR(mode) else 'a FIFO' if stat.S_ISFIFO(mode) else 'not a regular file'
+        raise InputError(f'{kind}, not a file', path)
+    return path
+
 
 # %% ../nbs/00_core.ipynb #00112d8c
 def _umask() -> int:
@@ -83,14 +115,6 @@ def atomic_path(path: str | os.PathLike, # final location of the file
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-# %% ../nbs/00_core.ipynb #07c28efb
-def remove_partial_files(folder: str | os.PathLike) -> list[Path]: # the files removed
-    "Remove the temporary files a killed `atomic_path` left in `folder` and below (while nothing else writes there)."
-    left = [p for p in Path(folder).rglob(f'.*{PARTIAL_MARK}*') if p.is_file()]
-    for p in left:
-        p.unlink()
-    return left
 
 # %% ../nbs/00_core.ipynb #bd951d80
 def atomic_write(path: str | os.PathLike, # final location of the file
@@ -134,16 +158,29 @@ def save_settings(self: Run, settings: dict):
     "Write `run.json` (atomically)."
     atomic_write(self.path/'run.json', json.dumps(settings, indent=1, default=str))
 
+# %% ../nbs/00_core.ipynb #22024a3d
+@patch
+def check_settings(self: Run, settings: dict):
+    "Refuse a folder whose `run.json` holds other settings than `settings` (before anything is written)."
+    settings = json.loads(json.dumps(settings, default=str))
+    if not self.has('run.json'):
+        return
+    held = self.settings
+    differ = [k for k in sorted(set(held) | set(settings)) if held.get(k) != settings.get(k)]
+    if differ:
+        shown = ', '.join(f'{k} {held.get(k)!r} there, {settings.get(k)!r} asked' for k in differ[:4])
+        raise InputError(f'the folder holds a run with other settings ({shown}): give the settings it was made with '
+                         'to continue it, or choose another folder', self.path/'run.json')
+
+
 # %% ../nbs/00_core.ipynb #e6ee6b03
 @patch
 def keep_settings(self: Run, settings: dict):
     "Write `run.json`, or refuse a folder whose `run.json` holds other settings."
-    settings = json.loads(json.dumps(settings, default=str))
+    self.check_settings(settings)
     if not self.has('run.json'):
-        return self.save_settings(settings)
-    if self.settings != settings:
-        raise InputError(f'the folder holds a run with {self.settings}, not {settings}: use another folder',
-                         self.path/'run.json')
+        self.save_settings(settings)
+
 
 # %% ../nbs/00_core.ipynb #2596678b
 @patch
@@ -233,3 +270,59 @@ def registered(registry: dict, # an earlier chapter's registry: key -> what a la
     if key not in registry:
         load_plugins(name)
     return registry[key]
+
+# %% ../nbs/00_core.ipynb #7cbc1b22
+RUN_MARK = 'run.lock.json'   # what every command that holds a run folder writes first (chapter 12's `run_lock`)
+
+RUN_NAMES = frozenset({          # every name PixelBytes writes at the top of a run folder, whichever command
+    'run.lock', RUN_MARK, 'run.json', 'data.json', 'tokenizer.json', 'tokens', 'skipped.log', 'metrics.csv', 'models',
+    'curves.png', 'config.json', 'model.safetensors', 'command.txt', 'README.md',      # training, and `push`'s card
+    'report.json', 'report.html', 'real', 'generated',                                # the main job's report
+    'evaluation', 'evaluation.csv', 'coherence.csv', 'coherence_summary.csv', 'coherence.png', 'sprites.png',
+    'cries.png',                                                                      # `evaluate`'s folder
+    'diffusion', 'autoregressive', 'control_tokenizer.json', 'closed_loop.csv', 'closed_loop_runs.csv',
+    'trajectories.png'})                                                              # `control`'s folder
+
+
+# %% ../nbs/00_core.ipynb #24395f8d
+def written_name(name: str # a file name
+                ) -> str:  # the file `atomic_path` was writing when it made `name`, or `name` itself
+    "The final name behind a temporary file's name (`.config.json.partial-x1.json` -> `config.json`)."
+    if name.startswith('.') and PARTIAL_MARK in name:
+        return name[1:].split(PARTIAL_MARK)[0]
+    return name
+
+
+# %% ../nbs/00_core.ipynb #52f86c4a
+@patch
+def claim(self: Run,
+          source: str | os.PathLike | None = None, # the data folder the command reads, if any
+          option: str = '--out'                    # how the user named the folder, for the message
+         ) -> Run:
+    "Refuse a folder a command may not write: not new, empty or a PixelBytes run, or inside `source`."
+    out = self.path
+    if out.exists() and not out.is_dir():
+        raise InputError(f'is a file, not a folder: choose another {option}', out)
+    if source is not None and Path(source).is_dir() and out.resolve().is_relative_to(Path(source).resolve()):
+        raise InputError(f'is inside the data folder {source}: choose an {option} outside it', out)
+    entries = sorted(out.iterdir()) if out.exists() else []
+    strangers = [p.name for p in entries if p.is_symlink() or written_name(p.name) not in RUN_NAMES]
+    if entries and (strangers or not (out/RUN_MARK).is_file()):
+        found = ', '.join(printable(s) for s in strangers[:3]) + (', ...' if len(strangers) > 3 else '')
+        raise InputError(f'not empty and not a PixelBytes run folder (it holds {found or "no " + RUN_MARK}): '
+                         f'choose a new or empty {option}', out)
+    return self
+
+
+# %% ../nbs/00_core.ipynb #07c28efb
+def remove_partial_files(folder: str | os.PathLike # a folder `Run.claim` accepted
+                        ) -> list[Path]:           # the files removed
+    "Remove the temporary files a killed `atomic_path` left in `folder`: only those of the names a run writes, and below."
+    top = [p for p in Path(folder).glob(f'.*{PARTIAL_MARK}*') if written_name(p.name) in RUN_NAMES]
+    inner = [p for sub in RUN_NAMES if (Path(folder)/sub).is_dir() and not (Path(folder)/sub).is_symlink()
+             for p in (Path(folder)/sub).rglob(f'.*{PARTIAL_MARK}*')]
+    left = [p for p in top + inner if p.is_file() and not p.is_symlink()]
+    for p in left:
+        p.unlink()
+    return left
+

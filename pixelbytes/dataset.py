@@ -4,19 +4,19 @@
 
 # %% ../nbs/04_dataset.ipynb #369cede1
 from __future__ import annotations
-import io, os, unicodedata, datetime, warnings
+import io, os, re, codecs, stat, unicodedata, datetime, warnings
 from pathlib import Path
 import numpy as np
 import soundfile as sf
-from .core import InputError, atomic_write, load_plugins
-from .pixelize import image_frames, pixelize_gif, gif_bytes
+from .core import InputError, atomic_write, load_plugins, printable, regular_file
+from .pixelize import read_frames, pixelized_frames, gif_bytes, MAX_DECODED
 from .audio import SAMPLE_RATE, load_cry
 
 # %% auto #0
-__all__ = ['MAX_FRAMES', 'MAX_SECONDS', 'MAX_CHARS', 'IMAGE_EXTS', 'AUDIO_EXTS', 'SOURCES', 'DEFAULT_SOURCE', 'features',
-           'wav_bytes', 'decode_audio', 'read_text', 'read_audio', 'read_image', 'folder_items', 'report_skipped',
-           'folder_dataset', 'register_source', 'named_sources', 'hub_dataset', 'build_dataset', 'cached_dataset',
-           'push_dataset']
+__all__ = ['MAX_FRAMES', 'MAX_SECONDS', 'MAX_CHARS', 'MAX_KEPT_PIXELS', 'IMAGE_EXTS', 'AUDIO_EXTS', 'SOURCES', 'DEFAULT_SOURCE',
+           'HUB_ID', 'features', 'wav_bytes', 'decode_audio', 'read_text', 'read_audio', 'read_image', 'folder_items',
+           'report_skipped', 'folder_dataset', 'register_source', 'named_sources', 'hub_dataset', 'source_kind',
+           'build_dataset', 'cached_dataset', 'push_dataset']
 
 # %% ../nbs/04_dataset.ipynb #a2e322d4
 def features(extra: dict | None = None # extra columns, name -> `datasets` feature
@@ -47,67 +47,122 @@ def decode_audio(value: dict # a stored `audio` value: {'bytes': ..., 'path': ..
 
 # %% ../nbs/04_dataset.ipynb #17a79aa5
 MAX_FRAMES, MAX_SECONDS, MAX_CHARS = 64, 10.0, 2000   # a data folder's caps: sprite frames, cry seconds, text length
+MAX_KEPT_PIXELS = 256 * 256   # pixels of a frame kept as it is (`pixelize=False`): a token each
 
-def _capped(what: str, n: int, cap: int | None, path) -> bool:
-    "Whether `n` is over `cap` (None: no cap); when it is, say so, naming the file."
-    if cap is None or n <= cap:
-        return False
-    warnings.warn(f'{path}: {n} {what}, kept the first {cap}', stacklevel=3)
-    return True
+def _cut(path, what: str, notes: list | None):
+    "Say that a file was cut: into `notes` (the build's list of skipped and cut files), or as a warning."
+    if notes is None:
+        warnings.warn(f'{printable(path)}: {what}', stacklevel=3)
+    else:
+        notes.append((str(path), f'cut: {what}'))
+
 
 # %% ../nbs/04_dataset.ipynb #d6d8c21e
-def read_text(path: str | Path, max_chars: int | None = None) -> str:
+def read_text(path: str | Path,
+              max_chars: int | None = None, # keep the first `max_chars` characters; only those are read
+              notes: list | None = None     # where a cut is reported (None: a warning)
+             ) -> str:
     "A description as clean text (NFC, controls -> spaces, stripped, at most `max_chars`); empty or not UTF-8: refused."
+    limit = -1 if max_chars is None else 4 * max_chars + 64      # UTF-8: at most 4 bytes a character
     try:
-        text = Path(path).read_bytes().decode('utf-8')
+        with open(regular_file(path), 'rb') as f:
+            raw = f.read(limit)
+            more = bool(f.read(1)) if limit >= 0 else False
+        text = codecs.getincrementaldecoder('utf-8')().decode(raw, final=not more)   # a cut character waits
     except UnicodeDecodeError as e:
         raise InputError(f'text is not UTF-8 ({e.reason} at byte {e.start})', path) from e
+    except OSError as e:
+        raise InputError(f'cannot be read ({e.strerror or type(e).__name__})', path) from e
     text = ''.join(
         ' ' if unicodedata.category(c) == 'Cc' and c not in '\n\t' else c for c in unicodedata.normalize('NFC', text)
     ).strip()
     if not text:
         raise InputError('empty text', path)
-    return text[:max_chars] if _capped('characters', len(text), max_chars, path) else text
+    if max_chars is not None and (more or len(text) > max_chars):
+        _cut(path, f'kept the first {max_chars} characters', notes)
+        return text[:max_chars]
+    return text
+
 
 # %% ../nbs/04_dataset.ipynb #78165bc9
-def read_audio(path: str | Path, max_seconds: float | None = None
+def read_audio(path: str | Path, max_seconds: float | None = None,
+               notes: list | None = None    # where a cut is reported (None: a warning)
               ) -> np.ndarray: # (2, N) float32: action, state at 16 kHz
-    "A cry as two channels (mono -> action/state, stereo kept, more refused), at most `max_seconds`."
-    # the audio chapter's reader: one set of checks for every sound file
-    x = load_cry(path)
+    "A cry as two channels (mono -> action/state, stereo kept, more refused), at most `max_seconds`: only those are read."
+    # the audio chapter's reader, with 10 ms more than the cap: a longer file shows it is longer
+    x = load_cry(path, None if max_seconds is None else max_seconds + 0.01)
     cap = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
-    return x[:, :cap] if _capped('samples at 16 kHz', x.shape[1], cap, path) else x
+    if cap is not None and x.shape[1] > cap:
+        _cut(path, f'longer than {max_seconds:g} s, kept the first {max_seconds:g} s', notes)
+        return x[:, :cap]
+    return x
+
 
 # %% ../nbs/04_dataset.ipynb #d758f652
-def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50, max_frames: int | None = None) -> bytes:
-    "A checked sprite: the file (refused over `max_frames`), or its NES pixelization (first `max_frames` frames)."
-    if not pixelize:
-        n = len(image_frames(path)[0])                  # decodes every frame: refuses bombs, corrupt, non-image files
-        if max_frames is not None and n > max_frames:
-            raise InputError(f'{n} frames, more than {max_frames}: pixelize it, or raise the cap', path)
-        return Path(path).read_bytes()
-    frames, durations = pixelize_gif(path, max_size)
-    if _capped('frames', len(frames), max_frames, path):
-        frames, durations = frames[:max_frames], durations[:max_frames]
-    return gif_bytes(frames, durations, where=path)
+def _decoded_size(frame) -> tuple[int, int]:
+    "A frame's size, once its pixels decode."
+    frame.load()
+    return frame.size
+
+def read_image(path: str | Path, pixelize: bool = False, max_size: int = 50, max_frames: int | None = None,
+               notes: list | None = None    # where a cut is reported (None: a warning)
+              ) -> bytes:
+    "A checked sprite: the file (refused over `max_frames` or `MAX_KEPT_PIXELS`), or its NES pixelization (cut there)."
+    if pixelize:
+        idx, durations, left = pixelized_frames(path, max_size, max_frames=max_frames)
+        if left:
+            _cut(path, f'kept the first {len(idx)} frames (at most {max_frames} frames, {MAX_DECODED:,} pixels '
+                       'decoded)', notes)
+        return gif_bytes(idx, durations, where=path)
+    sizes, _, left = read_frames(path, _decoded_size, max_frames)   # decodes each frame: refuses corrupt files
+    if left:
+        raise InputError(f'more than {len(sizes)} frames kept as they are: pixelize it, or raise the cap', path)
+    if sizes[0][0] * sizes[0][1] > MAX_KEPT_PIXELS:
+        raise InputError(f'{sizes[0][0]}x{sizes[0][1]} pixels, more than the {MAX_KEPT_PIXELS:,} kept as they are '
+                         '(a token each): pixelize it', path)
+    return Path(path).read_bytes()
+
 
 # %% ../nbs/04_dataset.ipynb #78d08087
 IMAGE_EXTS, AUDIO_EXTS = ('.gif', '.png', '.jpg', '.jpeg', '.webp', '.bmp'), ('.ogg', '.wav', '.flac')
 
-def _stems(root: Path, sub: str, exts, skipped: list) -> dict[str, Path]:
-    "The files of `root/sub` with one of `exts`, by stem; one that resolves outside `root` (a link out) is skipped."
+def _entry_problem(p: Path, inside: Path) -> str | None:
+    "Why a listed entry cannot be an item's file, or None: a name that is not UTF-8, a bad link, not a regular file."
+    try:
+        p.name.encode('utf-8')
+    except UnicodeEncodeError:
+        return 'a file name that is not UTF-8: rename it'
+    try:
+        real = p.resolve(strict=True)
+        mode = real.stat().st_mode
+    except (OSError, RuntimeError):
+        return 'a link that leads nowhere (missing, or a loop): not read'
+    if not real.is_relative_to(inside):
+        return 'a link that leaves the data folder: not read'
+    if not stat.S_ISREG(mode):
+        return f'{"a folder" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, a device...)"}: not read'
+    return None
+
+def _stems(root: Path, sub: str, exts, skipped: list) -> tuple[dict[str, Path], set[str]]:
+    "The files of `root/sub` with one of `exts`, by stem, and the stems given twice; every other entry is skipped."
     folder, inside = root / sub, root.resolve()
-    if not folder.is_dir():
-        return {}
-    found = {}
-    for p in sorted(folder.iterdir()):
-        if p.suffix.lower() not in exts:
-            continue
-        if not p.resolve().is_relative_to(inside):
-            skipped.append((str(p), 'a link that leaves the data folder: not read'))
+    try:
+        entries = sorted(folder.iterdir()) if folder.is_dir() else []
+    except OSError as e:
+        raise InputError(f'cannot list the folder ({e.strerror})', folder) from None
+    found, twice = {}, set()
+    for p in (p for p in entries if p.suffix.lower() in exts):
+        problem = _entry_problem(p, inside)
+        if problem:
+            skipped.append((str(p), problem))
+        elif p.stem in found:
+            twice.add(p.stem)
+            skipped.append((str(p), f'a second {sub[:-1]} named {printable(p.stem)!r} '
+                                    f'(beside {printable(found[p.stem].name)}): keep one'))
         else:
             found[p.stem] = p
-    return found
+    return found, twice
+
 
 # %% ../nbs/04_dataset.ipynb #c9fd52d7
 def folder_items(root: str | Path,        # folder holding images/, audio/, text/
@@ -116,40 +171,50 @@ def folder_items(root: str | Path,        # folder holding images/, audio/, text
                  max_frames: int | None = MAX_FRAMES,   # caps (None: none), each reported when applied
                  max_seconds: float | None = MAX_SECONDS,
                  max_chars: int | None = MAX_CHARS
-                ) -> tuple[list[dict], list[tuple[str, str]]]: # good items, (file, reason) of each skipped item
+                ) -> tuple[list[dict], list[tuple[str, str]]]: # good items; (file, reason) of each skipped or cut file
     "Read every stem of the folder layout within the caps; bad or incomplete items are collected with their reason."
     root = Path(root)
     if not root.is_dir():
         raise InputError('not a folder', root)
-    items, skipped = [], []
-    imgs, auds = _stems(root, 'images', IMAGE_EXTS, skipped), _stems(root, 'audio', AUDIO_EXTS, skipped)
-    txts = _stems(root, 'text', ('.txt',), skipped)
-    for stem in sorted(set(imgs) | set(auds) | set(txts), key=lambda s: (len(s), s)):
-        missing = [m for m, d in (('image', imgs), ('audio', auds), ('text', txts)) if stem not in d]
+    items, notes, twice = [], [], set()
+    files = {}
+    for modality, sub, exts in (('image', 'images', IMAGE_EXTS), ('audio', 'audio', AUDIO_EXTS),
+                                ('text', 'text', ('.txt',))):
+        files[modality], doubled = _stems(root, sub, exts, notes)
+        twice |= doubled
+    for stem in sorted(set().union(*files.values()) - twice, key=lambda s: (len(s), s)):
+        missing = [m for m, d in files.items() if stem not in d]
         if missing:
-            skipped.append((str(root / stem), f'missing {", ".join(missing)}'))
+            notes.append((str(root / stem), f'missing {", ".join(missing)}'))
             continue
         try:
-            image = read_image(imgs[stem], pixelize, max_size, max_frames)
-            audio = wav_bytes(read_audio(auds[stem], max_seconds))
-            items.append({'number': stem, 'image': {'bytes': image, 'path': None},
-                          'audio': {'bytes': audio, 'path': None}, 'text': read_text(txts[stem], max_chars)})
+            image = read_image(files['image'][stem], pixelize, max_size, max_frames, notes)
+            audio = wav_bytes(read_audio(files['audio'][stem], max_seconds, notes))
+            text = read_text(files['text'][stem], max_chars, notes)
         except InputError as e:
-            skipped.append((e.where, e.what))
-    return items, skipped
+            notes.append((e.where, e.what))
+            continue
+        items.append({'number': stem, 'image': {'bytes': image, 'path': None},
+                      'audio': {'bytes': audio, 'path': None}, 'text': text})
+    return items, notes
+
 
 # %% ../nbs/04_dataset.ipynb #5dee535e
-def report_skipped(skipped: list[tuple[str, str]], log: str | Path | None) -> None:
-    "Print each skipped file with its reason and write them to `log` (atomically)."
-    lines = [f'skipped {w}: {r}' for w, r in skipped]
+def report_skipped(skipped: list[tuple[str, str]], # (file, reason): a reason starting 'cut: ' is a file kept in part
+                   log: str | Path | None) -> None:
+    "Print each skipped or cut file with its reason and write them to `log` (atomically); names shown `printable`."
+    lines = [f'cut {printable(w)}: {printable(r[5:])}' if r.startswith('cut: ') else
+             f'skipped {printable(w)}: {printable(r)}' for w, r in skipped]
     for l in lines:
         print(l)
     if log is not None:
+        cut = sum(r.startswith('cut: ') for _, r in skipped)
         atomic_write(
             log,
-            f'# {datetime.datetime.now().isoformat(timespec="seconds")}: {len(skipped)} skipped\n'
+            f'# {datetime.datetime.now().isoformat(timespec="seconds")}: {len(skipped) - cut} skipped, {cut} cut\n'
             + ''.join(l + '\n' for l in lines),
         )
+
 
 # %% ../nbs/04_dataset.ipynb #cb0a2ed1
 def folder_dataset(root: str | Path, pixelize: bool = True, max_size: int = 50,
@@ -207,6 +272,27 @@ def hub_dataset(repo_id: str,          # e.g. 'ffurfaro/PixelBytes-PokemonAll'
         )
         raise InputError(f'cannot load Hub data set: {why} ({type(e).__name__}: {str(e)[:200]})', repo_id) from e
 
+# %% ../nbs/04_dataset.ipynb #036d550c
+HUB_ID = re.compile(r'[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*')   # owner/name, as the Hub spells them
+
+def source_kind(source: str | Path | int # what a user gave as the data: a name, a folder or a Hub id
+               ) -> str:                 # 'number', 'named', 'folder' or 'hub'
+    "What a data source is, decided at once: a path that looks local and does not exist is 'no such folder'."
+    if isinstance(source, int):
+        return 'number'
+    if str(source) in named_sources():
+        return 'named'
+    path = Path(source)
+    if path.is_dir():
+        return 'folder'
+    if path.exists():
+        raise InputError('a file, not a data folder (expected images/, audio/ and text/ inside)', source)
+    if isinstance(source, str) and HUB_ID.fullmatch(source) and not source.startswith(('.', '~')):
+        return 'hub'
+    names = ' or '.join(f'"{s}"' for s in named_sources())
+    raise InputError(f'no such folder (nor a Hub id owner/name, nor {names})', source)
+
+
 # %% ../nbs/04_dataset.ipynb #b7f26ad3
 def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 'creatures' or a number of creatures
                   n: int = 1000, seed: int = 0,          # creatures: how many, which series
@@ -220,12 +306,10 @@ def build_dataset(source: str | Path | int = 'creatures', # a folder, a Hub id, 
         return sources[DEFAULT_SOURCE](source, seed)
     if str(source) in sources:
         return sources[str(source)](n, seed)
-    if Path(source).is_dir():
+    if source_kind(source) == 'folder':
         return folder_dataset(source, pixelize, log=log)
-    if isinstance(source, str) and source.count('/') == 1 and not Path(source).exists():
-        return hub_dataset(source)
-    names = ' or '.join(f'"{s}"' for s in sources)
-    raise InputError(f'not a folder, a Hub id (owner/name) or {names}', source)
+    return hub_dataset(source)
+
 
 # %% ../nbs/04_dataset.ipynb #6fe4ab97
 def cached_dataset(source: str | Path | int, cache: str | Path, **kwargs) -> "datasets.Dataset":

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_pixelize.ipynb #46f07dff
 from __future__ import annotations
-import functools, io
+import contextlib, functools, io
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageSequence
@@ -13,8 +13,9 @@ import cv2
 from .core import NES_PALETTE, InputError, atomic_write
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'PALETTE_WHITE', 'palette_lab', 'nearest_palette_bruteforce', 'palette_indices', 'image_frames',
-           'fit_size', 'pixelize_frames', 'pixelize_gif', 'pixelize_gif_file', 'gif_bytes', 'save_gif', 'autocrop',
+__all__ = ['MAX_PIXELS', 'MAX_DECODED', 'IMAGE_FORMATS', 'PALETTE_WHITE', 'palette_lab', 'nearest_palette_bruteforce',
+           'palette_indices', 'read_frames', 'image_frames', 'fit_size', 'nearest_index', 'pixelize_frames',
+           'pixelized_frames', 'pixelize_gif', 'pixelize_gif_file', 'gif_bytes', 'save_gif', 'autocrop',
            'kmeans_colours', 'pixelize_miniature']
 
 # %% ../nbs/02_pixelize.ipynb #b6256f1e
@@ -70,39 +71,82 @@ def _on_white(rgba: np.ndarray) -> np.ndarray: # (..., 4) uint8 -> (..., 3) uint
     rgb, alpha = rgba[..., :3].astype(np.uint16), rgba[..., 3:].astype(np.uint16)
     return ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
 
-# %% ../nbs/02_pixelize.ipynb #508c8caa
-MAX_PIXELS = 50_000_000  # larger images are refused (a sprite is a few thousand pixels)
+# %% ../nbs/02_pixelize.ipynb #7c3e2343
+def _check_pixels(img: Image.Image, where: str):
+    "Refuse a frame over `MAX_PIXELS` from its header, before it is decoded."
+    if img.width * img.height > MAX_PIXELS:
+        raise InputError(
+            f'{img.width}x{img.height} pixels is larger than the {MAX_PIXELS:,} accepted (decompression bomb?)', where)
 
-def image_frames(image: Image.Image | str | Path # a PIL image or the path of an image file
-                ) -> tuple[np.ndarray, list[int]]: # (T, H, W, 3) uint8 frames on white, durations in ms
-    "All frames of an image or animation as RGB on a white background, with their durations."
+def _first_line(e: Exception) -> str:
+    "An exception's message, one line of at most 160 characters."
+    text = str(e).strip()
+    return text.splitlines()[0][:160] if text else type(e).__name__
+
+
+# %% ../nbs/02_pixelize.ipynb #c2d2d631
+MAX_PIXELS = 50_000_000    # larger frames are refused (a sprite is a few thousand pixels)
+MAX_DECODED = 100_000_000  # pixels decoded from one file, all frames together: decoding stops there
+IMAGE_FORMATS = ('GIF', 'PNG', 'JPEG', 'WEBP', 'BMP')   # what a file may be, whatever its name says
+
+def read_frames(image: Image.Image | str | Path, # a PIL image or the path of an image file
+                convert=None,                     # frame -> what is kept of it (default: its RGBA array)
+                max_frames: int | None = None,    # stop after this many frames (None: all)
+                max_decoded: int = MAX_DECODED    # stop before the pixels decoded would pass this
+               ) -> tuple[list, list[int], bool]: # kept frames, their durations in ms, whether frames were left
+    "Decode the frames one at a time, keeping only what `convert` makes of each: memory bounded whatever the file holds."
     where = str(image) if isinstance(image, (str, Path)) else getattr(image, 'filename', None) or 'image'
+    convert = convert or _to_rgba
     try:
-        img = Image.open(image) if isinstance(image, (str, Path)) else image
-        if img.width * img.height > MAX_PIXELS:
-            raise InputError(
-                f'{img.width}x{img.height} pixels is larger than the {MAX_PIXELS:,} accepted (decompression bomb?)',
-                where,
-            )
-        frames, durations = [], []
-        for frame in ImageSequence.Iterator(img):
-            frames.append(_to_rgba(frame))
-            durations.append(int(frame.info.get('duration', 100) or 100))
+        with contextlib.ExitStack() as files:
+            img = files.enter_context(Image.open(image, formats=IMAGE_FORMATS)) if isinstance(image, (str, Path)) else image
+            _check_pixels(img, where)
+            kept, durations, left = [], [], False
+            for k, frame in enumerate(ImageSequence.Iterator(img)):
+                if (max_frames is not None and k >= max_frames) or (k + 1) * img.width * img.height > max_decoded:
+                    left = True
+                    break
+                kept.append(convert(frame))
+                durations.append(int(frame.info.get('duration', 100) or 100))
     except InputError:
         raise
     # PIL's decoders raise OSError, SyntaxError, ValueError, IndexError, struct.error... on bad files
     except Exception as e:
-        raise InputError(f'not a readable image ({e})', where) from e
+        raise InputError(f'not a readable image ({_first_line(e)})', where) from e
+    return kept, durations, left
+
+
+# %% ../nbs/02_pixelize.ipynb #508c8caa
+def image_frames(image: Image.Image | str | Path, # a PIL image or the path of an image file
+                 max_frames: int | None = None    # keep the first `max_frames` frames (None: all, within `MAX_DECODED`)
+                ) -> tuple[np.ndarray, list[int]]: # (T, H, W, 3) uint8 frames on white, durations in ms
+    "All frames of an image or animation as RGB on a white background, with their durations."
+    frames, durations, _ = read_frames(image, max_frames=max_frames)
     if len({f.shape for f in frames}) > 1:
+        where = str(image) if isinstance(image, (str, Path)) else 'image'
         raise InputError('frames of different sizes', where)
     return _on_white(np.stack(frames)), durations
 
+
 # %% ../nbs/02_pixelize.ipynb #c37f6b92
-def fit_size(h: int, w: int, max_size: int) -> tuple[int, int]: # (height, width) with the longest side `max_size`
+def fit_size(h: int, w: int, max_size: int,
+             enlarge: bool = False # True: a smaller image grows to `max_size` too (the v1 miniatures' exact size)
+            ) -> tuple[int, int]:  # (height, width), the longest side at most `max_size`
     """The original's scaling (factor `max_size / max(h, w)`, sides truncated, at least 1 px) in exact integer
-    arithmetic."""
+    arithmetic; a smaller image keeps its size unless `enlarge`."""
     long = max(h, w)
+    if long <= max_size and not enlarge:
+        return h, w
     return max(1, h * max_size // long), max(1, w * max_size // long)
+
+
+# %% ../nbs/02_pixelize.ipynb #cd6d6b49
+def nearest_index(n: int,    # pixels along one side
+                  size: int  # pixels wanted along it
+                 ) -> np.ndarray: # (size,) the source pixel each result pixel takes, as OpenCV's nearest resize picks
+    "Which rows (or columns) a nearest-neighbour resize keeps: OpenCV's own choice, so that both ways agree exactly."
+    return cv2.resize(np.arange(n, dtype=np.int32)[None], (size, 1), interpolation=cv2.INTER_NEAREST)[0]
+
 
 # %% ../nbs/02_pixelize.ipynb #6dc614af
 PALETTE_WHITE = 1  # index of (252, 252, 252), the colour near-white pixels become
@@ -128,11 +172,34 @@ def pixelize_frames(frames: np.ndarray,       # (T, H, W, 3) or (H, W, 3) uint8 
     return idx[0] if single else idx
 
 # %% ../nbs/02_pixelize.ipynb #b01baa54
-def _pixelized(image, max_size, drop_first):
-    frames, durations = image_frames(image)
+def _reduced_rgba(frame: Image.Image, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    "The RGBA pixels of `frame` at `rows` x `cols`: a large frame is converted a row at a time, never whole."
+    if len(rows) == frame.height:
+        return _to_rgba(frame)[:, cols]
+    return np.stack([_to_rgba(frame.crop((0, int(y), frame.width, int(y) + 1)))[0, cols] for y in rows])
+
+
+# %% ../nbs/02_pixelize.ipynb #778f8e50
+def pixelized_frames(image: Image.Image | str | Path, # a PIL image (animated or not) or the path of an image file
+                     max_size: int = 50,               # longest side of the result (a smaller image keeps its size)
+                     drop_first: bool = False,         # True: drop frame 0 like the original pixelizer
+                     max_frames: int | None = None     # keep at most this many frames (None: all, within `MAX_DECODED`)
+                    ) -> tuple[np.ndarray, list[int], bool]: # (T, h, w) palette indices, durations, frames left out
+    "Palette indices of every frame kept, each reduced as it is decoded: a large or long file never sits in memory."
+    first = {}
+    def reduce(frame):
+        if not first:
+            h, w = fit_size(frame.height, frame.width, max_size)
+            first.update(size=frame.size, rows=nearest_index(frame.height, h), cols=nearest_index(frame.width, w))
+        if frame.size != first['size']:
+            raise InputError('frames of different sizes', image if isinstance(image, (str, Path)) else 'image')
+        return _reduced_rgba(frame, first['rows'], first['cols'])
+    wanted = None if max_frames is None else max_frames + int(drop_first)
+    frames, durations, left = read_frames(image, reduce, wanted)
     if drop_first and len(frames) > 1:
         frames, durations = frames[1:], durations[1:]
-    return pixelize_frames(frames, max_size), durations
+    return pixelize_frames(_on_white(np.stack(frames)), max_size), durations, left
+
 
 # %% ../nbs/02_pixelize.ipynb #ba84b759
 def pixelize_gif(image: Image.Image | str | Path, # a PIL image (animated or not) or the path of an image file
@@ -140,7 +207,7 @@ def pixelize_gif(image: Image.Image | str | Path, # a PIL image (animated or not
                  drop_first: bool = False          # True: drop frame 0 like the original pixelizer
                 ) -> tuple[np.ndarray, list[int]]: # (T, h, w, 3) uint8 palette colours, durations in ms
     "Pixelize every frame of an image or animated GIF to the NES palette, keeping frame durations."
-    idx, durations = _pixelized(image, max_size, drop_first)
+    idx, durations, _ = pixelized_frames(image, max_size, drop_first)
     return NES_PALETTE[idx], durations
 
 # %% ../nbs/02_pixelize.ipynb #2c2f1265
@@ -151,7 +218,8 @@ def pixelize_gif_file(source: str | Path,       # an image or animated GIF
                      ) -> Path:                 # `target`
     """Pixelize an image file into a GIF file: `pixelize_gif` then `save_gif`, without converting indices to colours and
     back."""
-    return save_gif(*_pixelized(source, max_size, drop_first), target)
+    idx, durations, _ = pixelized_frames(source, max_size, drop_first)
+    return save_gif(idx, durations, target)
 
 # %% ../nbs/02_pixelize.ipynb #695a8dbb
 _GIF_PALETTE = (
@@ -261,8 +329,8 @@ def pixelize_miniature(image: Image.Image | str | Path, # a still image (first f
                        seed: int = 0                     # k-means seed
                       ) -> np.ndarray:                   # (h, w, 3) uint8 NES colours
     "The v1 miniature pixelization: composite on white, autocrop, k-means in Lab, resize, nearest NES colour."
-    rgb = autocrop(image_frames(image)[0][0])
-    h, w = fit_size(*rgb.shape[:2], 2 * max_size)
+    rgb = autocrop(image_frames(image, max_frames=1)[0][0])
+    h, w = fit_size(*rgb.shape[:2], 2 * max_size, enlarge=True)
     rgb = kmeans_colours(cv2.resize(rgb, (w, h), interpolation=cv2.INTER_NEAREST), k, seed)
-    h, w = fit_size(*rgb.shape[:2], max_size)
+    h, w = fit_size(*rgb.shape[:2], max_size, enlarge=True)
     return NES_PALETTE[palette_indices(cv2.resize(rgb, (w, h), interpolation=cv2.INTER_NEAREST))]

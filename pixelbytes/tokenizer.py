@@ -31,8 +31,8 @@ _BYTE_ID = {b[0]: i for i, b in enumerate(BYTE_TOKENS) if i > SEGMENT_END_ID and
 def fold_text(text: str # any Unicode text
              ) -> str:  # what the vocabulary can say: lower-case ASCII, white space as spaces, unknown as '?'
     "Lower-case, NFKD-decompose and ASCII-fold `text`; white space becomes ' ', characters outside the vocabulary '?'."
-    ascii_text = unicodedata.normalize('NFKD', text.lower()).encode('ascii', 'ignore').decode('ascii')
-    return ''.join(' ' if c.isspace() else c if ord(c) in _BYTE_ID else UNK_CHAR for c in ascii_text)
+    decomposed = (c for c in unicodedata.normalize('NFKD', text.lower()) if not unicodedata.combining(c))  # é -> e
+    return ''.join(' ' if c.isspace() else c if ord(c) in _BYTE_ID else UNK_CHAR for c in decomposed)
 
 # %% ../nbs/07_tokenizer.ipynb #6694d7c4
 MODALITY_ORDER = ('text', 'image', 'audio')

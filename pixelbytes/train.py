@@ -41,8 +41,8 @@ __all__ = ['DENSE_SLOT', 'LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', '
            'PriorLoss', 'DiffusionNoise', 'GradsToNone', 'hold_memory', 'ReuseMemory', 'kept_slots_loss',
            'KeptSlotsOnly', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog',
            'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner',
-           'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'run_lock', 'holds_run_lock', 'plot_run',
-           'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
+           'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'resumable_checkpoint', 'run_lock',
+           'holds_run_lock', 'plot_run', 'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -522,15 +522,21 @@ class ResumeCheckpoint(Callback):
             torch.save(state, tmp)
 
 # %% ../nbs/12_train.ipynb #1850628d
-def read_checkpoint(file: str | Path, device='cpu') -> dict:
-    "A `ResumeCheckpoint` file, read without unpickling code; a clear error when it is not one."
+def read_checkpoint(file: str | Path, device='cpu',
+                    fix: str = 'train into another folder' # what the user can do about a bad one
+                   ) -> dict:
+    "A `ResumeCheckpoint` file, read without unpickling code; a one-line error when it is not one."
     try:
         state = torch.load(file, map_location=device, weights_only=True)
     except Exception as e:
-        raise InputError(f'not a readable training checkpoint ({e})', file) from e
+        why = str(e).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__
+        raise InputError(f'not a readable training checkpoint ({why}): {fix}', file) from e
     if not isinstance(state, dict) or not {'model', 'opt', 'epoch', 'n_epoch'} <= set(state):
-        raise InputError('not a training checkpoint (model, opt, epoch, n_epoch expected)', file)
+        raise InputError(f'not a training checkpoint (model, opt, epoch, n_epoch expected): {fix}', file)
+    if not all(isinstance(state[k], int) and state[k] >= 0 for k in ('epoch', 'n_epoch')):
+        raise InputError(f'epoch and n_epoch must be whole numbers >= 0: {fix}', file)
     return state
+
 
 # %% ../nbs/12_train.ipynb #5b983616
 def trim_log(file: Path, epochs: int) -> None:
@@ -567,6 +573,24 @@ def fit_resumable(learn: Learner, n_epoch: int, # the whole run's epochs, resume
         learn.fit_one_cycle(n_epoch, lr_max, start_epoch=start, cbs=cbs, **kwargs)
     return start
 
+# %% ../nbs/12_train.ipynb #bb04daf6
+def resumable_checkpoint(file: Path,          # a run's `last.pth`
+                         n_epoch: int,        # the run's epochs
+                         restart: bool = False # set the checkpoint aside (renamed) instead of resuming it
+                        ) -> Path | None:     # where it was set aside, if it was
+    "Refuse, before anything is built, a checkpoint that cannot resume this run; with `restart`, set it aside instead."
+    if not file.exists():
+        return None
+    if restart:
+        aside = file.with_name(f"{file.name}.set-aside-{datetime.datetime.now():%Y%m%dT%H%M%S}")
+        return file.replace(aside)
+    state = read_checkpoint(file, fix='add --restart to set it aside and train from the first epoch')
+    if state['n_epoch'] != n_epoch:
+        raise InputError(f"the checkpoint is of a {state['n_epoch']}-epoch run, not {n_epoch}: give the settings it "
+                         "was started with to resume it (run.json holds them), or add --restart", file)
+    return None
+
+
 # %% ../nbs/12_train.ipynb #014cf780
 LOCK_FILE = 'run.lock'
 _HELD = set()   # the run folders this process holds: `run_lock` is re-entrant, so a caller can keep a folder past a job
@@ -582,13 +606,15 @@ def _holder(folder: Path) -> str:
 # %% ../nbs/12_train.ipynb #978375db
 @contextmanager
 def run_lock(folder: str | Path,     # the run folder
-             wait: float | None = None # seconds to wait for another process; default `PIXELBYTES_LOCK_WAIT` or 0
+             wait: float | None = None, # seconds to wait for another process; default `PIXELBYTES_LOCK_WAIT` or 0
+             source: str | Path | None = None # the data folder the job reads: the run folder may not be inside it
             ):
     "Hold the run folder's lock for the block: one process works in a folder at a time (a launch's first one for all)."
     folder = Path(folder)
     if rank_distrib() or folder.resolve() in _HELD:     # a launch's other processes; a nested call of this process
         yield
         return
+    Run(folder).claim(source)                       # new, empty or a run: nothing else is written into
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     wait = float(os.environ.get('PIXELBYTES_LOCK_WAIT', 0)) if wait is None else wait
@@ -626,7 +652,7 @@ def holds_run_lock(func):
     def locked(*args, **kwargs):
         bound = inspect.signature(func).bind(*args, **kwargs)
         bound.apply_defaults()
-        with run_lock(bound.arguments['out']):
+        with run_lock(bound.arguments['out'], source=bound.arguments.get('source')):
             return func(*args, **kwargs)
     return locked
 
@@ -745,6 +771,7 @@ def train_model(
     audio_step: int = 8,          # keep every n-th audio sample (8: 2 kHz)
     pixelize: bool = True,        # a folder's images pixelized to at most 50 px (`--no-pixelize` keeps them)
     progress: bool = True,        # progress bars on a terminal or in Jupyter, else a line per epoch
+    restart: bool = False,        # set the folder's checkpoint aside (a broken one too) and train from the start
 ) -> Path:                        # the run folder
     ("Train an aPxBy model (or a pixel-token transformer) on a data set and write a run folder: config, safetensors "
      "weights, metrics CSV, curves PNG.")
@@ -767,6 +794,10 @@ def train_model(
                  **described)                                        # and its step prior over the cries' levels
     start_repeats = start_repeats or (4 if memory_size else 1)
     config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
+    settings = {k: v for k, v in locals().items() if k in _RUN_KEYS}
+    if not rank_distrib():                                          # check first, write after
+        Run(out).check_settings(settings)
+        resumable_checkpoint(out/'models'/'last.pth', epochs, restart)
     if num_distrib() > 1:
         PartialState(cpu=default_device().type == 'cpu')            # gloo on CPU: before anything sets up the processes
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct,
@@ -777,7 +808,7 @@ def train_model(
                          config, out, accumulate, patience or None, model=model,
                          metrics=pxby_metrics(objective, audio_offset))
     if not rank_distrib():
-        Run(out).save_settings({k: v for k, v in locals().items() if k in _RUN_KEYS})
+        Run(out).save_settings(settings)
     with learn.distrib_ctx(), (nullcontext() if show_bars(progress) else learn.no_bar()):
         start = fit_resumable(learn, epochs, lr)
     who = f'process {rank_distrib()} of {num_distrib()}: ' if num_distrib() > 1 else ''

@@ -34,7 +34,7 @@ def test_truncated_png_refused(tmp_path):
 
 @pytest.mark.parametrize('mode', ['P', 'L', 'RGBA', 'CMYK', 'LA', '1'])
 def test_image_modes_pixelize_to_palette(tmp_path, mode):
-    ext = '.gif' if mode in ('P', 'L', '1') else '.png' if mode != 'CMYK' else '.tif'
+    ext = '.gif' if mode in ('P', 'L', '1') else '.png' if mode != 'CMYK' else '.jpg'
     p = _img(tmp_path / f'x{ext}', mode)
     data = read_image(p, pixelize=True)
     frames = np.asarray(Image.open(__import__('io').BytesIO(data)).convert('RGB'))
@@ -42,8 +42,8 @@ def test_image_modes_pixelize_to_palette(tmp_path, mode):
 
 def test_one_pixel_image(tmp_path):
     p = _img(tmp_path / 'x.png', size=(1, 1))
-    img = Image.open(__import__('io').BytesIO(read_image(p, pixelize=True)))   # scaled like any sprite: longest side 50
-    assert img.size == (50, 50) and len(np.unique(np.asarray(img.convert('RGB')).reshape(-1, 3), axis=0)) == 1
+    img = Image.open(__import__('io').BytesIO(read_image(p, pixelize=True)))   # at most 50 px: never enlarged
+    assert img.size == (1, 1) and len(np.unique(np.asarray(img.convert('RGB')).reshape(-1, 3), axis=0)) == 1
     assert read_image(p) == p.read_bytes()                                      # not pixelized: kept as is
 
 def test_decompression_bomb_refused_not_decoded(tmp_path):

@@ -70,7 +70,7 @@ def gif_bytes(n=3, size=(20, 12)):
 )
 def test_every_pil_mode(mode):
     frames, durations = pixelize_gif(Image.new(mode, (7, 3)))
-    assert frames.shape == (1, 21, 50, 3) and durations == [100]
+    assert frames.shape == (1, 3, 7, 3) and durations == [100]         # smaller than 50 px: kept
     assert {tuple(c) for c in frames.reshape(-1, 3)} <= {tuple(c) for c in NES_PALETTE}
 
 def test_transparent_pixels_become_palette_white():
@@ -81,14 +81,14 @@ def test_transparent_pixels_become_palette_white():
 def test_one_by_one_images():
     for img in (Image.new('RGB', (1, 1), (10, 200, 30)), Image.new('P', (1, 1)), Image.new('LA', (1, 1))):
         frames, _ = pixelize_gif(img)
-        assert frames.shape == (1, 50, 50, 3) and len(np.unique(frames.reshape(-1, 3), axis=0)) == 1
+        assert frames.shape == (1, 1, 1, 3) and len(np.unique(frames.reshape(-1, 3), axis=0)) == 1
         assert pixelize_miniature(img).shape == (25, 25, 3)
 
 def test_gif_file_every_frame_and_durations(tmp_path):
     p = tmp_path / '0001.gif'
     p.write_bytes(gif_bytes())
     frames, durations = pixelize_gif(p)
-    assert frames.shape == (3, 30, 50, 3) and durations == [30, 40, 50]
+    assert frames.shape == (3, 12, 20, 3) and durations == [30, 40, 50]
     assert pixelize_gif(p, drop_first=True)[1] == [40, 50]
     out = save_gif(frames, durations, tmp_path / 'out' / '0001.gif')
     back, back_d = image_frames(out)
@@ -146,14 +146,15 @@ def test_pixelize_frames_and_save_bad_input(tmp_path):
 def test_pixelized_size_and_colours(h, w, t):
     rgb = np.random.default_rng(h * w).integers(0, 256, (t, h, w, 3), dtype=np.uint8)
     idx = pixelize_frames(rgb)
-    assert idx.shape[0] == t and max(idx.shape[1:]) == 50 and min(idx.shape[1:]) >= 1
+    assert idx.shape[0] == t and max(idx.shape[1:]) == min(50, max(h, w)) and min(idx.shape[1:]) >= 1   # never enlarged
     assert idx.min() >= 0 and idx.max() < 55
 
 @pytest.mark.skipif(pokemon_sample_path() is None, reason='the Pokémon sample is not on this machine')
 def test_real_sprites_pixelize_and_round_trip(tmp_path):
     for p in sorted((pokemon_sample_path() / 'images').glob('*.gif'))[:3]:
         frames, durations = pixelize_gif(p)
-        assert len(frames) == len(durations) == len(image_frames(p)[0]) and max(frames.shape[1:3]) == 50
+        full = image_frames(p)[0]
+        assert len(frames) == len(durations) == len(full) and max(frames.shape[1:3]) == min(50, max(full.shape[1:3]))
         back, back_d = image_frames(save_gif(frames, durations, tmp_path / p.name))
         np.testing.assert_array_equal(back, frames)
         assert back_d == durations
