@@ -10,7 +10,7 @@ from pathlib import Path
 from dataclasses import replace
 from fastcore.script import anno_parser
 from . import __version__
-from .core import atomic_write, InputError
+from .core import atomic_write, InputError, printable
 from .hub import verdict, signature_stub, command_line
 from .mainjob import report_html, settings_table, _media
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated',
@@ -199,13 +199,16 @@ def top_help() -> str:
             'model.\n\n'
             'commands:\n' + '\n'.join(lines) + '\n\n'
             'pixelbytes <command> --help   the options of a command\n'
-            'pixelbytes --version          the version')
+            'pixelbytes --version          the version\n'
+            'pixelbytes <command> --debug  a Python traceback instead of a one-line error (or PIXELBYTES_DEBUG=1)')
 
 # %% ../nbs/90_cli.ipynb #b632f4aa
 def main(argv: list[str] | None = None # arguments after the program name (default: `sys.argv[1:]`)
-        ) -> int:                      # exit status: 0 done, 1 bad input (one line on stderr), 2 bad usage
+        ) -> int:                      # exit status: 0 done, 1 bad input or a failure (one line on stderr), 2 bad usage
     "Entry point of the `pixelbytes` console command: `pixelbytes <command> [options]`."
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv or os.environ.get('PIXELBYTES_DEBUG', '') not in ('', '0')   # a traceback, when asked
+    argv = [a for a in argv if a != '--debug']
     if argv and argv[0] in ('-V', '--version'):
         print(f'pixelbytes {__version__}')
         return 0
@@ -225,27 +228,55 @@ def main(argv: list[str] | None = None # arguments after the program name (defau
     if args.get('progress') and not sys.stdout.isatty():
         args['progress'] = False  # a log file gets lines, not bar redraws
     try:
-        if name == 'evaluate':                     # `generate` checks its options first, then loads (a Hub id too)
-            from pixelbytes.hub import resolve_run
-            args['run'] = str(resolve_run(args['run'], local_dir=_hub_folder(args['run'])))
-        if name == 'train':
-            _train_and_record(args)
-        else:
-            command_function(name)(**args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_line
+            _run(name, args)
     except InputError as e:
         print(f'pixelbytes {name}: {e}', file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f'pixelbytes {name}: interrupted (a run folder resumes where it stopped)', file=sys.stderr)
+        return 130
+    except Exception as e:
+        if debug:
+            raise
+        print(f'pixelbytes {name}: {_unexpected(e)}', file=sys.stderr)
+        return 1
     return 0
+
+
+# %% ../nbs/90_cli.ipynb #03c788e7
+def _run(name: str, args: dict):
+    "Run a command with its parsed options."
+    if name == 'evaluate':                     # `generate` checks its options first, then loads (a Hub id too)
+        from pixelbytes.hub import resolve_run
+        args['run'] = str(resolve_run(args['run'], local_dir=_hub_folder(args['run'])))
+    if name == 'train':
+        _train_and_record(args)
+    else:
+        command_function(name)(**args)
+
+def _warning_line(message, category, filename, lineno, file=None, line=None):
+    "A warning as one line on stderr (not Python's two, with a source line)."
+    print(f'pixelbytes: {printable(message)}', file=sys.stderr)
+
+def _unexpected(e: BaseException) -> str:
+    "One line for an error that is not an input error: what it was, and how to see the traceback."
+    what = 'out of memory' if isinstance(e, MemoryError) else f'{type(e).__name__}: {printable(str(e).strip())[:200]}'
+    return f'{what} (not an input error we recognised: run again with --debug for the traceback, and report it)'
+
 
 # %% ../nbs/90_cli.ipynb #dceff4f0
 def _train_and_record(args: dict) -> Path:
     "Train, then write the command line that reproduces the run into it, holding the folder throughout."
-    from pixelbytes.train import run_lock
-    with run_lock(args['out']):      # a process waiting for the folder removes half-written files when it gets it
+    from pixelbytes.train import run_lock, check_training
+    check_training(args)             # bad options and a missing source are said before any folder is made
+    with run_lock(args['out'], source=args['source']):   # a waiting process removes half-written files when it gets it
         result = command_function('train')(**args)
         made = command_line('train', signature_stub(*COMMANDS['train'][:2]), args)
         atomic_write(Path(result)/'command.txt', made + '\n')
     return Path(result)
+
 
 # %% ../nbs/90_cli.ipynb #9213f928
 def _hub_folder(run: str) -> Path:
