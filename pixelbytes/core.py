@@ -8,12 +8,16 @@ import os, json, stat, tempfile, contextlib
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
+import functools
+from typing import Annotated, Any
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, AfterValidator
 
 # %% auto #0
-__all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK', 'RUN_MARK',
-           'RUN_NAMES', 'palette_image', 'printable', 'InputError', 'regular_file', 'atomic_path', 'atomic_write',
-           'Run', 'default_device', 'show_bars', 'pokemon_sample_path', 'load_plugins', 'registered', 'written_name',
-           'remove_partial_files']
+__all__ = ['PAD_ID', 'ROW_END_ID', 'SEGMENT_END_ID', 'BYTE_TOKENS', 'NES_PALETTE', 'ACTION_LEVELS', 'PARTIAL_MARK', 'JSON_LIMIT',
+           'DATA_LIMIT', 'MAX_ITEMS', 'MAX_SEQ', 'Setting', 'Items', 'RUN_MARK', 'RUN_NAMES', 'palette_image',
+           'printable', 'InputError', 'regular_file', 'atomic_path', 'atomic_write', 'read_json_file', 'schema_error',
+           'check_json', 'build_checked', 'RunSettings', 'RunData', 'Run', 'default_device', 'show_bars',
+           'pokemon_sample_path', 'load_plugins', 'registered', 'written_name', 'remove_partial_files']
 
 # %% ../nbs/00_core.ipynb #cccf2d64
 PAD_ID, ROW_END_ID, SEGMENT_END_ID = 0, 1, 2
@@ -125,6 +129,121 @@ def atomic_write(path: str | os.PathLike, # final location of the file
         tmp.write_bytes(data.encode('utf-8') if isinstance(data, str) else data)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #c7fb2224
+JSON_LIMIT = 1 << 20      # bytes: the most a run's settings, tokenizer or model configuration file may hold
+DATA_LIMIT = 16 << 20     # bytes: the most `data.json` may hold (about two million item numbers)
+
+def read_json_file(file: str | os.PathLike,     # a JSON file of a run
+                   what: str = 'not a JSON file', # the start of the error, e.g. 'not a tokenizer file'
+                   limit: int = JSON_LIMIT        # the most bytes it may hold
+                  ):                              # its content
+    "A JSON file's content, or an `InputError` naming it: unreadable, too large, not UTF-8, not JSON, too deep."
+    try:
+        with open(file, 'rb') as f:
+            raw = f.read(limit + 1)
+        if len(raw) > limit:
+            raise InputError(f'{what} (more than {limit:,} bytes)', file)
+        return json.loads(raw.decode('utf-8'))
+    except UnicodeDecodeError as e:
+        raise InputError(f'{what} (not UTF-8 text: byte {e.start} is {raw[e.start]:#x})', file) from None
+    except (ValueError, RecursionError) as e:   # JSONDecodeError, an integer of over 4,300 digits, deep nesting
+        raise InputError(f'{what} (not JSON: {str(e)[:100] or type(e).__name__})', file) from None
+    except OSError as e:
+        raise InputError(f'{what} ({e.strerror or e})', file) from None
+
+# %% ../nbs/00_core.ipynb #0c8d46b6
+def _shown(value, n: int = 60) -> str:
+    "A value as the error shows it: its repr, cut to `n` characters."
+    r = repr(value)
+    return r if len(r) <= n else r[:n - 3] + '...'
+
+def schema_error(err: dict,     # pydantic's first error (`ValidationError.errors()[0]`)
+                 schema = None  # the schema, to list the keys it knows when an unknown key is found
+                ) -> str:       # one line: the key, what was expected, what was found
+    "pydantic's error as one line: the key (a dotted path: `vocab.3.rgb`), what was expected and what the file holds."
+    key = '.'.join(map(str, err['loc'])) or 'the file'
+    if err['type'] == 'missing':
+        return f'{key}: missing'
+    if err['type'] == 'extra_forbidden':
+        known = getattr(schema, 'model_fields', {}) if len(err['loc']) == 1 else {}
+        return f'{key}: not a key of this file' + (f" (it knows {', '.join(known)})" if known else '')
+    msg = err['msg']
+    msg = 'expected ' + msg[len('Input should be '):] if msg.startswith('Input should be ') else msg
+    return f"{key}: {msg.removeprefix('Value error, ')}, got {_shown(err['input'])}"
+
+# %% ../nbs/00_core.ipynb #e0b5697b
+@functools.cache
+def _adapter(schema) -> TypeAdapter: return TypeAdapter(schema)
+
+def check_json(value,                  # parsed JSON (`read_json_file`)
+               schema,                 # a pydantic model or type the value must match
+               file: str | os.PathLike, # where the value came from, for the error
+               what: str | None = None # the start of the error, e.g. 'no readable model configuration'
+              ):                       # `value` itself, unchanged
+    "`value` when it matches `schema`, else an `InputError` naming `file`, the first wrong key and what was expected."
+    try:
+        _adapter(schema).validate_python(value, strict=True)
+    except ValidationError as e:
+        line = schema_error(e.errors()[0], schema)
+        raise InputError(line if what is None else f'{what} ({line})', file) from None
+    return value
+
+# %% ../nbs/00_core.ipynb #b257b252
+def build_checked(make,                    # a class or function that refuses bad arguments with `InputError`
+                  values: dict,            # its keyword arguments, read from `file` (and checked by a schema)
+                  file: str | os.PathLike, # where they came from
+                  what: str | None = None  # the start of the error, as `check_json`'s
+                 ):
+    "`make(**values)`; its `InputError` (what a schema cannot see, e.g. settings that exclude each other) names `file`."
+    try:
+        return make(**values)
+    except InputError as e:
+        raise InputError(e.what if what is None else f'{what} ({e.what})', file) from None
+
+# %% ../nbs/00_core.ipynb #22cb592c
+MAX_ITEMS = 10_000_000   # the most items a data set or a split may hold
+MAX_SEQ = 65_536         # the longest window a run may cut (tokens)
+
+def _small_setting(v):
+    "A setting any command may add: a number, a string of up to 4,096 characters, or a short list of them."
+    if isinstance(v, list):
+        if len(v) > 64:
+            raise ValueError(f'a list of at most 64 values, not {len(v)}')
+        return [_small_setting(x) for x in v]
+    if v is None or isinstance(v, (bool, int, float, str)):
+        if isinstance(v, str) and len(v) > 4096 or isinstance(v, int) and abs(v) >= 2**63:
+            raise ValueError('a value that fits in 64 bits, or a string of at most 4,096 characters')
+        return v
+    raise ValueError('a number, a string, a boolean, null or a short list of them')
+
+Setting = Annotated[Any, AfterValidator(_small_setting)]
+
+# %% ../nbs/00_core.ipynb #eb2ac02f
+class RunSettings(BaseModel):
+    "What every `run.json` holds, whichever command wrote it: the data's size and seed, the windows, the budget."
+    model_config = ConfigDict(extra='allow', allow_inf_nan=False)
+    __pydantic_extra__: dict[str, Setting]
+    source: str | None = Field(None, max_length=4096)     # 'creatures', a folder or a Hub id
+    n: int | None = Field(None, ge=0, le=MAX_ITEMS)       # items (creatures, trajectories) the data was built from
+    seed: int | None = Field(None, ge=0, lt=2**63)        # the data's series
+    seq_length: int | None = Field(None, ge=1, le=MAX_SEQ) # tokens per window
+    stride: int | None = Field(None, ge=1, le=MAX_SEQ)    # tokens between window starts
+    bs: int | None = Field(None, ge=1, le=65_536)         # windows per batch
+    epochs: int | None = Field(None, ge=0, le=1_000_000)
+    lr: float | None = Field(None, gt=0, le=100)
+
+# %% ../nbs/00_core.ipynb #94bc762d
+Items = Annotated[list[Annotated[int, Field(ge=0, lt=MAX_ITEMS)]], Field(max_length=MAX_ITEMS)]
+
+class RunData(BaseModel):
+    "What `data.json` holds: the recipe the data was built from and the items of each split."
+    model_config = ConfigDict(extra='forbid', allow_inf_nan=False)
+    recipe: dict[str, Any]                       # compared, never used to build anything
+    train: Items | None = None                   # the items trained on
+    valid: Items | None = None                   # the items validated on
+    splits: dict[str, Items] | None = Field(None, max_length=8) # chapter 14: the items of each of its splits
+    skipped: Items | None = None                 # chapter 14: items its tokenizer skipped
+
 # %% ../nbs/00_core.ipynb #4ee5098d
 class Run:
     "A run folder: its settings, data record, tokenizer, token cache, epoch log, checkpoints and weights, in one place."
@@ -132,25 +251,21 @@ class Run:
     def __repr__(self): return f'Run({str(self.path)!r})'
     def has(self, name: str) -> bool: return (self.path/name).exists()
 
-    def read_json(self, name: str, what: str) -> dict:
-        "A JSON file of the run, or an error that names the file (or the missing folder) and what it should hold."
+    def read_json(self, name: str, what: str, schema=dict, limit: int = JSON_LIMIT) -> dict:
+        "A JSON file of the run checked against `schema`, or an error naming the file (or the missing folder)."
         if not self.path.is_dir():
             raise InputError('no such run folder', self.path)
         file = self.path/name
         if not file.exists():
             raise InputError(f'no {name} ({what}): not a run folder written by `pixelbytes train`', self.path)
-        try:
-            return json.loads(file.read_text())
-        except (OSError, json.JSONDecodeError) as err:
-            raise InputError(f'not readable as {what} ({err})', file) from err
+        return check_json(read_json_file(file, f'not readable as {what}', limit), schema, file, f'not {what}')
 
     @property
-    def settings(self) -> dict: return self.read_json('run.json', 'the training settings')
+    def settings(self) -> dict: return self.read_json('run.json', 'the training settings', RunSettings)
     @property
-    def data(self) -> dict: return self.read_json('data.json', 'the data record')
+    def data(self) -> dict: return self.read_json('data.json', 'the data record', RunData, DATA_LIMIT)
     @property
     def tokens(self) -> Path: return self.path/'tokens'
-
 
 # %% ../nbs/00_core.ipynb #9c009ec0
 @patch
@@ -207,9 +322,28 @@ def split(self: Run, which: str = 'valid' # 'train' or 'valid'
          ) -> np.ndarray:                  # the items of the token cache in that split
     "The items a run trained or validated on."
     data = self.data
-    if which not in data:
+    if data.get(which) is None:
         raise InputError(f"no {which!r} items in the data record (it holds {', '.join(data)})", self.path/'data.json')
-    return np.array(data[which], np.int64)
+    items, n = np.array(data[which], np.int64), self.cache_items
+    if n is not None and len(items) and items.max() >= n:
+        raise InputError(f'{which}: item {items.max()} is not in the token cache (it holds {n} items)',
+                         self.path/'data.json')
+    return items
+
+# %% ../nbs/00_core.ipynb #efdaf68b
+@patch(as_prop=True)
+def cache_items(self: Run) -> int | None:
+    "How many items the run's token cache holds (from the header of `tokens/offsets.npy`); None without a cache."
+    file = self.tokens/'offsets.npy'
+    if not file.exists():
+        return None
+    try:
+        shape = np.load(file, mmap_mode='r').shape
+    except (ValueError, OSError, EOFError) as e:
+        raise InputError(f'not a token cache offsets file ({e})', file) from None
+    if len(shape) != 1 or not shape[0]:
+        raise InputError(f'offsets of shape {shape}, expected one offset per item and one more', file)
+    return shape[0] - 1
 
 # %% ../nbs/00_core.ipynb #14d69428
 @patch(as_prop=True)

@@ -13,17 +13,20 @@ from safetensors.torch import save_file, load_file
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .core import (InputError, atomic_path, atomic_write, registered, BYTE_TOKENS, PAD_ID, ROW_END_ID,
-                             SEGMENT_END_ID)
+                             SEGMENT_END_ID, MAX_SEQ, read_json_file, check_json, build_checked)
+from typing import Annotated, Any, Literal
+from pydantic import BaseModel, ConfigDict, Field
 from .sequences import TEXT_FIRST
 from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'LAYOUT_STEPS', 'V1_KINDS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step',
-           'step', 'positions', 'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors', 'DescribedLSTM',
-           'at_column', 'end_odds', 'channel_history', 'StepPrior', 'diffusion_mask', 'noise_embeddings',
-           'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step',
-           'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'save_pretrained',
-           'from_pretrained', 'register_model_type', 'model_types']
+__all__ = ['OBJECTIVES', 'LAYOUT_STEPS', 'V1_KINDS', 'MAX_VOCAB', 'MAX_WIDTH', 'MAX_LAYERS', 'MAX_PARAMS', 'Width', 'Prior',
+           'CONFIG_SCHEMAS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step', 'step', 'positions',
+           'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors', 'DescribedLSTM', 'at_column', 'end_odds',
+           'channel_history', 'StepPrior', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM', 'make_apxby',
+           'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel',
+           'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'ModelConfigFile', 'V1ConfigFile', 'model_size',
+           'save_pretrained', 'from_pretrained', 'register_model_type', 'model_types', 'read_config']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -953,6 +956,63 @@ def make_v1(config: V1Config | None = None, **kwargs) -> nn.Module:
     c = config or V1Config(**kwargs)
     return {'rnn': RNNModel, 'attention': AttentionModel, 'ssm': SSMModel}[c.kind](c)
 
+# %% ../nbs/10_models.ipynb #737a2e2a
+MAX_VOCAB = 65_536          # ids: a token cache stores them in 16 bits
+MAX_WIDTH = 8_192           # the widest embedding, hidden state or memory a saved configuration may ask for
+MAX_LAYERS = 64             # the most layers (LSTM, SSM or transformer blocks)
+MAX_PARAMS = 500_000_000    # the most parameters a saved configuration may describe (2 GB in float32)
+
+Width = Annotated[int, Field(ge=0, le=MAX_WIDTH)]                  # 0: the part is absent
+Prior = Annotated[list[Annotated[int, Field(ge=0, le=MAX_VOCAB)]], Field(max_length=2)] # () or (first, end) ids
+
+class ModelConfigFile(BaseModel):
+    "The `config.json` of an aPxBy model (`ModelConfig`'s fields), each in range."
+    model_config = ConfigDict(extra='forbid')
+    vocab_size: int = Field(151, ge=1, le=MAX_VOCAB)
+    embed_size: int = Field(128, ge=1, le=MAX_WIDTH)
+    hidden_size: int = Field(512, ge=1, le=MAX_WIDTH)
+    num_layers: int = Field(2, ge=1, le=MAX_LAYERS)
+    bidirectional: bool = False
+    objective: Literal[OBJECTIVES] = 'autoregressive'
+    diffusion_steps: int = Field(5, ge=1, le=1000)
+    memory_size: Width = 0
+    position_size: Width = 0
+    image_prior: Prior = []
+    geometry_prior: bool = False
+    cry_prior: bool = False
+    audio_channels: int = Field(2, ge=1, le=16)
+    step_prior: bool = False
+    layout_size: Width = 0
+
+# %% ../nbs/10_models.ipynb #e1ce9051
+class V1ConfigFile(BaseModel):
+    "The `config.json` of a Table 1 model (`V1Config`'s fields), each in range."
+    model_config = ConfigDict(extra='forbid')
+    kind: Literal[V1_KINDS] = 'rnn'
+    vocab_size: int = Field(113, ge=1, le=MAX_VOCAB)
+    dim: int = Field(81, ge=1, le=MAX_WIDTH)
+    d_state: int = Field(64, ge=1, le=MAX_WIDTH)
+    depth: int = Field(2, ge=1, le=MAX_LAYERS)
+    bidirectional: bool = True
+    embed: Literal['pxby', 'center'] = 'pxby'
+    conv: bool = True
+    readout: Literal['last', 'all'] = 'last'
+    causal: bool = False
+    positions: Literal['none', 'learned'] = 'none'
+    max_len: int = Field(1024, ge=1, le=MAX_SEQ)
+    residual: bool = True
+    heads: int = Field(4, ge=1, le=256)
+
+CONFIG_SCHEMAS = {'apxby': ModelConfigFile, 'v1': V1ConfigFile} # model_type -> schema; `register_model_type` adds
+
+# %% ../nbs/10_models.ipynb #bfe91a6c
+def model_size(build,  # a builder: `make_apxby`, `make_v1` or a later chapter's
+               config  # its configuration
+              ) -> int: # parameters
+    "Parameters of the model `build(config)` makes, counted on PyTorch's `meta` device: nothing is allocated."
+    with torch.device('meta'):
+        return sum(p.numel() for p in build(config).parameters())
+
 # %% ../nbs/10_models.ipynb #02e82080
 def save_pretrained(model: nn.Module, # a `PxByLSTM`/`DiffusionLSTM`, a v1 model or a `PixelTokenTransformer`
                     folder: str | Path) -> Path:
@@ -980,12 +1040,7 @@ def from_pretrained(folder: str | Path, # a folder written by `save_pretrained`,
     ("Load a model saved by `save_pretrained` (in eval mode), checking the configuration, names and shapes; never "
      "unpickles.")
     folder = _local_files(folder)
-    try:
-        cfg = json.loads((folder/'config.json').read_text())
-        config_type, build = model_types(cfg.pop('model_type', 'apxby'))
-        config = config_type(**cfg)
-    except (OSError, json.JSONDecodeError, TypeError, AttributeError, KeyError) as e:
-        raise InputError(f'no readable model configuration ({e})', folder/'config.json') from e
+    config, build = read_config(folder/'config.json')
     for key, value in expect.items():
         if getattr(config, key, None) != value:
             raise InputError(f'{key} is {getattr(config, key, None)!r} in the checkpoint, expected {value!r}',
@@ -1012,11 +1067,14 @@ def from_pretrained(folder: str | Path, # a folder written by `save_pretrained`,
 MODEL_TYPES = {}   # model_type (config.json) -> (config class, builder); later chapters add theirs
 
 def register_model_type(name: str,  # the `model_type` its configuration writes into config.json
-                        config_type # the configuration class, built from config.json's other fields
+                        config_type, # the configuration class, built from config.json's other fields
+                        schema=None  # the pydantic schema config.json is checked against (`CONFIG_SCHEMAS`)
                        ):
     "Decorator: `from_pretrained` builds a checkpoint of this `model_type` with the decorated builder."
     def _register(build):
         MODEL_TYPES[name] = (config_type, build)
+        if schema is not None:
+            CONFIG_SCHEMAS[name] = schema
         return build
     return _register
 
@@ -1027,3 +1085,23 @@ register_model_type('v1', V1Config)(make_v1)
 def model_types(kind: str) -> tuple: # (config class, builder)
     "The configuration class and builder of a checkpoint's `model_type` (a later chapter's is imported when asked for)."
     return registered(MODEL_TYPES, 'model_types', kind)
+
+# %% ../nbs/10_models.ipynb #3c99031e
+def read_config(file: Path # a `config.json` written by `save_pretrained`
+               ) -> tuple: # (configuration, builder)
+    "The configuration in `file` and its model type's builder, checked against the type's schema and `MAX_PARAMS`."
+    what = 'no readable model configuration'
+    cfg = dict(check_json(read_json_file(file, what), dict[str, Any], file, what))
+    kind = cfg.pop('model_type', 'apxby')
+    try:
+        config_type, build = model_types(kind if isinstance(kind, str) else '')
+    except KeyError:
+        raise InputError(f'{what} (model_type: expected one of {tuple(MODEL_TYPES)}, got {kind!r:.60})', file) from None
+    config = build_checked(config_type, check_json(cfg, CONFIG_SCHEMAS.get(kind, dict), file, what), file, what)
+    try:
+        size = model_size(build, config)
+    except (RuntimeError, ValueError, TypeError, ZeroDivisionError) as e:
+        raise InputError(f'{what} (no model can be built from it: {str(e)[:100]})', file) from None
+    if size > MAX_PARAMS:
+        raise InputError(f'{what} (a model of {size:,} parameters, more than the {MAX_PARAMS:,} a run may hold)', file)
+    return config, build

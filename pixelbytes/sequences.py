@@ -14,8 +14,8 @@ from fastprogress.fastprogress import progress_bar
 from .core import InputError, atomic_path, atomic_write, BYTE_TOKENS, ROW_END_ID, SEGMENT_END_ID, show_bars
 
 # %% auto #0
-__all__ = ['TEXT_FIRST', 'IGNORE_INDEX', 'window_starts', 'build_token_cache', 'TokenSequences', 'text_before', 'position_at',
-           'pad_collate', 'split_items']
+__all__ = ['TEXT_FIRST', 'IGNORE_INDEX', 'window_starts', 'build_token_cache', 'read_token_cache', 'TokenSequences',
+           'text_before', 'position_at', 'pad_collate', 'split_items']
 
 # %% ../nbs/08_sequences.ipynb #c71b87a9
 def window_starts(length: int,     # tokens in the item
@@ -72,6 +72,34 @@ def _compact(parts: list[np.ndarray]) -> np.ndarray:
     return arr.astype(np.uint8) if arr.max(initial=0) < 256 else arr
 
 
+# %% ../nbs/08_sequences.ipynb #448f32fb
+def _cache_array(file: Path) -> np.ndarray:
+    "One array of a token cache, memory-mapped (nothing is read yet); an unreadable file is an `InputError`."
+    try:
+        arr = np.load(file, mmap_mode='r')
+    except (ValueError, OSError, EOFError) as e:
+        raise InputError(f'not a token cache array ({str(e)[:100]})', file) from None
+    if arr.dtype.kind not in 'iu' or arr.ndim < 1:
+        raise InputError(f'{arr.dtype} array of shape {arr.shape}, expected integer ids', file)
+    return arr
+
+# %% ../nbs/08_sequences.ipynb #aec05fb0
+def read_token_cache(folder: str | Path # a folder written by `build_token_cache`
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # contexts, labels (mapped), offsets (in memory)
+    "The arrays of a token cache, after checking that they fit together: one offset per item and one more, in order."
+    folder = Path(folder)
+    contexts, labels, offsets = (_cache_array(folder/f'{k}.npy') for k in ('contexts', 'labels', 'offsets'))
+    if labels.ndim != 1 or len(contexts) != len(labels):
+        raise InputError(f'labels of shape {labels.shape} beside contexts of shape {contexts.shape}: '
+                         'expected one label per context', folder)
+    if offsets.ndim != 1 or not 2 <= len(offsets) <= len(labels) + 1:
+        raise InputError(f'offsets of shape {offsets.shape} for {len(labels)} tokens', folder/'offsets.npy')
+    offsets = np.array(offsets, np.int64)
+    if offsets[0] != 0 or offsets[-1] != len(labels) or (np.diff(offsets) < 0).any():
+        raise InputError(f'offsets from {offsets[0]} to {offsets[-1]}, expected 0 to {len(labels)} in order',
+                         folder/'offsets.npy')
+    return contexts, labels, offsets
+
 # %% ../nbs/08_sequences.ipynb #5cb0be23
 class TokenSequences(torch.utils.data.Dataset):
     "Windows of `seq_length` tokens over the items of a token cache, constant-time indexing."
@@ -81,11 +109,13 @@ class TokenSequences(torch.utils.data.Dataset):
                  items: np.ndarray | None = None # which items (a split); default all
                 ):
         folder = Path(folder)
-        self.contexts = np.load(folder/'contexts.npy', mmap_mode='r')
-        self.labels = np.load(folder/'labels.npy', mmap_mode='r')
-        self.offsets = np.load(folder/'offsets.npy')
+        self.contexts, self.labels, self.offsets = read_token_cache(folder)
         self.seq_length = seq_length
         self.items = np.arange(len(self.offsets) - 1) if items is None else np.asarray(items, np.int64)
+        outside = self.items[(self.items < 0) | (self.items >= len(self.offsets) - 1)]
+        if len(outside):
+            raise InputError(f'item {outside[0]} is not in the token cache (it holds {len(self.offsets) - 1} items)',
+                             folder)
         starts = [window_starts(int(self.offsets[i + 1] - self.offsets[i]), seq_length, stride) for i in self.items]
         self.window_item = np.repeat(self.items, [len(s) for s in starts])
         self.window_start = np.concatenate(starts) if starts else np.zeros(0, np.int64)

@@ -10,16 +10,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from .core import BYTE_TOKENS, NES_PALETTE, ACTION_LEVELS, PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError
-from .core import atomic_write, registered
+from .core import atomic_write, registered, read_json_file, check_json, build_checked
+from typing import Annotated, Literal
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .pixelize import palette_indices, image_frames, save_gif
 from .audio import load_cry
 from .context import with_frame_separators, sequence_context_3d, windows_2d
 
 # %% auto #0
-__all__ = ['UNK_ID', 'UNK_CHAR', 'IMAGE_OFFSET', 'AUDIO_OFFSET', 'MODALITY_ORDER', 'TEXT_LOSS_WARNING', 'WHITE_INDEX',
-           'TOKENIZERS', 'fold_text', 'TokenizerConfig', 'lost_share', 'encode_text', 'image_to_rgb', 'encode_image',
-           'normalize_audio', 'denormalize_audio', 'quantize_levels', 'as_channels', 'encode_audio', 'Decoded',
-           'decode', 'PixelBytesTokenizer', 'register_tokenizer', 'tokenizer_class']
+__all__ = ['UNK_ID', 'UNK_CHAR', 'IMAGE_OFFSET', 'AUDIO_OFFSET', 'MODALITY_ORDER', 'MAX_STEP', 'TEXT_LOSS_WARNING', 'WHITE_INDEX',
+           'TOKENIZERS', 'fold_text', 'TokenizerConfig', 'TokenizerConfigFile', 'VocabEntry', 'TokenizerFile',
+           'lost_share', 'encode_text', 'image_to_rgb', 'encode_image', 'normalize_audio', 'denormalize_audio',
+           'quantize_levels', 'as_channels', 'encode_audio', 'Decoded', 'decode', 'PixelBytesTokenizer',
+           'register_tokenizer', 'tokenizer_class']
 
 # %% ../nbs/07_tokenizer.ipynb #0e2833c0
 UNK_ID = BYTE_TOKENS.index(b'\xc2')
@@ -62,6 +65,40 @@ class TokenizerConfig:
             raise InputError(
                 f"audio_norm must be 'minmax', 'zscore' or 'none', got {self.audio_norm!r}", 'TokenizerConfig'
             )
+
+# %% ../nbs/07_tokenizer.ipynb #c0646c95
+MAX_STEP = 4096   # the largest image, frame or audio step a saved tokenizer may keep (every n-th)
+
+class TokenizerConfigFile(BaseModel):
+    "The `config` of a `tokenizer.json`: `TokenizerConfig`'s fields, in range."
+    model_config = ConfigDict(extra='forbid')
+    version: Literal[1, 2] = 2
+    image_step: int = Field(1, ge=1, le=MAX_STEP)
+    frame_step: int = Field(1, ge=1, le=MAX_STEP)
+    audio_step: int = Field(1, ge=1, le=MAX_STEP)
+    audio_norm: Literal['minmax', 'zscore', 'none'] = 'minmax'
+    order: list[Literal['text', 'image', 'audio']] = Field(list(MODALITY_ORDER), min_length=3, max_length=3)
+
+# %% ../nbs/07_tokenizer.ipynb #c256b030
+class VocabEntry(BaseModel):
+    "One token of a saved vocabulary: a byte, an RGB colour or an action level."
+    model_config = ConfigDict(extra='forbid', allow_inf_nan=False)
+    byte: int | None = Field(None, ge=0, le=255)
+    rgb: list[Annotated[int, Field(ge=0, le=255)]] | None = Field(None, min_length=3, max_length=3)
+    level: float | None = Field(None, ge=-1, le=1)
+
+    @model_validator(mode='after')
+    def _one(self):
+        if sum(v is not None for v in (self.byte, self.rgb, self.level)) != 1:
+            raise ValueError('expected exactly one of byte, rgb and level')
+        return self
+
+# %% ../nbs/07_tokenizer.ipynb #31c6ac69
+class TokenizerFile(BaseModel):
+    "What `PixelBytesTokenizer.save` writes: the configuration and the vocabulary (at most 4,096 tokens)."
+    model_config = ConfigDict(extra='forbid')
+    config: TokenizerConfigFile
+    vocab: list[VocabEntry] = Field(max_length=4096)
 
 # %% ../nbs/07_tokenizer.ipynb #248dfa5d
 TEXT_LOSS_WARNING = 0.1   # a text that loses a larger share of its characters is reported with a warning
@@ -304,11 +341,9 @@ class PixelBytesTokenizer:
     @classmethod
     def load(cls, path: str | Path) -> PixelBytesTokenizer:
         "Read a tokenizer saved by `save`; a vocabulary that differs from this version's is refused."
-        try:
-            data = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as e:
-            raise InputError(f'not a tokenizer file ({e})', path) from e
-        tok = cls(TokenizerConfig(**data['config']))
+        what = 'not a tokenizer file'
+        data = check_json(read_json_file(path, what), TokenizerFile, path, what)
+        tok = cls(build_checked(TokenizerConfig, data['config'], path, what))
         saved = [
             bytes([t['byte']]) if 'byte' in t else tuple(t['rgb']) if 'rgb' in t else t['level'] for t in data['vocab']
         ]
