@@ -102,6 +102,10 @@ def generate_cmd(run: str,  # a run folder (from `pixelbytes train` or `demo`), 
     if not wanted and text is None and image is None and audio is None:
         raise InputError('nothing to do: give a prompt (--text, --image, --audio) or what to generate (--then)',
                          'pixelbytes generate')
+    if text is not None:
+        from pixelbytes.dataset import MAX_CHARS                    # one limit for descriptions, training's
+        if len(text) > MAX_CHARS:
+            raise InputError(f'{len(text)} characters: a description has at most {MAX_CHARS}, as in training', '--text')
     output_folder(out, overwrite=False) if not overwrite else None   # refused before anything is loaded
     from pixelbytes.hub import resolve_run, load_run
     folder = resolve_run(run)                      # a missing run is named before torch is imported
@@ -257,8 +261,9 @@ def _run(name: str, args: dict):
         command_function(name)(**args)
 
 def _warning_line(message, category, filename, lineno, file=None, line=None):
-    "A warning as one line on stderr (not Python's two, with a source line)."
-    print(f'pixelbytes: {printable(message)}', file=sys.stderr)
+    "PixelBytes' own warnings as one line on stderr (not Python's two); other libraries' notices are not the user's."
+    if Path(filename).resolve().is_relative_to(Path(__file__).resolve().parent):
+        print(f'pixelbytes: {printable(message)}', file=sys.stderr)
 
 def _unexpected(e: BaseException) -> str:
     "One line for an error that is not an input error: what it was, and how to see the traceback."

@@ -489,6 +489,7 @@ def learned_controller(folder: str | Path, **kwargs) -> dict:
     return {'diffusion (learned)': lambda plants, r: DiffusionController(model, tok, **kwargs)}
 
 # %% ../nbs/17_control.ipynb #3e9bc756
+@holds_run_lock
 def control_experiment(
     out: str = 'runs/control',  # folder: `diffusion/` and `autoregressive/` runs, the closed-loop CSVs and picture
     n: int = 400,  # training trajectories

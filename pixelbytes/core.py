@@ -281,7 +281,8 @@ def check_settings(self: Run, settings: dict):
     if not self.has('run.json'):
         return
     held = self.settings
-    differ = [k for k in sorted(set(held) | set(settings)) if held.get(k) != settings.get(k)]
+    differ = sorted((k for k in set(held) | set(settings) if held.get(k) != settings.get(k)),
+                    key=lambda k: (k not in held or k not in settings, k))   # changed values first, then added keys
     if differ:
         shown = ', '.join(f'{k} {held.get(k)!r} there, {settings.get(k)!r} asked' for k in differ[:4])
         raise InputError(f'the folder holds a run with other settings ({shown}): give the settings it was made with '

@@ -243,6 +243,19 @@ def creatures_dataset(n: int = 1000, # number of creatures
     )
     return datasets.Dataset.from_dict(cols, features=feats)
 
+# %% ../nbs/05_creatures.ipynb #3196e897
+def _least_creatures(seed: int = 0 # the series
+                    ) -> int:      # the smallest `n` whose creatures hold a training and a validation item
+    "How many creatures a run needs at least: until the first 'train' and the first 'valid' creature of the series."
+    seen, k = set(), 0
+    while seen != {'train', 'valid'}:
+        seen |= {split_of(k, seed)} - {'test'}
+        k += 1
+    return k
+
+creatures_dataset.min_items = _least_creatures   # `train_model` says the real minimum before building anything
+
+
 # %% ../nbs/05_creatures.ipynb #105a9391
 FAMILY_OF_INDEX = {i: name for name, idx in COLOUR_FAMILIES.items() for i in idx}
 

@@ -15,7 +15,7 @@ from .tokenizer import PixelBytesTokenizer, encode_image, encode_audio
 from .generate import TextPart, ImagePart, AudioPart, Generated, SequenceBuilder, generate, load_run
 from .metrics import TokenScores, AUDIO_START
 from .sequences import TokenSequences
-from .train import PxByLoss, next_token_scores, train_model, TrainWindows, reads_history
+from .train import PxByLoss, next_token_scores, train_model, TrainWindows, reads_history, run_lock
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
@@ -385,6 +385,11 @@ def evaluate_run(run: str,                 # a run folder written by `pixelbytes
      "CSVs and plots.")
     run = Path(run)
     out = Path(out) if out else run/'evaluation'
+    with run_lock(out):                             # new, empty or an earlier evaluation: never a user's folder
+        return _evaluate(run, out, samples, structure, temperature, seed, progress)
+
+def _evaluate(run: Path, out: Path, samples: int, structure: str, temperature: float, seed: int, progress: bool) -> Path:
+    "Score `run` into `out` (held by `evaluate_run`)."
     model, tok = load_run(run)
     rows = [{'metric': k, 'value': v}
             for k, v in score_windows(model, run_windows(run), progress=progress, audio_start=tok.audio_offset).items()]

@@ -15,11 +15,11 @@ from torch import nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, show_bars, Run
-from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, IMAGE_OFFSET, AUDIO_OFFSET,
+from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, fold_text, IMAGE_OFFSET, AUDIO_OFFSET,
                                   MODALITY_ORDER)
 from .models import PxByLSTM, DescribedLSTM, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
-from .dataset import wav_bytes
+from .dataset import wav_bytes, MAX_CHARS
 from .pixelize import image_frames, save_gif
 from PIL import Image as PILImage
 from .train import next_token_scores
@@ -36,11 +36,20 @@ __all__ = ['BYTE', 'PIXEL', 'LEVEL', 'ROW_END', 'FRAME_END', 'PAD', 'FIRST_KIND'
 # %% ../nbs/13_generate.ipynb #b983df13
 @dataclass
 class TextPart:
-    "A text segment: given (a prompt) or generated, at most `max_tokens` characters."
+    "A text segment: given (a prompt, at most `MAX_CHARS` characters as in training) or generated."
     given: str | None = None      # the text, or None to generate it
     complete: bool = True         # with `given`: True, the text is whole; False, the model continues it
     max_tokens: int = 256         # generated text stops here (the end-of-segment token is forced)
     modality = 'text'
+
+    def __post_init__(self):
+        if self.given is None:
+            return
+        if len(self.given) > MAX_CHARS:
+            raise InputError(f'{len(self.given)} characters: a description has at most {MAX_CHARS}, as in training',
+                             'the text prompt')
+        self.max_tokens += len(fold_text(self.given))   # the given text, then at most `max_tokens` more
+
 
 # %% ../nbs/13_generate.ipynb #56b8cc0d
 @dataclass

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner, Metric
-import json, os
+import json, math, os
 from contextlib import nullcontext
 import datetime, functools, inspect, shutil, socket
 from contextlib import contextmanager
@@ -27,11 +27,13 @@ from fastcore.foundation import L
 from fastcore.basics import patch
 from fastai.distributed import DistributedDL, rank0_first
 from accelerate import PartialState
-from .core import default_device, PAD_ID, InputError, atomic_path, atomic_write, registered, Run
+from .core import (default_device, PAD_ID, InputError, atomic_path, atomic_write, registered, Run, check_json,
+                             RunSettings)
 from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_items
 from .metrics import TokenScores, AUDIO_START
-from .models import ModelConfig, PxByLSTM, make_apxby, diffusion_mask, save_pretrained, from_pretrained
-from .dataset import build_dataset, decode_audio
+from .models import (ModelConfig, PxByLSTM, make_apxby, diffusion_mask, save_pretrained, from_pretrained,
+                               ModelConfigFile)
+from .dataset import build_dataset, decode_audio, source_kind, named_sources
 from .tokenizer import (PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS,
                                   tokenizer_class)
 
@@ -42,7 +44,8 @@ __all__ = ['DENSE_SLOT', 'LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', '
            'KeptSlotsOnly', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog',
            'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner',
            'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'resumable_checkpoint', 'run_lock',
-           'holds_run_lock', 'plot_run', 'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'train_model']
+           'holds_run_lock', 'plot_run', 'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'check_training',
+           'train_model']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -119,7 +122,7 @@ def token_data(folder: str | Path,                  # run folder: receives `toke
     train, valid = dataset_split(ds, valid_pct, seed)
     if not len(train) or not len(valid):
         raise InputError(f'{len(ds)} items give {len(train)} training and {len(valid)} validation items: use more '
-                         f'items (creatures: a larger --n, at least {-(-2 // valid_pct) if valid_pct > 0 else 2}) or a '
+                         f'items (at least {math.ceil(2 / valid_pct) if valid_pct > 0 else 2}) or a '
                          'larger --valid_pct', source)
     run.save_data(recipe, train=train.tolist(), valid=valid.tolist())
     return cache, train, valid
@@ -646,15 +649,22 @@ def _remove_if_only_lock(folder: Path) -> None:
         shutil.rmtree(folder)
 
 # %% ../nbs/12_train.ipynb #4f0da259
-def holds_run_lock(func):
+def holds_run_lock(func=None, *,
+                   before=None  # `before(arguments)` checks the call's arguments before the folder is taken
+                  ):
     "Decorate a function with an `out` argument (a run folder) so that it runs holding that folder's `run_lock`."
+    if func is None:
+        return functools.partial(holds_run_lock, before=before)
     @functools.wraps(func)
     def locked(*args, **kwargs):
         bound = inspect.signature(func).bind(*args, **kwargs)
         bound.apply_defaults()
+        if before is not None:
+            before(bound.arguments)
         with run_lock(bound.arguments['out'], source=bound.arguments.get('source')):
             return func(*args, **kwargs)
     return locked
+
 
 # %% ../nbs/12_train.ipynb #9c120036
 def plot_run(log: str | Path,   # a metrics log written by `RunLog`
@@ -730,10 +740,31 @@ def run_tokenizer(fold: int,                  # 0: PixelBytes v2 (NES colours); 
     return folding(fold, image_step=c.image_step, frame_step=c.frame_step, audio_step=c.audio_step,
                    audio_norm=c.audio_norm)
 
+# %% ../nbs/12_train.ipynb #bf920636
+def check_training(options: dict # `train_model`'s arguments, by name
+                  ):
+    "Refuse, before any folder is made, options no run can have and a data source that is not there."
+    kind = source_kind(options['source'])                     # 'no such folder' at once
+    settings = json.loads(json.dumps({k: options[k] for k in _RUN_KEYS if k in options}, default=str))
+    check_json(settings, RunSettings, 'the options')
+    check_json({k: options[k] for k in _SIZE_KEYS if k in options}, ModelConfigFile, 'the options')
+    for key in ('epochs', 'n', 'accumulate', 'thin_audio', 'dim', 'heads', 'depth', 'window'):
+        if key in options and options[key] < 1:
+            raise InputError(f'{key} must be at least 1, got {options[key]}', f'--{key}')
+    if not 0 < options.get('valid_pct', 0.1) < 1:
+        raise InputError(f"must be between 0 and 1, got {options['valid_pct']}", '--valid_pct')
+    least = getattr(named_sources().get(str(options['source'])), 'min_items', None) if kind == 'named' else None
+    if least and options.get('n', least(0)) < least(options.get('seed', 0)):
+        raise InputError(f"{options['source']} need at least {least(options.get('seed', 0))} items for seed "
+                         f"{options.get('seed', 0)} (one of them to validate), got {options['n']}", '--n')
+
+_SIZE_KEYS = ('embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size')
+
+
 # %% ../nbs/12_train.ipynb #f275dfc9
 LAYOUT_SIZE = 16   # the layout embedding's width when `train_model` gives the LSTM its priors
 
-@holds_run_lock
+@holds_run_lock(before=lambda arguments: check_training(arguments))
 def train_model(
     source: str = 'creatures',    # 'creatures' (built-in), a local folder, or a Hub data set id
     out: str = 'runs/train',      # run folder; an unfinished run there is resumed
