@@ -48,14 +48,14 @@ def output_folder(out: str | Path,  # the folder a command writes into
 def _prompt(text, image, audio, max_size: int) -> list:
     from pixelbytes.generate import TextPart, ImagePart, AudioPart
     from pixelbytes.pixelize import pixelize_gif
-    from pixelbytes.dataset import read_audio
+    from pixelbytes.dataset import read_audio, MAX_SECONDS
     given = []
     if text is not None:
         given.append(TextPart(text))
     if image is not None:
         given.append(ImagePart(pixelize_gif(image, max_size)[0]))  # any picture, in NES colours, longest side max_size
     if audio is not None:
-        given.append(AudioPart(read_audio(audio)))                 # a mono cry gains its Game-Boy state channel
+        given.append(AudioPart(read_audio(audio, MAX_SECONDS)))    # a mono cry gains its Game-Boy state channel
     return given
 
 # %% ../nbs/90_cli.ipynb #618c63a9

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image, ImageSequence
 from skimage.color import rgb2lab
 import cv2
-from .core import NES_PALETTE, InputError, atomic_write
+from .core import NES_PALETTE, InputError, atomic_write, regular_file
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'MAX_DECODED', 'IMAGE_FORMATS', 'PALETTE_WHITE', 'palette_lab', 'nearest_palette_bruteforce',
@@ -99,7 +99,8 @@ def read_frames(image: Image.Image | str | Path, # a PIL image or the path of an
     convert = convert or _to_rgba
     try:
         with contextlib.ExitStack() as files:
-            img = files.enter_context(Image.open(image, formats=IMAGE_FORMATS)) if isinstance(image, (str, Path)) else image
+            img = (files.enter_context(Image.open(regular_file(image), formats=IMAGE_FORMATS))
+                   if isinstance(image, (str, Path)) else image)
             _check_pixels(img, where)
             kept, durations, left = [], [], False
             for k, frame in enumerate(ImageSequence.Iterator(img)):
