@@ -102,6 +102,10 @@ def generate_cmd(run: str,  # a run folder (from `pixelbytes train` or `demo`), 
     if not wanted and text is None and image is None and audio is None:
         raise InputError('nothing to do: give a prompt (--text, --image, --audio) or what to generate (--then)',
                          'pixelbytes generate')
+    for key, value, most in (('width', width, 256), ('height', height, 256), ('frames', frames, 64),
+                             ('seconds', seconds, 10), ('n', n, 1024), ('max_size', max_size, 256)):
+        if value is not None and not 0 < value <= most:     # a typo must not start a generation of days
+            raise InputError(f'must be above 0 and at most {most}, got {value}', f'--{key}')
     if text is not None:
         from pixelbytes.dataset import MAX_CHARS                    # one limit for descriptions, training's
         if len(text) > MAX_CHARS:
@@ -166,9 +170,11 @@ your own data (--source FOLDER): one folder, three sub-folders, one file per ite
     audio/   bulbasaur.wav  ...   sounds: .wav .ogg .flac, mono or stereo, any rate (10 s at most; longer is cut)
     text/    bulbasaur.txt  ...   descriptions: UTF-8 .txt (2000 characters at most; longer is cut)
   pixelbytes train --source FOLDER --out runs/mine
-Images are pixelized to the 55 NES colours, longest side 50 px (--no-pixelize keeps them). An item missing one of
-the three files, an unreadable file, or a link leading out of FOLDER is skipped; every skipped or cut file is printed
-and listed, with the reason, in skipped.log in the run folder (the data folder is never written to)."""
+Images are pixelized to the 55 NES colours, longest side at most 50 px (--no-pixelize keeps them). An item missing
+one of the three files, an unreadable file, a link leading out of FOLDER or nowhere, anything but a regular file, a
+name that is not UTF-8 or an item given twice is skipped; every skipped or cut file is printed and listed, with the
+reason, in skipped.log in the run folder (the data folder is never written to). --out must be new, empty or a run
+folder to continue: any other folder, or one inside FOLDER, is refused."""
 
 def command_parser(name: str) -> argparse.ArgumentParser:
     "The options of a command, from its function's signature and docments (read without importing heavy modules)."

@@ -410,8 +410,9 @@ def registered(registry: dict, # an earlier chapter's registry: key -> what a la
 RUN_MARK = 'run.lock.json'   # what every command that holds a run folder writes first (chapter 12's `run_lock`)
 
 RUN_NAMES = frozenset({          # every name PixelBytes writes at the top of a run folder, whichever command
-    'run.lock', RUN_MARK, 'run.json', 'data.json', 'tokenizer.json', 'tokens', 'skipped.log', 'metrics.csv', 'models',
-    'curves.png', 'config.json', 'model.safetensors', 'command.txt', 'README.md',      # training, and `push`'s card
+    'run.lock', RUN_MARK, 'run.json', 'data.json', 'tokenizer.json', 'tokens', 'skipped.log', 'metrics.csv',
+    'curves.png', 'last.pth', 'best.safetensors', 'config.json', 'model.safetensors', 'command.txt',
+    'README.md',                                                                      # training, and `push`'s card
     'report.json', 'report.html', 'real', 'generated',                                # the main job's report
     'evaluation', 'evaluation.csv', 'coherence.csv', 'coherence_summary.csv', 'coherence.png', 'sprites.png',
     'cries.png',                                                                      # `evaluate`'s folder

@@ -828,7 +828,7 @@ def train_model(
     settings = {k: v for k, v in locals().items() if k in _RUN_KEYS}
     if not rank_distrib():                                          # check first, write after
         Run(out).check_settings(settings)
-        resumable_checkpoint(out/'models'/'last.pth', epochs, restart)
+        resumable_checkpoint(out/'last.pth', epochs, restart)
     if num_distrib() > 1:
         PartialState(cpu=default_device().type == 'cpu')            # gloo on CPU: before anything sets up the processes
     cache, train_items, valid_items = rank0_first(token_data, out, source, n, seed, tok, valid_pct=valid_pct,

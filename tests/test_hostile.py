@@ -106,9 +106,9 @@ def test_refused_retrain_leaves_run_json_as_it_was(tmp_path):
 
 def test_a_broken_checkpoint_names_the_way_forward(tmp_path):
     run = tmp_path/'run'
-    (run/'models').mkdir(parents=True)
+    run.mkdir()
     (run/RUN_MARK).write_text('{}')
-    (run/'models'/'last.pth').write_bytes(b'PK\x03\x04 truncated')
+    (run/'last.pth').write_bytes(b'PK\x03\x04 truncated')
     code, err = cli('train', '--out', run, '--epochs', 1, '--n', 30)
     assert code == 1 and '--restart' in err and len(err.splitlines()) == 1
     assert not (run/'tokens').exists()                        # refused before any data was built
@@ -120,6 +120,8 @@ def test_a_broken_checkpoint_names_the_way_forward(tmp_path):
     (('train', '--source', './my_sprites'), 'no such folder'),
     (('train', '--n', '3'), 'at least 21 items'),
     (('generate', 'RUN', '--text', 'x' * 2001), 'at most 2000'),
+    (('generate', 'RUN', '--seconds', '1e9'), 'at most 10'),
+    (('evaluate', 'RUN'), 'no such run folder'),
 ])
 def test_input_mistakes_are_one_line(tmp_path, argv, said):
     out = tmp_path/'out'
