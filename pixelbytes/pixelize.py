@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib, functools, io
 from pathlib import Path
 import numpy as np
-from PIL import Image, ImageSequence
+from PIL import Image, ImageSequence, GifImagePlugin
 from skimage.color import rgb2lab
 import cv2
 from .core import NES_PALETTE, InputError, atomic_write, regular_file
@@ -85,6 +85,16 @@ def _first_line(e: Exception) -> str:
 
 
 # %% ../nbs/02_pixelize.ipynb #c2d2d631
+@contextlib.contextmanager
+def _gif_frames_in_palette():
+    "While decoding, Pillow keeps a GIF's later frames in palette mode (1 byte a pixel, not 4) when the palette allows."
+    kept = GifImagePlugin.LOADING_STRATEGY
+    GifImagePlugin.LOADING_STRATEGY = GifImagePlugin.LoadingStrategy.RGB_AFTER_DIFFERENT_PALETTE_ONLY
+    try:
+        yield
+    finally:
+        GifImagePlugin.LOADING_STRATEGY = kept
+
 MAX_PIXELS = 50_000_000    # larger frames are refused (a sprite is a few thousand pixels)
 MAX_DECODED = 100_000_000  # pixels decoded from one file, all frames together: decoding stops there
 IMAGE_FORMATS = ('GIF', 'PNG', 'JPEG', 'WEBP', 'BMP')   # what a file may be, whatever its name says
@@ -99,6 +109,7 @@ def read_frames(image: Image.Image | str | Path, # a PIL image or the path of an
     convert = convert or _to_rgba
     try:
         with contextlib.ExitStack() as files:
+            files.enter_context(_gif_frames_in_palette())
             img = (files.enter_context(Image.open(regular_file(image), formats=IMAGE_FORMATS))
                    if isinstance(image, (str, Path)) else image)
             _check_pixels(img, where)
