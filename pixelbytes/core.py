@@ -118,15 +118,16 @@ def read_json_file(file: str | os.PathLike,     # a JSON file of a run
     try:
         with open(file, 'rb') as f:
             raw = f.read(limit + 1)
-        if len(raw) > limit:
-            raise InputError(f'{what} (more than {limit:,} bytes)', file)
+    except OSError as e:
+        raise InputError(f'{what} ({e.strerror or e})', file) from None
+    if len(raw) > limit:
+        raise InputError(f'{what} (more than {limit:,} bytes)', file)
+    try:
         return json.loads(raw.decode('utf-8'))
     except UnicodeDecodeError as e:
         raise InputError(f'{what} (not UTF-8 text: byte {e.start} is {raw[e.start]:#x})', file) from None
     except (ValueError, RecursionError) as e:   # JSONDecodeError, an integer of over 4,300 digits, deep nesting
         raise InputError(f'{what} (not JSON: {str(e)[:100] or type(e).__name__})', file) from None
-    except OSError as e:
-        raise InputError(f'{what} ({e.strerror or e})', file) from None
 
 # %% ../nbs/00_core.ipynb #0c8d46b6
 def _shown(value, n: int = 60) -> str:
@@ -134,11 +135,15 @@ def _shown(value, n: int = 60) -> str:
     r = repr(value)
     return r if len(r) <= n else r[:n - 3] + '...'
 
+def _key(part: str | int) -> str:
+    "One step of a key's path as errors show it: a short printable name as it is, anything else as its (cut) repr."
+    return str(part) if isinstance(part, int) or (part.isprintable() and 0 < len(part) <= 60) else _shown(part)
+
 def schema_error(err: dict,     # pydantic's first error (`ValidationError.errors()[0]`)
                  schema = None  # the schema, to list the keys it knows when an unknown key is found
                 ) -> str:       # one line: the key, what was expected, what was found
     "pydantic's error as one line: the key (a dotted path: `vocab.3.rgb`), what was expected and what the file holds."
-    key = '.'.join(map(str, err['loc'])) or 'the file'
+    key = '.'.join(map(_key, err['loc'])) or 'the file'
     if err['type'] == 'missing':
         return f'{key}: missing'
     if err['type'] == 'extra_forbidden':
