@@ -4,7 +4,7 @@ each in a fresh process; and the data build alone (`folder_items`) the same way.
 ratio to the ordinary build's, measured side by side in one run. The goal (issue #37): every ratio <= 1.5.
 
 Usage: PYTHONPATH=. python benchmarks/bench_bombs.py [ITEMS]     (default 24 creatures)"""
-import json, os, subprocess, sys, tempfile
+import os, subprocess, sys, tempfile
 from pathlib import Path
 import numpy as np
 import soundfile as sf
@@ -62,7 +62,8 @@ def main(n: int = 24):
     with tempfile.TemporaryDirectory() as d:
         ordinary = creature_folder(Path(d)/'ordinary', n)
         folders, files = bombs(ordinary)
-        print(f'{n} creatures; bomb files: ' + ', '.join(f'{k} {p.stat().st_size / 1e6:.1f} MB' for k, p in files.items()))
+        sizes = ', '.join(f'{k} {p.stat().st_size / 1e6:.1f} MB' for k, p in files.items())
+        print(f'{n} creatures; bomb files: {sizes}')
         train = [Path(sys.executable).parent/'pixelbytes', 'train', '--epochs', '1', '--embed_size', '12',
                  '--hidden_size', '32', '--seq_length', '128', '--no-progress']
         rows = []

@@ -75,7 +75,7 @@ class InputError(ValueError):
 # %% ../nbs/00_core.ipynb #a1e08be9
 def regular_file(path: str | os.PathLike # a file a user named
                 ) -> Path:                # `path`, when it is a regular file (links followed)
-    "Refuse what is not a regular file before it is opened: a folder, a FIFO (which would block), a device, a dead link."
+    "Refuse what is not a regular file before it is opened: a folder, a FIFO (it would block), a dead link."
     path = Path(path)
     try:
         mode = path.stat().st_mode
@@ -141,15 +141,16 @@ def read_json_file(file: str | os.PathLike,     # a JSON file of a run
     try:
         with open(file, 'rb') as f:
             raw = f.read(limit + 1)
-        if len(raw) > limit:
-            raise InputError(f'{what} (more than {limit:,} bytes)', file)
+    except OSError as e:
+        raise InputError(f'{what} ({e.strerror or e})', file) from None
+    if len(raw) > limit:
+        raise InputError(f'{what} (more than {limit:,} bytes)', file)
+    try:
         return json.loads(raw.decode('utf-8'))
     except UnicodeDecodeError as e:
         raise InputError(f'{what} (not UTF-8 text: byte {e.start} is {raw[e.start]:#x})', file) from None
     except (ValueError, RecursionError) as e:   # JSONDecodeError, an integer of over 4,300 digits, deep nesting
         raise InputError(f'{what} (not JSON: {str(e)[:100] or type(e).__name__})', file) from None
-    except OSError as e:
-        raise InputError(f'{what} ({e.strerror or e})', file) from None
 
 # %% ../nbs/00_core.ipynb #0c8d46b6
 def _shown(value, n: int = 60) -> str:
@@ -157,11 +158,15 @@ def _shown(value, n: int = 60) -> str:
     r = repr(value)
     return r if len(r) <= n else r[:n - 3] + '...'
 
+def _key(part: str | int) -> str:
+    "One step of a key's path as errors show it: a short printable name as it is, anything else as its (cut) repr."
+    return str(part) if isinstance(part, int) or (part.isprintable() and 0 < len(part) <= 60) else _shown(part)
+
 def schema_error(err: dict,     # pydantic's first error (`ValidationError.errors()[0]`)
                  schema = None  # the schema, to list the keys it knows when an unknown key is found
                 ) -> str:       # one line: the key, what was expected, what was found
     "pydantic's error as one line: the key (a dotted path: `vocab.3.rgb`), what was expected and what the file holds."
-    key = '.'.join(map(str, err['loc'])) or 'the file'
+    key = '.'.join(map(_key, err['loc'])) or 'the file'
     if err['type'] == 'missing':
         return f'{key}: missing'
     if err['type'] == 'extra_forbidden':
@@ -286,7 +291,7 @@ def check_settings(self: Run, settings: dict):
     if differ:
         shown = ', '.join(f'{k} {held.get(k)!r} there, {settings.get(k)!r} asked' for k in differ[:4])
         raise InputError(f'the folder holds a run with other settings ({shown}): give the settings it was made with '
-                         'to continue it, or choose another folder', self.path/'run.json')
+                         'to continue it, or use another folder', self.path/'run.json')
 
 
 # %% ../nbs/00_core.ipynb #e6ee6b03
@@ -453,7 +458,7 @@ def claim(self: Run,
 # %% ../nbs/00_core.ipynb #07c28efb
 def remove_partial_files(folder: str | os.PathLike # a folder `Run.claim` accepted
                         ) -> list[Path]:           # the files removed
-    "Remove the temporary files a killed `atomic_path` left in `folder`: only those of the names a run writes, and below."
+    "Remove the temporary files a killed `atomic_path` left in `folder`: only of the names a run writes, and below."
     top = [p for p in Path(folder).glob(f'.*{PARTIAL_MARK}*') if written_name(p.name) in RUN_NAMES]
     inner = [p for sub in RUN_NAMES if (Path(folder)/sub).is_dir() and not (Path(folder)/sub).is_symlink()
              for p in (Path(folder)/sub).rglob(f'.*{PARTIAL_MARK}*')]

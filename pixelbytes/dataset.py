@@ -88,7 +88,7 @@ def read_text(path: str | Path,
 def read_audio(path: str | Path, max_seconds: float | None = None,
                notes: list | None = None    # where a cut is reported (None: a warning)
               ) -> np.ndarray: # (2, N) float32: action, state at 16 kHz
-    "A cry as two channels (mono -> action/state, stereo kept, more refused), at most `max_seconds`: only those are read."
+    "A cry as two channels (mono -> action/state, stereo kept, more refused); only its first `max_seconds` are read."
     # the audio chapter's reader, with 10 ms more than the cap: a longer file shows it is longer
     x = load_cry(path, None if max_seconds is None else max_seconds + 0.01)
     cap = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .core import InputError, atomic_path, show_bars, Run
+from .creatures import make_creature
 from .creatures import (make_creatures, items_in_split, dominant_colour, size_class, level_pitch,
                                   COLOUR_FAMILIES, SIZES, PITCHES)
 from .tokenizer import PixelBytesTokenizer, encode_image, encode_audio
@@ -93,7 +94,7 @@ def score_windows(model, windows,              # a `TokenSequences` (e.g. the va
 def run_windows(run: str | Path, split: str = 'valid') -> "TokenSequences":
     "The windows a run folder trained ('train') or validated ('valid') on, cut as the run cut them."
     run = Run(run)
-    settings = run.settings
+    settings = run.train_settings                            # checked: a window of 2**40 tokens is refused
     return TokenSequences(run.tokens, settings['seq_length'], settings['stride'], run.split(split))
 
 # %% ../nbs/15_evaluate.ipynb #63949504
@@ -369,8 +370,9 @@ def _rate_and_interval(a: str, values) -> dict:
 # %% ../nbs/15_evaluate.ipynb #a2821d42
 def held_out_creatures(run: Path, samples: int) -> list:
     "`samples` creatures a creatures run never saw: the series' next ones after the `n` it was built from."
-    settings = Run(run).settings
-    return make_creatures(settings['n'] + samples, settings['seed'])[settings['n']:]
+    settings = Run(run).train_settings
+    n = settings['n'] or 0
+    return [make_creature(settings['seed'], k) for k in range(n, n + samples)]
 
 # %% ../nbs/15_evaluate.ipynb #4c85ff02
 def evaluate_run(run: str,                 # a run folder written by `pixelbytes train` or `pixelbytes demo`
@@ -388,12 +390,13 @@ def evaluate_run(run: str,                 # a run folder written by `pixelbytes
     with run_lock(out):                             # new, empty or an earlier evaluation: never a user's folder
         return _evaluate(run, out, samples, structure, temperature, seed, progress)
 
-def _evaluate(run: Path, out: Path, samples: int, structure: str, temperature: float, seed: int, progress: bool) -> Path:
+def _evaluate(run: Path, out: Path, samples: int, structure: str, temperature: float, seed: int,
+              progress: bool) -> Path:
     "Score `run` into `out` (held by `evaluate_run`)."
     model, tok = load_run(run)
     rows = [{'metric': k, 'value': v}
             for k, v in score_windows(model, run_windows(run), progress=progress, audio_start=tok.audio_offset).items()]
-    if Run(run).settings['source'] == 'creatures':
+    if Run(run).train_settings['source'] == 'creatures':
         held = held_out_creatures(run, samples)
         df, made = coherence(model, tok, held, structure, temperature, seed, progress=progress)
         summary = coherence_summary(df)

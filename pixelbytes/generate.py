@@ -15,8 +15,8 @@ from torch import nn
 import torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, show_bars, Run
-from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, fold_text, IMAGE_OFFSET, AUDIO_OFFSET,
-                                  MODALITY_ORDER)
+from .tokenizer import (PixelBytesTokenizer, Decoded, decode, encode_text, fold_text, IMAGE_OFFSET,
+                                  AUDIO_OFFSET, MODALITY_ORDER)
 from .models import PxByLSTM, DescribedLSTM, step as lstm_model_step
 from .audio import SAMPLE_RATE, resample
 from .dataset import wav_bytes, MAX_CHARS
@@ -43,8 +43,8 @@ class TextPart:
     modality = 'text'
 
     def __post_init__(self):
-        if self.given is None:
-            return
+        if not isinstance(self.given, str):
+            return                                 # generated, or refused by the builder (it names the type)
         if len(self.given) > MAX_CHARS:
             raise InputError(f'{len(self.given)} characters: a description has at most {MAX_CHARS}, as in training',
                              'the text prompt')

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, os, re, ast, linecache, shlex, importlib.util, __future__
 from pathlib import Path
 from .core import InputError, atomic_write, Run
+from .core import read_json_file, check_json, DATA_LIMIT
 
 # %% auto #0
 __all__ = ['NEEDED', 'SHARED', 'AGREEMENT_ROWS', 'AGREEMENT_MEANING', 'is_repo_id', 'check_run', 'signature_stub', 'command_line',
@@ -93,7 +94,8 @@ def command_line(name: str, func, args: dict) -> str:
 # %% ../nbs/19_hub.ipynb #1e765429
 def _model_name(run: Path) -> str:
     "What a run folder's model is, in words, from its config.json."
-    config = json.loads((run/'config.json').read_text())
+    what = 'no readable model configuration'
+    config = check_json(read_json_file(run/'config.json', what), dict, run/'config.json', what)
     if config.get('model_type') == 'pixeltoken':
         return 'pixel-token transformer'
     return ('described LSTM' if config.get('memory_size') or config.get('position_size')
@@ -199,7 +201,7 @@ def model_card(run: str | Path,        # a run folder
         lines += [f'| {k} | {v:.4g} |' for k, v in last.items() if k not in ('epoch', 'time')]
         lines += ['', 'Accuracy (`_acc`) is next-token accuracy, `_bpt` bits per token (lower is better).', '']
     if folder.has('report.json'):
-        summary = folder.read_json('report.json', "the main job's report")['summary']
+        summary = folder.read_json('report.json', "the main job's report", limit=DATA_LIMIT)['summary']
         found = [k for k in AGREEMENT_ROWS if f'agreement_{k}' in summary]
         lines += ['## Does it follow the descriptions?', '', verdict(summary)[0], '']
         if found:

@@ -104,7 +104,7 @@ def read_frames(image: Image.Image | str | Path, # a PIL image or the path of an
                 max_frames: int | None = None,    # stop after this many frames (None: all)
                 max_decoded: int = MAX_DECODED    # stop before the pixels decoded would pass this
                ) -> tuple[list, list[int], bool]: # kept frames, their durations in ms, whether frames were left
-    "Decode the frames one at a time, keeping only what `convert` makes of each: memory bounded whatever the file holds."
+    "Decode the frames one at a time, keeping only what `convert` makes of each: memory bounded whatever the file."
     where = str(image) if isinstance(image, (str, Path)) else getattr(image, 'filename', None) or 'image'
     convert = convert or _to_rgba
     try:

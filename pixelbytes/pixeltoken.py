@@ -16,6 +16,11 @@ from .core import atomic_path
 from .metrics import modality_of, MODALITIES
 from .train import train_model, register_arch
 from .models import register_model_type, DescriptionPriors, TokenFeatures, check_priors
+from .models import MAX_VOCAB, MAX_WIDTH, MAX_LAYERS, Prior
+from .core import MAX_SEQ, read_json_file, check_json, build_checked
+from .tokenizer import MAX_STEP
+from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
 from .generate import load_run, _stack_outputs
 from .evaluate import ATTRIBUTES, score_windows, run_windows, coherence, coherence_summary, held_out_creatures
 from fastcore.basics import patch
@@ -32,9 +37,10 @@ from .tokenizer import (encode_text, encode_audio, image_to_rgb, TokenizerConfig
 
 # %% auto #0
 __all__ = ['FOLD_FACTORS', 'PADDING_WINDOW', 'SIZES', 'COMPARISON', 'DESCRIBED', 'FoldTokenizer', 'FoldDecoded',
-           'tokens_per_image', 'PixelTokenConfig', 'summary_tokens', 'window_layout', 'visibility', 'rotary_angles',
-           'rotate', 'rotary', 'WindowAttention', 'PixelTokenBlock', 'PixelTokenTransformer', 'previous_tokens',
-           'WindowCache', 'PixelTokenStream', 'pixeltoken_model', 'compare_models', 'comparison_row']
+           'FoldTokenizerFile', 'tokens_per_image', 'PixelTokenConfig', 'PixelTokenConfigFile', 'summary_tokens',
+           'window_layout', 'visibility', 'rotary_angles', 'rotate', 'rotary', 'WindowAttention', 'PixelTokenBlock',
+           'PixelTokenTransformer', 'previous_tokens', 'WindowCache', 'PixelTokenStream', 'pixeltoken_model',
+           'compare_models', 'comparison_row']
 
 # %% ../nbs/18_pixeltoken.ipynb #6132c9c6
 FOLD_FACTORS = (8, 16)
@@ -186,6 +192,23 @@ def decode(self: FoldTokenizer, ids) -> FoldDecoded:
     audio = ACTION_LEVELS[np.array(levels[:n * channels], np.int64).reshape(n, channels).T] if levels else None
     return FoldDecoded(''.join(text), self.colours(np.array(frames)) if frames else None, audio)
 
+# %% ../nbs/18_pixeltoken.ipynb #7e04e5de
+class FoldTokenizerFile(BaseModel):
+    "What `FoldTokenizer.save` writes: the folding settings, in range, and the vocabulary size they give."
+    model_config = ConfigDict(extra='forbid')
+
+    class Fold(BaseModel):
+        model_config = ConfigDict(extra='forbid')
+        factor: Literal[FOLD_FACTORS]
+        nes: bool = False
+        image_step: int = Field(1, ge=1, le=MAX_STEP)
+        frame_step: int = Field(1, ge=1, le=MAX_STEP)
+        audio_step: int = Field(8, ge=1, le=MAX_STEP)
+        audio_norm: Literal['minmax', 'zscore', 'none'] = 'minmax'
+
+    fold: Fold
+    vocab_size: int = Field(ge=1, le=MAX_VOCAB)
+
 # %% ../nbs/18_pixeltoken.ipynb #c29cd3ec
 @patch
 def save(self: FoldTokenizer, path) -> Path:
@@ -199,11 +222,9 @@ def save(self: FoldTokenizer, path) -> Path:
 @patch(cls_method=True)
 def load(cls: FoldTokenizer, path) -> FoldTokenizer:
     "Read a tokenizer written by `save`; a file of another kind or vocabulary size is refused."
-    try:
-        data = json.loads(Path(path).read_text())
-        tok = cls(**data['fold'])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
-        raise InputError(f'not a colour-folding tokenizer file ({e})', path) from e
+    what = 'not a colour-folding tokenizer file'
+    data = check_json(read_json_file(path, what), FoldTokenizerFile, path, what)
+    tok = build_checked(cls, data['fold'], path, what)
     if data.get('vocab_size') != tok.vocab_size:
         raise InputError(f"vocabulary of {data.get('vocab_size')} ids saved, these settings give {tok.vocab_size}",
                          path)
@@ -255,6 +276,26 @@ class PixelTokenConfig:
             raise InputError(f'dim / heads must be an even whole number, got {self.dim} / {self.heads}',
                              'PixelTokenConfig')
         check_priors(self, 'PixelTokenConfig')
+
+# %% ../nbs/18_pixeltoken.ipynb #4479b572
+class PixelTokenConfigFile(BaseModel):
+    "The `config.json` of a pixel-token transformer (`PixelTokenConfig`'s fields), each in range."
+    model_config = ConfigDict(extra='forbid', allow_inf_nan=False)
+    vocab_size: int = Field(151, ge=1, le=MAX_VOCAB)
+    dim: int = Field(64, ge=1, le=MAX_WIDTH)
+    heads: int = Field(4, ge=1, le=256)
+    depth: int = Field(2, ge=1, le=MAX_LAYERS)
+    window: int = Field(64, ge=1, le=MAX_SEQ)
+    lookback: int = Field(1, ge=0, le=MAX_SEQ)
+    span: int = Field(0, ge=0, le=MAX_SEQ)
+    rope_base: float = Field(10_000., gt=1, le=1e12)
+    tie_embeddings: bool = True
+    objective: Literal['predict'] = 'predict'
+    memory_size: int = Field(0, ge=0, le=MAX_WIDTH)
+    image_prior: Prior = []
+    geometry_prior: bool = False
+    cry_prior: bool = False
+    audio_channels: int = Field(2, ge=1, le=16)
 
 # %% ../nbs/18_pixeltoken.ipynb #d9a572f9
 def summary_tokens(ids: torch.Tensor) -> torch.Tensor: # bool, True where the token is seen by all later tokens
@@ -530,7 +571,8 @@ class PixelTokenStream:
 
 # %% ../nbs/18_pixeltoken.ipynb #50ec784b
 register_tokenizer('fold')(FoldTokenizer)                                   # chapter 07: a run's tokenizer.json
-register_model_type('pixeltoken', PixelTokenConfig)(PixelTokenTransformer)  # chapter 10: `from_pretrained`
+# chapter 10: `from_pretrained`, config.json checked against the schema
+register_model_type('pixeltoken', PixelTokenConfig, PixelTokenConfigFile)(PixelTokenTransformer)
 
 @register_arch('pixeltoken', objective='predict')                            # chapter 12: `train_model(arch=...)`
 def pixeltoken_model(objective: str,        # the run's objective: a pixel-token transformer only predicts

@@ -28,14 +28,16 @@ from fastcore.basics import patch
 from fastai.distributed import DistributedDL, rank0_first
 from accelerate import PartialState
 from .core import (default_device, PAD_ID, InputError, atomic_path, atomic_write, registered, Run, check_json,
-                             RunSettings)
+                             read_json_file, MAX_ITEMS, MAX_SEQ)
+from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
 from .sequences import TokenSequences, IGNORE_INDEX, build_token_cache, split_items
 from .metrics import TokenScores, AUDIO_START
 from .models import (ModelConfig, PxByLSTM, make_apxby, diffusion_mask, save_pretrained, from_pretrained,
-                               ModelConfigFile)
+                               OBJECTIVES, MAX_WIDTH, MAX_LAYERS)
 from .dataset import build_dataset, decode_audio, source_kind, named_sources
 from .tokenizer import (PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IMAGE_OFFSET, TOKENIZERS,
-                                  tokenizer_class)
+                                  tokenizer_class, MAX_STEP)
 
 # %% auto #0
 __all__ = ['DENSE_SLOT', 'LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'load_tokenizer', 'token_data',
@@ -45,7 +47,7 @@ __all__ = ['DENSE_SLOT', 'LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', '
            'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner',
            'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'resumable_checkpoint', 'run_lock',
            'holds_run_lock', 'plot_run', 'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'check_training',
-           'train_model']
+           'train_model', 'TrainSettings']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -69,10 +71,7 @@ def dataset_split(ds, valid_pct: float = 0.1, # validation share when the data s
 # %% ../nbs/12_train.ipynb #fca19b4f
 def load_tokenizer(path: str | Path) -> PixelBytesTokenizer: # or chapter 18's `FoldTokenizer`
     "The tokenizer a run folder's `tokenizer.json` describes: PixelBytes', or a colour-folding one."
-    try:
-        saved = json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise InputError(f'not a tokenizer file ({e})', path) from e
+    saved = read_json_file(path, 'not a tokenizer file')
     return tokenizer_class(saved, path).load(path)  # chapter 07's registry; a later chapter's kind imported on demand
 
 # %% ../nbs/12_train.ipynb #9fae6fbe
@@ -745,20 +744,19 @@ def check_training(options: dict # `train_model`'s arguments, by name
                   ):
     "Refuse, before any folder is made, options no run can have and a data source that is not there."
     kind = source_kind(options['source'])                     # 'no such folder' at once
-    settings = json.loads(json.dumps({k: options[k] for k in _RUN_KEYS if k in options}, default=str))
-    check_json(settings, RunSettings, 'the options')
-    check_json({k: options[k] for k in _SIZE_KEYS if k in options}, ModelConfigFile, 'the options')
-    for key in ('epochs', 'n', 'accumulate', 'thin_audio', 'dim', 'heads', 'depth', 'window'):
-        if key in options and options[key] < 1:
-            raise InputError(f'{key} must be at least 1, got {options[key]}', f'--{key}')
+    settings = {k: options[k] for k in _RUN_KEYS if k in options}
+    settings['objective'] = settings.get('objective') or arch_entry(options.get('arch', 'lstm'))[0]
+    check_json(json.loads(json.dumps(settings, default=str)), TrainSettings, 'the options')   # what run.json may hold
+    for key in ('epochs', 'n'):
+        if options.get(key) is not None and options[key] < 1:
+            raise InputError(f'must be at least 1, got {options[key]}', f'--{key}')
     if not 0 < options.get('valid_pct', 0.1) < 1:
         raise InputError(f"must be between 0 and 1, got {options['valid_pct']}", '--valid_pct')
     least = getattr(named_sources().get(str(options['source'])), 'min_items', None) if kind == 'named' else None
-    if least and options.get('n', least(0)) < least(options.get('seed', 0)):
-        raise InputError(f"{options['source']} need at least {least(options.get('seed', 0))} items for seed "
-                         f"{options.get('seed', 0)} (one of them to validate), got {options['n']}", '--n')
-
-_SIZE_KEYS = ('embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size')
+    seed = options.get('seed', 0)
+    if least and options.get('n') is not None and options['n'] < least(seed):
+        raise InputError(f"{options['source']} need at least {least(seed)} items for seed {seed} (one of them to "
+                         f"validate), got {options['n']}", '--n')
 
 
 # %% ../nbs/12_train.ipynb #f275dfc9
@@ -856,3 +854,46 @@ _RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_
              'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'image_prior',
              'start_repeats', 'thin_audio', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs',
              'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+
+# %% ../nbs/12_train.ipynb #e274120e
+class TrainSettings(BaseModel):
+    "The `run.json` of a `pixelbytes train` run: every setting of `train_model`, in range."
+    model_config = ConfigDict(extra='forbid', allow_inf_nan=False)
+    source: str = Field(max_length=4096)
+    n: int | None = Field(ge=0, le=MAX_ITEMS)
+    seed: int = Field(ge=0, lt=2**63)
+    seq_length: int = Field(ge=1, le=MAX_SEQ)
+    stride: int = Field(ge=1, le=MAX_SEQ)
+    order: str = Field('text,image,audio', max_length=100)
+    image_step: int = Field(1, ge=1, le=MAX_STEP)
+    frame_step: int = Field(1, ge=1, le=MAX_STEP)
+    audio_step: int = Field(1, ge=1, le=MAX_STEP)
+    pixelize: bool = True
+    objective: Literal[OBJECTIVES] = 'autoregressive'
+    arch: str = Field('lstm', max_length=100)
+    fold: int = Field(0, ge=0, le=256)
+    embed_size: int = Field(48, ge=1, le=MAX_WIDTH)
+    hidden_size: int = Field(128, ge=1, le=MAX_WIDTH)
+    num_layers: int = Field(1, ge=1, le=MAX_LAYERS)
+    memory_size: int = Field(0, ge=0, le=MAX_WIDTH)
+    position_size: int = Field(0, ge=0, le=MAX_WIDTH)
+    image_prior: bool = True
+    start_repeats: int | None = Field(None, ge=1, le=1024)
+    thin_audio: int = Field(1, ge=1, le=1_000_000)
+    dim: int = Field(64, ge=1, le=MAX_WIDTH)
+    heads: int = Field(4, ge=1, le=256)
+    depth: int = Field(2, ge=1, le=MAX_LAYERS)
+    window: int = Field(64, ge=1, le=MAX_SEQ)
+    lookback: int = Field(1, ge=0, le=MAX_SEQ)
+    bs: int = Field(8, ge=1, le=65_536)
+    epochs: int = Field(4, ge=0, le=1_000_000)
+    lr: float = Field(1e-2, gt=0, le=100)
+    accumulate: int = Field(1, ge=1, le=65_536)
+    patience: int = Field(0, ge=0, le=1_000_000)
+    valid_pct: float = Field(0.1, ge=0, le=1)
+
+# %% ../nbs/12_train.ipynb #878d4762
+@patch(as_prop=True)
+def train_settings(self: Run) -> dict:
+    "`run.json` of a run `train_model` wrote, checked against `TrainSettings` (`settings` accepts any command's)."
+    return self.read_json('run.json', 'the training settings', TrainSettings)

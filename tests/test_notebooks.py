@@ -17,7 +17,8 @@ def skip_flags() -> set[str]:
     return set(CFG['DEFAULT']['tst_flags'].split()) - requested_flags()
 
 
-REGISTRIES = (('dataset', 'SOURCES'), ('tokenizer', 'TOKENIZERS'), ('models', 'MODEL_TYPES'), ('train', 'ARCHS'))
+REGISTRIES = (('dataset', 'SOURCES'), ('tokenizer', 'TOKENIZERS'), ('models', 'MODEL_TYPES'),
+              ('models', 'CONFIG_SCHEMAS'), ('train', 'ARCHS'))
 
 
 @pytest.fixture
