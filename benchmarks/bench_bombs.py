@@ -3,7 +3,8 @@ same folder with one item replaced by a bomb (a small GIF of many 3000x3000 fram
 each in a fresh process; and the data build alone (`folder_items`) the same way. Prints each peak (max RSS) and its
 ratio to the ordinary build's, measured side by side in one run. The goal (issue #37): every ratio <= 1.5.
 
-Usage: PYTHONPATH=. python benchmarks/bench_bombs.py [ITEMS]     (default 24 creatures)"""
+Usage: PYTHONPATH=. python benchmarks/bench_bombs.py [ITEMS] [--data-only]   (default 24 creatures; --data-only: no
+training, the data build alone)"""
 import os, subprocess, sys, tempfile
 from pathlib import Path
 import numpy as np
@@ -58,18 +59,18 @@ def bombs(root: Path) -> dict:
     return made, {'gif_200_frames_3000px': gif, 'wav_30_minutes': wav, 'text_50_MB': text}
 
 
-def main(n: int = 24):
+def main(n: int = 24, train: bool = True):
     with tempfile.TemporaryDirectory() as d:
         ordinary = creature_folder(Path(d)/'ordinary', n)
         folders, files = bombs(ordinary)
         sizes = ', '.join(f'{k} {p.stat().st_size / 1e6:.1f} MB' for k, p in files.items())
         print(f'{n} creatures; bomb files: {sizes}')
-        train = [Path(sys.executable).parent/'pixelbytes', 'train', '--epochs', '1', '--embed_size', '12',
+        command = [Path(sys.executable).parent/'pixelbytes', 'train', '--epochs', '1', '--embed_size', '12',
                  '--hidden_size', '32', '--seq_length', '128', '--no-progress']
         rows = []
         for name, folder in {'ordinary': ordinary, **folders}.items():
             data = peak_mb(sys.executable, '-c', DATA_ONLY, folder)
-            build = peak_mb(*train, '--source', folder, '--out', Path(d)/'runs'/name)
+            build = peak_mb(*command, '--source', folder, '--out', Path(d)/'runs'/name) if train else float('nan')
             rows.append((name, data, build))
         base_data, base_build = rows[0][1:]
         print(f"{'folder':<24} {'data build MB':>14} {'ratio':>6} {'pixelbytes train MB':>20} {'ratio':>6}")
@@ -78,4 +79,5 @@ def main(n: int = 24):
 
 
 if __name__ == '__main__':
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 24)
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    main(int(numbers[0]) if numbers else 24, train='--data-only' not in sys.argv)
