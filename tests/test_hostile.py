@@ -8,19 +8,14 @@ import pytest
 import soundfile as sf
 from PIL import Image
 from pixelbytes.core import InputError, RUN_MARK, printable
-from pixelbytes.creatures import make_creatures
 from pixelbytes.dataset import folder_items, report_skipped, MAX_FRAMES
 from pixelbytes.cli import main
+from test_security import write_folder
 
 
 def creature_folder(root: Path, n: int = 3) -> Path:
-    for d in ('images', 'audio', 'text'):
-        (root / d).mkdir(parents=True, exist_ok=True)
-    for c in make_creatures(n):
-        (root/'images'/f'{c.number}.gif').write_bytes(c.gif())
-        (root/'audio'/f'{c.number}.wav').write_bytes(c.wav())
-        (root/'text'/f'{c.number}.txt').write_text(c.text)
-    return root
+    "A data folder of `n` creatures (test_security's writer)."
+    return write_folder(root, n)
 
 
 def cli(*argv) -> tuple[int, str]:
