@@ -48,7 +48,10 @@ class TextPart:
         if len(self.given) > MAX_CHARS:
             raise InputError(f'{len(self.given)} characters: a description has at most {MAX_CHARS}, as in training',
                              'the text prompt')
-        self.max_tokens += len(fold_text(self.given))   # the given text, then at most `max_tokens` more
+
+    @property
+    def limit(self) -> int: # tokens the segment may hold: the given text's, then at most `max_tokens` more
+        return self.max_tokens + (len(fold_text(self.given)) if isinstance(self.given, str) else 0)
 
 
 # %% ../nbs/13_generate.ipynb #56b8cc0d
@@ -156,7 +159,7 @@ class Segment:
             return PAD
         k = len(self.tokens)
         if self.modality == 'text':
-            return FRAME_END if k >= self.part.max_tokens else BYTE | FRAME_END
+            return FRAME_END if k >= self.part.limit else BYTE | FRAME_END
         if self.modality == 'image':
             return self._image_kinds(k)
         return self._audio_kinds(k)
@@ -850,7 +853,7 @@ def _budget(b: SequenceBuilder) -> int:
     total = 0
     for p in b.parts[b._next - 1:]:
         if p.modality == 'text':
-            total += p.max_tokens + 1
+            total += p.limit + 1
         elif p.modality == 'image':
             total += ((p.width or p.max_width) + 1) * (p.height or p.max_height) * (p.frames or p.max_frames)
         else:
