@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_control.ipynb #109f37d1
 from __future__ import annotations
-import json
+import json, html
 from contextlib import nullcontext
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -12,25 +12,30 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from fastai.learner import Metric
+from fastcore.basics import patch
 import pandas as pd
-from .core import ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path, show_bars, Run
+from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path, show_bars, Run
+from .core import page_html, html_table
 from .context import context_3d
 from .metrics import research_slot_hits
 from .sequences import TokenSequences, build_token_cache
-from .models import ModelConfig, diffusion_mask, denoise, save_pretrained, from_pretrained
+from .models import ModelConfig, diffusion_mask, denoise, save_pretrained, from_pretrained, lstm_step
 from .train import token_dataloaders, pxby_learner, DiffusionNoise, ResearchSlotAccuracy
 from .train import fit_resumable, plot_run, next_token_scores
 from .train import load_best, holds_run_lock
-from .plants import (Plant, BangBang, simulate, control_dataset, tracking_metrics, baseline_controllers,
-                               run_closed_loop, closed_loop_table, plot_trajectories, fresh_plants)
+from .plants import (Plant, BangBang, simulate, control_dataset, tracking_metrics,
+                               baseline_controllers, run_closed_loop, closed_loop_table, plot_trajectories,
+                               fresh_plants)
 
 # %% auto #0
-__all__ = ['CONTROL_LEVELS', 'CONTROL_PAPER', 'ControlTokenizer', 'action_slots', 'plan_mask', 'ControlNoise', 'slot_channels',
-           'MaskedChannelScore', 'ResearchDiffusionScore', 'ChannelNextToken', 'control_metrics', 'control_data',
-           'train_control', 'DiffusionController', 'learned_controller', 'control_experiment', 'research_table',
-           'Plant', 'is_stable', 'is_controllable', 'is_observable', 'random_plant', 'peak_gain', 'PlantBatch',
-           'BangBang', 'PI', 'simulate', 'iae', 'tune_pi', 'control_dataset', 'tracking_metrics',
-           'baseline_controllers', 'run_closed_loop', 'closed_loop_table', 'plot_trajectories', 'fresh_plants']
+__all__ = ['CONTROL_LEVELS', 'BASELINES', 'CONTROL_RECIPE', 'RESEARCH_TEST', 'CONTROL_PAPER', 'ControlTokenizer', 'action_slots',
+           'plan_mask', 'ControlNoise', 'slot_channels', 'MaskedChannelScore', 'ResearchDiffusionScore',
+           'ChannelNextToken', 'control_metrics', 'control_data', 'train_control', 'FrameController',
+           'DiffusionController', 'ModelPredictiveController', 'learned_controller', 'control_verdict',
+           'control_report', 'control_experiment', 'write_comparison', 'research_table', 'Plant', 'is_stable',
+           'is_controllable', 'is_observable', 'random_plant', 'peak_gain', 'PlantBatch', 'BangBang', 'PI', 'simulate',
+           'iae', 'tune_pi', 'control_dataset', 'tracking_metrics', 'baseline_controllers', 'run_closed_loop',
+           'closed_loop_table', 'plot_trajectories', 'fresh_plants']
 
 # %% ../nbs/17_control.ipynb #56592b36
 # the rest of chapter 16's public names, so that every name this chapter held is still here
@@ -129,6 +134,11 @@ class ControlTokenizer:
                 'ControlTokenizer.to_values',
             )
         return self.values[ids - lo]
+
+    def physical_ids(self, x, channel: int) -> np.ndarray:  # same shape, ids
+        "Id of the nearest level of every physical value of one channel (fixed ranges; saturating outside them)."
+        lo, hi = (self.u_range, self.y_range)[channel]
+        return self.to_ids(((np.asarray(x, float) - lo) / (hi - lo) * 2 - 1).clip(-1, 1), channel)
 
     def level_ids(self, channel: int) -> np.ndarray:
         "Every level id of one channel."
@@ -305,37 +315,42 @@ def control_metrics(objective: str, tokenizer: ControlTokenizer | None = None) -
     ] + [ResearchSlotAccuracy()]
 
 # %% ../nbs/17_control.ipynb #f5793c8e
-def control_data(folder: str | Path, n: int = 400, seed: int = 0, steps: int = 400,
-                 levels: int = 141, separate: bool = True, valid_pct: float = 0.1, progress: bool = True
+def control_data(folder: str | Path, n: int = 400, seed: int = 0,
+                 steps: int = 400,                       # frames per trajectory
+                 levels: int = 141, separate: bool = True, valid_pct: float = 0.1,
+                 frame: int = 1, signed: bool = False,   # samples per frame; outputs in the gain's direction
+                 policies: tuple = ('bang_bang', 'pi'),  # chapter 16's data policies, used in turn
+                 y_range: tuple | None = None,           # a fixed output range (None: fitted on the training split)
+                 progress: bool = True
                 # token cache, training items, validation items, tokenizer
                 ) -> tuple[Path, np.ndarray, np.ndarray, ControlTokenizer]:
-    """Build (or reuse) the control data set, its tokenizer (output range fitted on the training split), token cache and
-    split in `folder`."""
+    """Build (or reuse) the control data set, its tokenizer (output range fixed or fitted on the training split), token
+    cache and split in `folder`."""
     folder = Path(folder)
-    recipe = {'n': n, 'seed': seed, 'steps': steps, 'levels': levels, 'separate': separate, 'valid_pct': valid_pct}
+    recipe = {'n': n, 'seed': seed, 'steps': steps, 'levels': levels, 'separate': separate, 'valid_pct': valid_pct,
+              'frame': frame, 'signed': signed, 'policies': list(policies), 'y_range': y_range and list(y_range)}
     run = Run(folder)
     if run.data_for(recipe):
         tokenizer = ControlTokenizer.load(folder/'control_tokenizer.json')
         return run.tokens, run.split('train'), run.split('valid'), tokenizer
-    ds = control_dataset(n, seed, steps, valid_pct=valid_pct)
+    ds = control_dataset(n, seed, steps, tuple(policies), valid_pct, frame, signed)
     signals = [np.array([row['u'], row['y']]) for row in ds]
     split = np.array(ds['split'])
     train, valid = np.flatnonzero(split == 'train'), np.flatnonzero(split == 'valid')
-    tokenizer = ControlTokenizer.fitted([signals[i] for i in train], levels, separate=separate)
+    tokenizer = (ControlTokenizer(levels, y_range=y_range, separate=separate) if y_range
+                 else ControlTokenizer.fitted([signals[i] for i in train], levels, separate=separate))
     tokenizer.save(folder/'control_tokenizer.json')
     cache = build_token_cache(({'audio': s} for s in signals), tokenizer, run.tokens, total=len(ds), progress=progress)
     run.save_data(recipe, train=train.tolist(), valid=valid.tolist())
     return cache, train, valid, tokenizer
 
+
 # %% ../nbs/17_control.ipynb #b2a0188e
 @holds_run_lock
 def train_control(out: str = 'runs/control',   # run folder; an unfinished run there is resumed
-                  n: int = 400, seed: int = 0,   # trajectories and the seed of the data set
-                  steps: int = 400,              # samples per trajectory
+                  # the data's recipe: keyword arguments of `control_data` (n, seed, steps, levels, frame, ...)
+                  data: dict | None = None,
                   objective: str = 'diffusion',  # 'diffusion' (bidirectional) or 'autoregressive' (unidirectional)
-                  levels: int = 141,             # 141 (the research's control vocabulary) or 38
-                  # a block of level ids per channel (False: one shared block, the research's 151 ids)
-                  separate: bool = True,
                   # the research's sizes (893,421 parameters for diffusion)
                   embed_size: int = 128, hidden_size: int = 256, num_layers: int = 2,
                   # tokens per window and between windows (even: windows start on an action)
@@ -357,7 +372,8 @@ def train_control(out: str = 'runs/control',   # run folder; an unfinished run t
             'train_control',
         )
     out = Path(out)
-    cache, train, valid, tokenizer = control_data(out, n, seed, steps, levels, separate, progress=progress)
+    data = {k: v for k, v in (data or {}).items() if k != 'progress'}
+    cache, train, valid, tokenizer = control_data(out, **data, progress=progress)
     windows = [TokenSequences(cache, seq_length, stride, items) for items in (train, valid)]
     config = ModelConfig(
         vocab_size=tokenizer.vocab_size,
@@ -375,7 +391,7 @@ def train_control(out: str = 'runs/control',   # run folder; an unfinished run t
         noise=ControlNoise(research_share),
         metrics=control_metrics(objective, tokenizer),
     )
-    Run(out).save_settings({k: v for k, v in locals().items() if k in _CONTROL_KEYS})
+    Run(out).save_settings({**data, **{k: v for k, v in locals().items() if k in _CONTROL_KEYS}})
     with nullcontext() if show_bars(progress) else learn.no_bar():
         fit_resumable(learn, epochs, lr)
     load_best(learn)
@@ -384,12 +400,7 @@ def train_control(out: str = 'runs/control',   # run folder; an unfinished run t
     return out
 
 _CONTROL_KEYS = (
-    'n',
-    'seed',
-    'steps',
     'objective',
-    'levels',
-    'separate',
     'embed_size',
     'hidden_size',
     'num_layers',
@@ -402,8 +413,33 @@ _CONTROL_KEYS = (
     'research_loss',
 )
 
+# %% ../nbs/17_control.ipynb #2b2db3e0
+class FrameController:
+    """Chapter 16's policy protocol for a controller that acts once a frame: it reads the frame's last output (in the
+    gain's direction when `signed`), keeps the (action, output) history and holds its action in between."""
+    def __init__(self, frame: int = 1, signed: bool = False):
+        if frame < 1:
+            raise InputError(f'frame must be at least 1 sample, got {frame}', type(self).__name__)
+        self.frame, self.signed = frame, signed
+        self.us, self.ys, self.last = [], [], None
+
+    def __call__(self, t: int, y: np.ndarray, r: np.ndarray, sign: np.ndarray) -> np.ndarray:
+        if t % self.frame and self.last is not None:
+            return self.last
+        s = np.sign(sign) if self.signed else np.ones(len(y))
+        if self.last is not None:      # the frame (u_{k-1}, y_k) is complete
+            self.us.append(self.last)
+            self.ys.append(y * s)
+        self.last = self.act(t // self.frame, y * s, np.asarray(r, float) * s, np.sign(sign) * s)
+        return self.last
+
+    def act(self, k: int, y: np.ndarray, r: np.ndarray, sign: np.ndarray) -> np.ndarray:
+        "The action of frame `k` (outputs and setpoints in the controller's frame of reference); subclasses decide."
+        raise NotImplementedError
+
+
 # %% ../nbs/17_control.ipynb #7c094bdb
-class DiffusionController:
+class DiffusionController(FrameController):
     """Receding horizon: each step the model fills in the next `horizon` actions given recent (action, output) frames
     and the setpoint as the future outputs; the first action is applied."""
     def __init__(self, model, tokenizer: ControlTokenizer,
@@ -412,9 +448,12 @@ class DiffusionController:
                  temperature: float = 0.1,   # sampling temperature of the denoiser (the research's 0.1)
                  # apply the mean of the first `average` actions (the research's stored runs: 3)
                  average: int = 1,
-                 # steps of the research's bang-bang before the model takes over (the research: 128)
+                 # samples of the research's bang-bang before the model takes over (the research: 128)
                  warmup: int = 0,
-                 seed: int = 0):
+                 seed: int = 0,
+                 frame: int = 1,             # samples per frame (the model's)
+                 signed: bool = False):      # the model reads outputs in the gain's direction
+        super().__init__(frame, signed)
         if tokenizer.norm != 'fixed':
             raise InputError(
                 "the controller needs fixed ranges (norm='fixed'): "
@@ -432,7 +471,6 @@ class DiffusionController:
             warmup,
         )
         self.bang_bang, self.gen = BangBang(seed=seed), torch.Generator().manual_seed(seed)
-        self.us, self.ys, self.last = [], [], None
         if model.config.vocab_size != tokenizer.vocab_size:
             raise InputError(
                 f'the model has {model.config.vocab_size} ids, the tokenizer {tokenizer.vocab_size}',
@@ -442,14 +480,8 @@ class DiffusionController:
         # only action levels: an action is never a separator or an output
         self.allowed[tokenizer.level_ids(0)] = True
 
-    def __call__(self, t: int, y: np.ndarray, r: np.ndarray, sign: np.ndarray) -> np.ndarray:
-        # the frame (u_{t-1}, y_t) is complete
-        if self.last is not None:
-            self.us.append(self.last)
-            self.ys.append(y)
-        u = self.bang_bang(t, y, r, sign) if t < self.warmup else self._plan(r)
-        self.last = u
-        return u
+    def act(self, k: int, y: np.ndarray, r: np.ndarray, sign: np.ndarray) -> np.ndarray:
+        return self.bang_bang(k, y, r, sign) if k * self.frame < self.warmup else self._plan(r)
 
     def _plan(self, r: np.ndarray) -> np.ndarray:
         # one frame more than seen, so the first seen frame has its real context
@@ -476,79 +508,206 @@ class DiffusionController:
         z = self.tok.to_values(levels, 0).mean(1)
         return self.tok.denormalize(np.stack([z, z]))[0].clip(*self.tok.u_range)
 
+# %% ../nbs/17_control.ipynb #d4bcca7d
+class ModelPredictiveController(FrameController):
+    """The autoregressive model as a learned plant: each frame it reads the history, predicts the outputs of constant
+    candidate actions for `horizon` frames and applies the soft-min blend of the candidates."""
+    def __init__(self, model, tokenizer: ControlTokenizer,
+                 frame: int = 5,             # samples per frame (the model's)
+                 signed: bool = True,        # the model reads outputs in the gain's direction
+                 horizon: int = 20,          # frames predicted for each candidate
+                 window: int = 64,           # past frames the model reads
+                 candidates: int = 21,       # constant actions tried, evenly spaced over the actuator range
+                 tau: float = 2.0,           # the reference approaches the setpoint with this time constant (frames)
+                 smooth: float = 0.05,       # cost of a change of action, per unit
+                 temperature: float = 0.02): # of the soft-min over candidates' costs (0: the best one)
+        super().__init__(frame, signed)
+        if model.config.objective != 'autoregressive' or model.config.vocab_size != tokenizer.vocab_size:
+            raise InputError('the predictive controller needs an autoregressive model of this tokenizer\'s ids',
+                             'ModelPredictiveController')
+        self.model, self.tok, self.horizon, self.window = model.eval(), tokenizer, horizon, window
+        self.tau, self.smooth, self.temperature = tau, smooth, temperature
+        self.grid = np.linspace(*tokenizer.u_range, candidates)
+        vocab, ids = model.config.vocab_size, torch.from_numpy(tokenizer.level_ids(1))
+        self.head_w = model.head.weight.detach().view(6, vocab, -1)[5][ids]   # slot 6: the next token, output levels
+        self.head_b = model.head.bias.detach().view(6, vocab)[5][ids]
+        self.values = torch.from_numpy(tokenizer.values).float()
+
+    def act(self, k, y, r, sign):
+        state, last = self._read_history(len(y))
+        costs = self._rollout_costs(state, last, y, r)
+        prev = self.last if self.last is not None else np.zeros(len(y))
+        costs = costs + self.smooth * np.abs(self.grid[None] - prev[:, None])
+        w = np.exp(-(costs - costs.min(1, keepdims=True)) / max(self.temperature, 1e-9))
+        return (w * self.grid).sum(1) / w.sum(1)
+
+
+# %% ../nbs/17_control.ipynb #87341d8f
+@patch
+@torch.no_grad()
+def _read_history(self: ModelPredictiveController, b: int) -> tuple[list, np.ndarray]:
+    """The LSTM state after the last `window` frames and the next action's context, and the last (action, output)
+    ids."""
+    past = min(len(self.us), self.window)
+    frames = np.full((past + 1, 2), PAD_ID, np.int64)[None].repeat(b, 0)
+    if past:
+        frames[:, :past, 0] = self.tok.physical_ids(np.array(self.us[-past:]).T, 0)
+        frames[:, :past, 1] = self.tok.physical_ids(np.array(self.ys[-past:]).T, 1)
+    ctx = np.stack([context_3d(f[:, None, :])[0][:2 * past + 1] for f in frames])
+    _, (h, c) = self.model.lstm(self.model.embed(torch.from_numpy(ctx)))
+    return [(h[i], c[i]) for i in range(len(h))], frames[:, max(past - 1, 0)] if past else frames[:, 0]
+
+
+# %% ../nbs/17_control.ipynb #e7457804
+@patch
+@torch.no_grad()
+def _rollout_costs(self: ModelPredictiveController, state: list, last: np.ndarray, # (B, 2) ids
+                   y: np.ndarray, r: np.ndarray) -> np.ndarray:                     # (B, candidates)
+    """Mean |predicted output − reference| of every constant candidate over the horizon, each predicted output (the
+    expected level) fed back as its nearest level."""
+    b, n = len(y), len(self.grid)
+    state = [(h.repeat_interleave(n, 0), c.repeat_interleave(n, 0)) for h, c in state]
+    action = torch.from_numpy(self.tok.physical_ids(self.grid, 0)).repeat(b)
+    out = torch.from_numpy(np.repeat(last[:, 1], n))
+    target, start = np.repeat(r, n), np.repeat(y, n)
+    cost = np.zeros(b * n)
+    for step in range(self.horizon):
+        pred, state = self._step(state, action, out)               # reads u, predicts the output it leads to
+        reference = target + (start - target) * np.exp(-(step + 1) / self.tau)
+        cost += np.abs(pred - reference)
+        out = torch.from_numpy(self.tok.physical_ids(pred, 1))
+        _, state = self._step(state, out, action)                  # reads ŷ, predicts the next action (unused)
+    return cost.reshape(b, n) / self.horizon
+
+
+# %% ../nbs/17_control.ipynb #383b2bea
+@patch
+def _step(self: ModelPredictiveController, state: list, token: torch.Tensor, two_back: torch.Tensor
+         ) -> tuple[np.ndarray, list]: # expected next output in physical units, new state
+    "One streaming step: read `token` (slot 6) with the token two back (slot 2); the expected output level it predicts."
+    ctx = torch.full((len(token), 6), PAD_ID, dtype=torch.long)
+    ctx[:, 5], ctx[:, 1] = token, two_back
+    h, state = lstm_step(self.model.lstm, self.model.embed(ctx[:, None])[:, 0], state)
+    z = (torch.softmax(h @ self.head_w.T + self.head_b, -1) * self.values).sum(-1).numpy()
+    lo, hi = self.tok.y_range
+    return (z + 1) / 2 * (hi - lo) + lo, state
+
+
 # %% ../nbs/17_control.ipynb #41202f78
 def learned_controller(folder: str | Path, **kwargs) -> dict:
-    """A policy factory for the diffusion model saved in a run folder (`train_control`); `kwargs` go to
-    `DiffusionController`."""
+    """A policy factory for the model saved in a run folder (`train_control`): the diffusion controller, or the
+    predictive one for an autoregressive model; `kwargs` go to the controller."""
     folder = Path(folder)
     model, tok = from_pretrained(folder), ControlTokenizer.load(folder/'control_tokenizer.json')
-    if model.config.objective != 'diffusion':
-        raise InputError(
-            f'the controller needs a diffusion model, {folder} holds a {model.config.objective} one', folder
-        )
-    return {'diffusion (learned)': lambda plants, r: DiffusionController(model, tok, **kwargs)}
+    recipe = Run(folder).data['recipe']
+    view = {'frame': recipe.get('frame', 1), 'signed': recipe.get('signed', False)}
+    if model.config.objective == 'diffusion':
+        return {'diffusion (learned)': lambda plants, r: DiffusionController(model, tok, **view, **kwargs)}
+    return {'autoregressive + MPC (learned)': lambda plants, r: ModelPredictiveController(model, tok, **view, **kwargs)}
+
+
+# %% ../nbs/17_control.ipynb #e1e3d593
+BASELINES = ('bang-bang (research)', 'PI (tuned per plant)')
+
+def control_verdict(per_run: pd.DataFrame # `closed_loop_runs.csv`: one row per plant and controller
+                   ) -> str:              # one paragraph, from the measured figures
+    "Each learned controller's mean tracking error as a multiple of the bang-bang's and the tuned PI's; its settling."
+    by = per_run.groupby('controller', sort=False)
+    err, settled, n = by.abs_error.mean(), by.settled.mean(), per_run.plant.nunique()
+    bang, pi = (err[b] for b in BASELINES)
+    pct = lambda v: f'{100 * v:.0f} %'
+    def said(name):
+        e = err[name]
+        return (f'{name}: mean tracking error {e:.3f}, {e / bang:.2f} × the bang-bang\'s and {e / pi:.2f} × the '
+                f'tuned PI\'s; {pct(settled[name])} of its runs settle')
+    learned = [said(c) for c in err.index if c not in BASELINES]
+    return (f'On {n} unseen plants, ' + '; '.join(learned) + f' (bang-bang {bang:.3f}, {pct(settled[BASELINES[0]])} '
+            f'settled; PI {pi:.3f}, {pct(settled[BASELINES[1]])}).')
+
+
+# %% ../nbs/17_control.ipynb #d0fb933b
+def control_report(table: pd.DataFrame,   # `closed_loop.csv`: one row per controller
+                   per_run: pd.DataFrame, # `closed_loop_runs.csv`
+                  ) -> str:               # a self-contained page
+    "The comparison as one page: the verdict, the table, what each controller knows, the trajectories and the files."
+    cells = lambda row: {k: html.escape(str(v)) for k, v in row.items()}
+    rows = [{'controller': html.escape(name), **cells(row)} for name, row in table.iterrows()]
+    body = (f'<p class="verdict">{html.escape(control_verdict(per_run))}</p>'
+            '<h2>Closed loop</h2>' + html_table(rows, ['controller', *table.columns]) +
+            '<p class="muted">Mean over the unseen plants ± the half-width of a 95 % interval; settled: within 5 % of '
+            'the step at the end; smoothness: mean |Δu|; research test: 1/(s+1), setpoint 0.5. The same plants, '
+            'setpoints and measurement noise for every controller. What each knows: the bang-bang the sign of each '
+            'plant\'s gain, the PI the whole plant (tuned on it); the learned controllers the sign of the gain and '
+            'the history they read.</p>'
+            '<h2>Trajectories</h2><img src="trajectories.png" alt="outputs and actions of the first four plants '
+            'under every controller">'
+            '<h2>Files</h2><ul class="files"><li><a href="closed_loop.csv">closed_loop.csv</a></li>'
+            '<li><a href="closed_loop_runs.csv">closed_loop_runs.csv</a> (one row per plant)</li>'
+            '<li><a href="diffusion/curves.png">diffusion/curves.png</a></li>'
+            '<li><a href="autoregressive/curves.png">autoregressive/curves.png</a></li></ul>')
+    return page_html('PixelBytes: the control experiment', body)
+
 
 # %% ../nbs/17_control.ipynb #3e9bc756
+# the data the learned controllers are trained on (`control_data`'s recipe): measured in this chapter
+CONTROL_RECIPE = dict(frame=5, signed=True, policies=('explore', 'pi'), levels=141, y_range=(-1.2, 1.2))
+RESEARCH_TEST = Plant([], [-1], 1.0), 0.5  # the research's test: 1/(s+1), setpoint 0.5
+
 @holds_run_lock
 def control_experiment(
-    out: str = 'runs/control',  # folder: `diffusion/` and `autoregressive/` runs, the closed-loop CSVs and picture
+    out: str = 'runs/control',  # folder: `diffusion/` and `autoregressive/` runs, the comparison and report.html
     n: int = 400,  # training trajectories
-    steps: int = 400,  # samples per training trajectory
-    epochs: int = 10,  # epochs of each model
+    steps: int = 400,  # frames per training trajectory
+    frame: int = 5,  # samples per frame: the models read and act every `frame` samples (0.5 s)
+    epochs: int = 25,  # epochs of each model
     embed_size: int = 128,  # context embedding size (the research's)
-    hidden_size: int = 256,  # LSTM size (the research's)
+    hidden_size: int = 128,  # LSTM size (the research's: 256)
     num_layers: int = 2,  # LSTM layers (the research's)
-    seq_length: int = 512,  # samples per training window
-    stride: int = 256,  # samples between window starts
+    seq_length: int = 512,  # tokens per training window
+    stride: int = 256,  # tokens between window starts
     bs: int = 8,  # windows per batch
     plants: int = 50,  # unseen plants in the closed-loop comparison
-    loop_steps: int = 300,  # closed-loop samples per plant
-    warmup: int = 0,  # bang-bang steps before the model takes over (the research: 128)
-    seed: int = 1,  # seed of the unseen plants
+    loop_steps: int = 300,  # closed-loop samples per plant (0.1 s each)
+    warmup: int = 0,  # samples of bang-bang before the diffusion controller takes over (the research: 128)
+    seed: int = 1,  # seed of the unseen plants (the training data's is 0)
     progress: bool = True,  # show progress bars
 ) -> Path:  # the folder written
-    """Train both objectives, then compare the learned controller with bang-bang and a tuned PI on unseen plants; writes
-    `closed_loop.csv`, `closed_loop_runs.csv`, `trajectories.png`."""
+    """Train both objectives, then compare their controllers with bang-bang and a tuned PI on unseen plants and on the
+    research's test; writes CSVs, `trajectories.png` and `report.html`."""
     out = Path(out)
-    sizes = dict(
-        n=n,
-        steps=steps,
-        epochs=epochs,
-        embed_size=embed_size,
-        hidden_size=hidden_size,
-        num_layers=num_layers,
-        seq_length=seq_length,
-        stride=stride,
-        bs=bs,
-        progress=progress,
-    )
-    diffusion = train_control(out / 'diffusion', objective='diffusion', **sizes)
-    train_control(out / 'autoregressive', objective='autoregressive', **sizes)
+    data = {**CONTROL_RECIPE, 'n': n, 'steps': steps, 'frame': frame}
+    sizes = dict(data=data, epochs=epochs, embed_size=embed_size, hidden_size=hidden_size, num_layers=num_layers,
+                 seq_length=seq_length, stride=stride, bs=bs, progress=progress)
+    models = {obj: train_control(out / obj, objective=obj, **sizes) for obj in ('diffusion', 'autoregressive')}
+    controllers = {**baseline_controllers(), **learned_controller(models['diffusion'], warmup=warmup),
+                   **learned_controller(models['autoregressive'])}
     ps, r = fresh_plants(plants, seed)
-    runs = run_closed_loop(
-        {**baseline_controllers(), **learned_controller(diffusion, warmup=warmup)}, ps, r, loop_steps
-    )
-    table = closed_loop_table(runs, r, ps[0].dt, start=warmup)
-    per_run = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    'controller': name,
-                    'plant': np.arange(len(ps)),
-                    'setpoint': r,
-                    **tracking_metrics(u, y, r, ps[0].dt, start=warmup),
-                }
-            )
-            for name, (u, y) in runs.items()
-        ]
-    )
+    runs = run_closed_loop(controllers, ps, r, loop_steps)
+    test = run_closed_loop(controllers, [RESEARCH_TEST[0]], [RESEARCH_TEST[1]], loop_steps)
+    return write_comparison(out, runs, r, ps[0].dt, test, warmup)
+
+
+# %% ../nbs/17_control.ipynb #c4a524b1
+def write_comparison(out: Path, runs: dict, r: np.ndarray, dt: float, test: dict, start: int = 0) -> Path:
+    """The comparison's files in `out`: `closed_loop.csv` (the table), `closed_loop_runs.csv` (one row per plant and
+    controller), `trajectories.png` and `report.html`."""
+    table = closed_loop_table(runs, r, dt, start)
+    table['research_test_error'] = [f"{iae(y[:, start:], [RESEARCH_TEST[1]])[0]:.3f}" for _, y in test.values()]
+    per_run = pd.concat([
+        pd.DataFrame({'controller': name, 'plant': np.arange(len(r)), 'setpoint': r,
+                      **tracking_metrics(u, y, r, dt, start=start)})
+        for name, (u, y) in runs.items()
+    ])
     for name, df in (('closed_loop.csv', table), ('closed_loop_runs.csv', per_run)):
         with atomic_path(out / name) as tmp:
             df.to_csv(tmp, index=name == 'closed_loop.csv')
     with atomic_path(out / 'trajectories.png') as tmp:
-        plot_trajectories(runs, r, ps[0].dt).savefig(tmp, format='png', dpi=90)
+        plot_trajectories(runs, r, dt).savefig(tmp, format='png', dpi=90)
+    atomic_write(out / 'report.html', control_report(table, per_run))
+    print(control_verdict(per_run))
     print(table.to_string())
     return out
+
 
 # %% ../nbs/17_control.ipynb #f94b08aa
 # v3's control table and the research's CSVs at epoch 100 (method notes §6.3): the paper quotes the training row

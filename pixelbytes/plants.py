@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING
 from dataclasses import dataclass
 import numpy as np
-from scipy import signal, optimize
+from scipy import signal, optimize, stats
 from fastprogress.fastprogress import progress_bar
 import pandas as pd
 from .core import InputError, show_bars
@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 # %% auto #0
-__all__ = ['Plant', 'is_stable', 'is_controllable', 'is_observable', 'random_plant', 'peak_gain', 'PlantBatch', 'BangBang', 'PI',
-           'simulate', 'iae', 'tune_pi', 'control_dataset', 'tracking_metrics', 'baseline_controllers',
-           'run_closed_loop', 'closed_loop_table', 'plot_trajectories', 'fresh_plants']
+__all__ = ['DATA_POLICIES', 'Plant', 'is_stable', 'is_controllable', 'is_observable', 'random_plant', 'peak_gain', 'PlantBatch',
+           'BangBang', 'PI', 'Explore', 'simulate', 'iae', 'tune_pi', 'control_dataset', 'tracking_metrics',
+           'baseline_controllers', 'run_closed_loop', 'interval_half_width', 'closed_loop_table', 'plot_trajectories',
+           'fresh_plants']
 
 # %% ../nbs/16_plants.ipynb #1fcfd1fe
 @dataclass
@@ -217,6 +218,21 @@ class PI:
         u = self.kp * e + self.ki * self.i + self.noise * self.rng.standard_normal(y.shape)
         return np.clip(u, -1, 1)
 
+# %% ../nbs/16_plants.ipynb #5f1c2171
+class Explore:
+    "Exploration: a uniform random action in [-1, 1], held for 1 to `longest` frames of `frame` samples (per plant)."
+    def __init__(self, n: int, frame: int = 1, longest: int = 4, seed: int = 0):
+        self.frame, self.longest, self.rng = frame, longest, np.random.default_rng(seed)
+        self.u, self.left = np.zeros(n), np.zeros(n, int)
+
+    def __call__(self, t: int, y: np.ndarray, r=None, sign=None) -> np.ndarray:
+        due = self.left <= 0
+        self.u = np.where(due, self.rng.uniform(-1, 1, len(y)), self.u)
+        held = self.frame * self.rng.integers(1, self.longest + 1, len(y))
+        self.left = np.where(due, held, self.left) - 1
+        return self.u.copy()
+
+
 # %% ../nbs/16_plants.ipynb #048af66a
 def simulate(plants: list[Plant], policy, setpoints, steps: int = 400, seed: int = 0
             # (B, steps) each: actions u_t, measured y_{t+1}, noise-free y_{t+1}
@@ -263,10 +279,12 @@ def tune_pi(plant: Plant, setpoint: float = 0.5, steps: int = 400,
 # %% ../nbs/16_plants.ipynb #e491df91
 def control_dataset(n: int = 200,               # trajectories (one plant each)
                     seed: int = 0,              # the same seed gives the same plants, setpoints and trajectories
-                    steps: int = 400,           # samples per trajectory
-                    # used in turn: noisy bang-bang (the research's) and a noisy detuned PI (smoother)
+                    steps: int = 400,           # frames per trajectory
+                    # used in turn: noisy bang-bang (the research's), a noisy detuned PI, exploration (`Explore`)
                     policies: tuple = ('bang_bang', 'pi'),
                     valid_pct: float = 0.1,     # share of trajectories in the validation split
+                    frame: int = 1,             # samples per frame: the action's mean, the last measured output
+                    signed: bool = False,       # outputs and setpoints in the gain's direction (sign(gain)·y)
                     # ranges for `random_plant` (orders, pole_range, gain_range, delays, noise_range, dt)
                     **plant_kwargs
                    ) -> "datasets.Dataset":
@@ -275,25 +293,28 @@ def control_dataset(n: int = 200,               # trajectories (one plant each)
     import datasets
     if n < 2:
         raise InputError(f'need at least 2 trajectories (a training and a validation one), got {n}', 'control_dataset')
-    unknown = set(policies) - {'bang_bang', 'pi'}
+    unknown = set(policies) - set(DATA_POLICIES)
     if unknown:
-        raise InputError(f"unknown policies {sorted(unknown)} ('bang_bang' or 'pi')", 'control_dataset')
+        raise InputError(f'unknown policies {sorted(unknown)} (one of {DATA_POLICIES})', 'control_dataset')
+    if frame < 1:
+        raise InputError(f'frame must be at least 1 sample, got {frame}', 'control_dataset')
     rng = np.random.default_rng(seed)
     plants = [random_plant(rng, **plant_kwargs) for _ in range(n)]
     r = np.array([rng.choice([-1, 1]) * rng.uniform(0.2, 0.8) * abs(p.gain) for p in plants])
     kind = np.array([policies[i % len(policies)] for i in range(n)])
-    u, y = np.zeros((n, steps)), np.zeros((n, steps))
-    for name in set(kind):
+    u, y = np.zeros((n, steps * frame)), np.zeros((n, steps * frame))
+    for name in sorted(set(kind)):
         idx = np.flatnonzero(kind == name)
-        policy = _data_policy(name, [plants[i] for i in idx], rng)
-        u[idx], y[idx], _ = simulate([plants[i] for i in idx], policy, r[idx], steps, seed=int(rng.integers(2**31)))
-    train, valid = split_items(n, valid_pct, seed)
-    split = np.where(np.isin(np.arange(n), valid), 'valid', 'train')
+        policy = _data_policy(name, [plants[i] for i in idx], rng, frame)
+        u[idx], y[idx], _ = simulate([plants[i] for i in idx], policy, r[idx], steps * frame, int(rng.integers(2**31)))
+    sign = np.sign([p.gain for p in plants]) if signed else np.ones(n)
+    u, y = u.reshape(n, steps, frame).mean(2), y[:, frame - 1::frame] * sign[:, None]
+    split = np.where(np.isin(np.arange(n), split_items(n, valid_pct, seed)[1]), 'valid', 'train')
     return datasets.Dataset.from_dict(
         {
             'u': u.astype(np.float32).tolist(),
             'y': y.astype(np.float32).tolist(),
-            'setpoint': r.tolist(),
+            'setpoint': (r * sign).tolist(),
             'policy': kind.tolist(),
             'text': [p.describe() for p in plants],
             'plant': [json.dumps(p.to_dict()) for p in plants],
@@ -301,20 +322,21 @@ def control_dataset(n: int = 200,               # trajectories (one plant each)
         }
     )
 
+
 # %% ../nbs/16_plants.ipynb #f698f1e8
-def _data_policy(name: str, plants: list[Plant], rng: np.random.Generator):
-    """The research's data generator (hold 1–10 samples, 0.66·sign + 0.33·noise) or a PI detuned by ×0.5–2 with action
-    noise 0.05."""
+DATA_POLICIES = ('bang_bang', 'pi', 'explore')
+
+def _data_policy(name: str, plants: list[Plant], rng: np.random.Generator, frame: int = 1):
+    """The research's data generator (hold 1–10 samples, 0.66·sign + 0.33·noise), a PI detuned by ×0.5–2 with action
+    noise 0.05, or exploration."""
+    seed = int(rng.integers(2**31))
+    if name == 'explore':
+        return Explore(len(plants), frame, seed=seed)
     if name == 'bang_bang':
-        return BangBang(
-            hold=rng.integers(1, 11, len(plants)),
-            amplitude=0.66,
-            noise=0.33,
-            smoothing=0.0,
-            seed=int(rng.integers(2**31)),
-        )
+        return BangBang(hold=rng.integers(1, 11, len(plants)), amplitude=0.66, noise=0.33, smoothing=0.0, seed=seed)
     gains = np.array([tune_pi(p, grid=8, polish=False) for p in plants]) * rng.uniform(0.5, 2, (len(plants), 1))
-    return PI(gains[:, 0], gains[:, 1], plants[0].dt, noise=0.05, seed=int(rng.integers(2**31)))
+    return PI(gains[:, 0], gains[:, 1], plants[0].dt, noise=0.05, seed=seed)
+
 
 # %% ../nbs/16_plants.ipynb #cbf34902
 def tracking_metrics(u: np.ndarray, y: np.ndarray, # (B, T) actions and noise-free outputs
@@ -354,16 +376,24 @@ def run_closed_loop(controllers: dict, plants: list[Plant], setpoints, steps: in
         runs[name] = (u, y)
     return runs
 
+# %% ../nbs/16_plants.ipynb #1f419afc
+def interval_half_width(values, level: float = 0.95) -> float:
+    "Half-width of the normal interval of the mean of `values` at `level` (0 for fewer than two values)."
+    values = np.asarray(values, float)
+    if len(values) < 2:
+        return 0.0
+    return float(stats.norm.ppf(0.5 + level / 2) * values.std(ddof=1) / np.sqrt(len(values)))
+
 # %% ../nbs/16_plants.ipynb #30ae4a6b
 def closed_loop_table(runs: dict, setpoints, dt: float, start: int = 0) -> pd.DataFrame:
-    """Mean ± std over runs of each metric per controller, the share of runs settled, and the median settling time of
-    those."""
+    """Per controller: each metric's mean over runs ± the half-width of its normal 95 % interval, the share of runs
+    settled, and the median settling time of those."""
     rows = []
     for name, (u, y) in runs.items():
         m = tracking_metrics(u, y, setpoints, dt, start=start)
         row = {'controller': name}
         for k in ('abs_error', 'overshoot', 'smoothness'):
-            row[k] = f"{m[k].mean():.3f} ± {m[k].std():.3f}"
+            row[k] = f"{m[k].mean():.3f} ± {interval_half_width(m[k]):.3f}"
         row['settled'] = f"{m['settled'].mean():.0%}"
         row['settling_time_s'] = f"{np.nanmedian(m['settling_time']):.1f}" if m['settled'].any() else '–'
         rows.append(row)

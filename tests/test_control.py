@@ -114,19 +114,19 @@ def test_tracking_metrics_of_a_first_order_step():
 @pytest.fixture(scope='module')
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('control')/'run'
-    return train_control(out, n=12, steps=100, embed_size=24, hidden_size=32, num_layers=1, seq_length=64, stride=32,
-                         bs=4, epochs=2, progress=False)
+    return train_control(out, data=dict(n=12, steps=100), embed_size=24, hidden_size=32, num_layers=1, seq_length=64,
+                         stride=32, bs=4, epochs=2, progress=False)
 
 
 def test_a_control_run_resumes_and_refuses_another_recipe(tiny_run):
     lines = (tiny_run/'metrics.csv').read_text().splitlines()
     assert len(lines) == 3                                       # header + two epochs
-    train_control(tiny_run, n=12, steps=100, embed_size=24, hidden_size=32, num_layers=1, seq_length=64, stride=32,
-                  bs=4, epochs=2, progress=False)
+    train_control(tiny_run, data=dict(n=12, steps=100), embed_size=24, hidden_size=32, num_layers=1, seq_length=64,
+                  stride=32, bs=4, epochs=2, progress=False)
     # finished: nothing trained again, log unchanged
     assert (tiny_run/'metrics.csv').read_text().splitlines() == lines
     with pytest.raises(InputError, match='use another folder'):
-        train_control(tiny_run, n=13, progress=False)
+        train_control(tiny_run, data=dict(n=13), progress=False)
 
 
 def test_closed_loop_with_a_trained_model_stays_in_limits(tiny_run):
@@ -175,7 +175,8 @@ def test_the_control_command_runs_the_experiment(tmp_path):
         '--no-progress',
     ]
     assert main(args) == 0
-    assert {'closed_loop.csv', 'closed_loop_runs.csv', 'trajectories.png', 'diffusion', 'autoregressive'} <= {
+    assert {'closed_loop.csv', 'closed_loop_runs.csv', 'trajectories.png', 'report.html', 'diffusion',
+            'autoregressive'} <= {
         p.name for p in out.iterdir()
     }
     # another recipe in the same folder: refused, clearly
