@@ -44,7 +44,8 @@ div.cell_output img, article img.pb-sprite { max-width: 100%; height: auto; imag
 .pb-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 28rem), 1fr)); gap: 1rem; }
 .pb-card { border: 1px solid var(--pst-color-border); border-radius: .4rem; padding: .6rem; }
 .pb-card > p { font-size: .95rem; margin: 0 0 .4rem; }
-.pb-card figure { display: inline-block; vertical-align: top; width: 8.4rem; margin: 0 .3rem .4rem 0; text-align: center; }
+.pb-card figure { display: inline-block; vertical-align: top; width: 8.4rem; margin: 0 .3rem .4rem 0;
+                  text-align: center; }
 .pb-card figure img { image-rendering: pixelated; width: 64px; height: auto; }
 .pb-card audio { width: 100%; height: 2rem; }
 .pb-card figcaption { font-size: .8rem; color: var(--pst-color-text-muted); }
@@ -489,7 +490,8 @@ PLAIN_TOKEN = re.compile(r'<span class="(?:n|p|w)">([^<]*)</span>')
 SHORT_TOKENS = {'o': 'b', 'mi': 'i'}     # the commonest coloured tokens (operators, integers): short tags, same colours
 SHORT_TOKEN = re.compile(r'<span class="(o|mi)">([^<]*)</span>')
 SOURCE_AFTER_SIG = re.compile(r'(<dt class="sig sig-object py"[^>]*>)((?:(?!</dt>).)*?)'
-                              r'(<a class="reference external" href="[^"]*"><span class="viewcode-link">[^<]*</span></a>)',
+                              r'(<a class="reference external" href="[^"]*">'
+                              r'<span class="viewcode-link">[^<]*</span></a>)',
                               re.S)
 SIG_NAME = re.compile(r'<em class="sig-param"><span class="n">([^<]*)</span>')
 HIGHLIGHTED = re.compile(r'(<div class="highlight"><pre>)(.*?)(</pre>)', re.S)
