@@ -15,7 +15,9 @@ from fastai.learner import Metric
 from fastcore.basics import patch
 import pandas as pd
 from .core import PAD_ID, ROW_END_ID, SEGMENT_END_ID, InputError, atomic_write, atomic_path, show_bars, Run
-from .core import page_html, html_table
+from .core import page_html, html_table, read_json_file, check_json, build_checked
+from typing import Annotated, Literal
+from pydantic import BaseModel, ConfigDict, Field
 from .context import context_3d
 from .metrics import research_slot_hits
 from .sequences import TokenSequences, build_token_cache
@@ -28,14 +30,14 @@ from .plants import (Plant, BangBang, simulate, control_dataset, tracking_metric
                                fresh_plants)
 
 # %% auto #0
-__all__ = ['CONTROL_LEVELS', 'BASELINES', 'CONTROL_RECIPE', 'RESEARCH_TEST', 'CONTROL_PAPER', 'ControlTokenizer', 'action_slots',
-           'plan_mask', 'ControlNoise', 'slot_channels', 'MaskedChannelScore', 'ResearchDiffusionScore',
-           'ChannelNextToken', 'control_metrics', 'control_data', 'train_control', 'FrameController',
-           'DiffusionController', 'ModelPredictiveController', 'learned_controller', 'control_verdict',
-           'control_report', 'control_experiment', 'write_comparison', 'research_table', 'Plant', 'is_stable',
-           'is_controllable', 'is_observable', 'random_plant', 'peak_gain', 'PlantBatch', 'BangBang', 'PI', 'simulate',
-           'iae', 'tune_pi', 'control_dataset', 'tracking_metrics', 'baseline_controllers', 'run_closed_loop',
-           'closed_loop_table', 'plot_trajectories', 'fresh_plants']
+__all__ = ['Range', 'CONTROL_LEVELS', 'BASELINES', 'CONTROL_RECIPE', 'RESEARCH_TEST', 'CONTROL_PAPER', 'ControlTokenizerFile',
+           'ControlTokenizer', 'action_slots', 'plan_mask', 'ControlNoise', 'slot_channels', 'MaskedChannelScore',
+           'ResearchDiffusionScore', 'ChannelNextToken', 'control_metrics', 'control_data', 'train_control',
+           'FrameController', 'DiffusionController', 'ModelPredictiveController', 'learned_controller',
+           'control_verdict', 'control_report', 'control_experiment', 'write_comparison', 'research_table', 'Plant',
+           'is_stable', 'is_controllable', 'is_observable', 'random_plant', 'peak_gain', 'PlantBatch', 'BangBang', 'PI',
+           'simulate', 'iae', 'tune_pi', 'control_dataset', 'tracking_metrics', 'baseline_controllers',
+           'run_closed_loop', 'closed_loop_table', 'plot_trajectories', 'fresh_plants']
 
 # %% ../nbs/17_control.ipynb #56592b36
 # the rest of chapter 16's public names, so that every name this chapter held is still here
@@ -46,6 +48,19 @@ _all_ = [  # and in `from pixelbytes.control import *`
     'PI', 'simulate', 'iae', 'tune_pi', 'control_dataset', 'tracking_metrics', 'baseline_controllers',
     'run_closed_loop', 'closed_loop_table', 'plot_trajectories', 'fresh_plants'
 ]
+
+# %% ../nbs/17_control.ipynb #60791668
+Range = Annotated[list[float], Field(min_length=2, max_length=2)]
+
+class ControlTokenizerFile(BaseModel):
+    "What `control_tokenizer.json` holds (`ControlTokenizer.save`)."
+    model_config = ConfigDict(extra='forbid', allow_inf_nan=False)
+    kind: Literal['control']
+    levels: int
+    u_range: Range
+    y_range: Range
+    norm: str
+    separate: bool
 
 # %% ../nbs/17_control.ipynb #5801f653
 # levels → id of the lowest: the v2 vocabulary's 38 (ids 113–150), the research's control vocabulary's 141 (ids 10–150)
@@ -177,11 +192,10 @@ class ControlTokenizer:
 
     @classmethod
     def load(cls, path) -> ControlTokenizer:
-        "Read a tokenizer `save` wrote; any other JSON file is refused."
-        d = json.loads(Path(path).read_text())
-        if d.pop('kind', None) != 'control':
-            raise InputError('not a control tokenizer file', path)
-        return cls(**d)
+        "Read a tokenizer `save` wrote; any other file is refused, with the first key that is wrong."
+        d = check_json(read_json_file(path, 'not a control tokenizer file'), ControlTokenizerFile, path,
+                       'not a control tokenizer file')
+        return build_checked(cls, {k: v for k, v in d.items() if k != 'kind'}, path, 'not a control tokenizer file')
 
 # %% ../nbs/17_control.ipynb #f5341ff2
 def _two_channels(signal) -> np.ndarray:
