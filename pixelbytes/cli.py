@@ -12,7 +12,7 @@ from fastcore.script import anno_parser
 from . import __version__
 from .core import atomic_write, InputError, printable
 from .hub import verdict, signature_stub, command_line
-from .mainjob import report_html, settings_table, _media
+from .mainjob import report_html, settings_table, _media, next_steps
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated',
                         category=FutureWarning)  # fastai's imports
 
@@ -160,6 +160,7 @@ def command_function(name: str): # a command in `COMMANDS`
 
 # %% ../nbs/90_cli.ipynb #5d7769b4
 NEGATED_HELP = {'progress': 'hide the progress bars (without a terminal they are hidden anyway: one line per epoch)',
+                ('generate', 'progress'): 'hide the progress bar (without a terminal it is hidden anyway)',
                 'pixelize': "keep a data folder's images as they are (default: pixelize them to the NES palette, "
                             "longest side 50 px)"}
 
@@ -185,7 +186,8 @@ def command_parser(name: str) -> argparse.ArgumentParser:
     for action in p._actions:
         if action.option_strings and action.option_strings[0].startswith('--no-'):
             key = action.dest
-            action.help = NEGATED_HELP.get(key, f'turn off: {(action.help or key).split(" (default")[0]}')
+            default = f'turn off: {(action.help or key).split(" (default")[0]}'
+            action.help = NEGATED_HELP.get((name, key), NEGATED_HELP.get(key, default))
     if name == 'train':
         p.epilog = OWN_DATA_HELP
     return p
@@ -286,6 +288,7 @@ def _train_and_record(args: dict) -> Path:
         result = command_function('train')(**args)
         made = command_line('train', signature_stub(*COMMANDS['train'][:2]), args)
         atomic_write(Path(result)/'command.txt', made + '\n')
+    print(next_steps(result))
     return Path(result)
 
 

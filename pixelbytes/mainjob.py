@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # %% auto #0
 __all__ = ['PAGE_CSS', 'RUN_FILES', 'token_stats', 'held_out_rows', 'safe_stem', 'page_html', 'html_table', 'report_html',
-           'settings_table', 'demo']
+           'settings_table', 'demo', 'next_steps']
 
 # %% ../nbs/20_mainjob.ipynb #9be0903c
 def token_stats(labels: "np.ndarray",         # token ids
@@ -180,7 +180,18 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
     print(f"Wrote {out/'report.html'}: {len(items)} held-out descriptions, drawn and voiced with the real structure "
           "and the model's own")
     print(verdict(summary)[0])
+    print(next_steps(out))
     return out
+
+# %% ../nbs/20_mainjob.ipynb #2d2e0f80
+def next_steps(run: Path | str, # the run folder just written
+              ) -> str:         # two lines for the end of a command
+    "Where the run folder is, and the command to try next with it: draw and voice a description of one's own."
+    import shlex
+    run = Path(run)
+    return (f'The run folder is {run}/. Next, draw and voice a description of your own:\n'
+            f'  pixelbytes generate {shlex.quote(str(run))} --text "a small red fire-type creature" '
+            f'--out {shlex.quote(str(run/"drawn"))}')
 
 # %% ../nbs/20_mainjob.ipynb #c3ebd326
 def _settings(func, given: dict, kwargs: dict) -> dict:
@@ -273,6 +284,8 @@ RUN_FILES = {'metrics.csv': 'next-token scores per epoch',
              'skipped.log': 'data files that were skipped, and why',
              'command.txt': 'the command that made the run'}
 
+def _plural(n: int, word: str) -> str: return f'{n} {word}' + ('' if n == 1 else 's')
+
 def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
     val = summary['validation']
     sentence, word = verdict(summary)
@@ -281,14 +294,14 @@ def _demo_html(report: list[dict], summary: dict, out: Path) -> str:
             f'(data and training {_duration(secs["training_and_data"])}, '
             f'generation and scoring {_duration(secs["generation_and_scoring"])})' if secs else '')
     if summary.get('training_seconds') is not None:
-        took += f'; the {summary["epochs"]} epochs took {_duration(summary["training_seconds"])} of training'
+        took += f'; the {_plural(summary["epochs"], "epoch")} took {_duration(summary["training_seconds"])} of training'
     scores = [{'tokens': m, 'accuracy': _num(val.get(f'{m}_acc')), 'bits per token': _num(val.get(f'{m}_bpt'))}
               for m in ('all', 'text', 'image', 'audio') if f'{m}_acc' in val]
     links = ''.join(f'<li><a href="{html.escape(urllib.parse.quote(f))}">{html.escape(f)}</a>: {html.escape(what)}</li>'
                     for f, what in RUN_FILES.items() if (out/f).exists())
     body = (f'<p class="verdict {"yes" if word == "yes" else "no" if word == "no" else ""}">{html.escape(sentence)}</p>'
-            f'<p>A small {_model_name(out)} was trained for {summary["epochs"]} epochs, then asked to draw and voice '
-            f'{summary["held_out"]} descriptions it never saw. {html.escape(took)}.</p>'
+            f'<p>A small {_model_name(out)} was trained for {_plural(summary["epochs"], "epoch")}, '
+            f'then asked to draw and voice {summary["held_out"]} descriptions it never saw. {html.escape(took)}.</p>'
             '<h2>How this run was made</h2>'
             f'<pre>{html.escape(summary.get("command", "pixelbytes demo"))}</pre>'
             '<details><summary>All settings</summary>' + settings_table(summary.get('settings', {})) + '</details>'

@@ -249,7 +249,7 @@ def test_search_finds_exported_name(server, browser):
     assert {'train.html', 'cli.html'} & set(top), f'first five results: {top}'
 
 
-@pytest.mark.parametrize('name', ['gallery.html'])
+@pytest.mark.parametrize('name', ['mainjob.html', 'gallery.html'])
 def test_results_shown(server, browser, name):
     "The main job's chapter and the gallery show a stored run: sprites that load, cries that play (files, not inlined)."
     page = browser.new_page(viewport={'width': 1280, 'height': 900})

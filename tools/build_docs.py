@@ -49,6 +49,11 @@ div.cell_output img, article img.pb-sprite { max-width: 100%; height: auto; imag
 .pb-card figure img { image-rendering: pixelated; width: 64px; height: auto; }
 .pb-card audio { width: 100%; height: 2rem; }
 .pb-card figcaption { font-size: .8rem; color: var(--pst-color-text-muted); }
+.pb-figures { grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); }
+.pb-figures figure { margin: 0; text-align: center; font-size: .8rem; }
+.pb-figures figure img { image-rendering: pixelated; width: 64px; height: auto; }
+.pb-figures audio { width: 100%; height: 2rem; }
+p.verdict { border-left: 4px solid var(--pst-color-primary); padding: .4rem .8rem; }
 @media (max-width: 600px) {
   h1 { font-size: 2rem; }
   /* a parameter table becomes one block per parameter: name, type and default, then what it is */
