@@ -220,17 +220,14 @@ class PI:
 
 # %% ../nbs/16_plants.ipynb #5f1c2171
 class Explore:
-    """Exploration: every 1 to `longest` frames of `frame` samples, a random step of the action, clipped to [-1, 1]; the
-    steps' scale is drawn per plant between `scales` (log-uniform), from small nudges to jumps across the range."""
-    def __init__(self, n: int, frame: int = 1, longest: int = 4, scales: tuple = (0.05, 2.0), seed: int = 0):
+    "Exploration: a uniform random action in [-1, 1], held for 1 to `longest` frames of `frame` samples (per plant)."
+    def __init__(self, n: int, frame: int = 1, longest: int = 4, seed: int = 0):
         self.frame, self.longest, self.rng = frame, longest, np.random.default_rng(seed)
-        self.scale = np.exp(self.rng.uniform(*np.log(scales), n))
-        self.u, self.left = self.rng.uniform(-1, 1, n), np.zeros(n, int)
+        self.u, self.left = np.zeros(n), np.zeros(n, int)
 
     def __call__(self, t: int, y: np.ndarray, r=None, sign=None) -> np.ndarray:
         due = self.left <= 0
-        step = self.scale * self.rng.uniform(-1, 1, len(y))
-        self.u = np.where(due, np.clip(self.u + step, -1, 1), self.u)
+        self.u = np.where(due, self.rng.uniform(-1, 1, len(y)), self.u)
         held = self.frame * self.rng.integers(1, self.longest + 1, len(y))
         self.left = np.where(due, held, self.left) - 1
         return self.u.copy()

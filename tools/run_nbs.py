@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Execute notebooks in place so their outputs (pictures, tables) are stored for the docs, honouring test flags.
 
-    python tools/run_nbs.py [--keep-flagged] [nbs/NN_name.ipynb ...]     # default: every notebook in nbs/
+    python tools/run_nbs.py [--keep-flagged] [--keep-cells ID,ID] [nbs/NN_name.ipynb ...]  # default: every notebook
 
 Cells flagged with a test flag from settings.ini (`slow`, `cuda`, `net`, `notest`) are not run and keep no output,
 unless the flag is listed in PIXELBYTES_TEST_FLAGS; with `--keep-flagged` they keep the output they hold (the results
 of a long run made earlier, e.g. with `PIXELBYTES_TEST_FLAGS=slow`) while the other cells are run again.
+`--keep-cells` names cells (by id) that keep their stored output without being run, e.g. a slow cell whose code did
+not change and which no later cell needs.
 `nbdev_clean` runs afterwards.
 """
 import os, re, subprocess, sys
@@ -28,12 +30,12 @@ def cell_flags(source: str) -> set[str]:
     return {m.group(1) for m in map(DIRECTIVE.match, source.splitlines()) if m}
 
 
-def execute(path: Path, flags: set[str], keep_flagged: bool = False) -> None:
+def execute(path: Path, flags: set[str], keep_flagged: bool = False, keep_cells: frozenset = frozenset()) -> None:
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     nb = read_nb(path)
     def skip(cell):
-        if cell.cell_type != 'code':
+        if cell.cell_type != 'code' or cell.get('id') in keep_cells:
             return True
         if flags & cell_flags(cell.source):
             if not keep_flagged:
@@ -54,9 +56,12 @@ def execute(path: Path, flags: set[str], keep_flagged: bool = False) -> None:
 if __name__ == '__main__':
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault('MPLBACKEND', 'Agg')
-    keep = '--keep-flagged' in sys.argv
-    paths = [Path(p).resolve() for p in sys.argv[1:] if p != '--keep-flagged'] or sorted((ROOT/'nbs').glob('*.ipynb'))
+    args = sys.argv[1:]
+    keep = '--keep-flagged' in args
+    cells = frozenset(args[args.index('--keep-cells') + 1].split(',')) if '--keep-cells' in args else frozenset()
+    given = [a for i, a in enumerate(args) if a.endswith('.ipynb') and (i == 0 or args[i - 1] != '--keep-cells')]
+    paths = [Path(p).resolve() for p in given] or sorted((ROOT/'nbs').glob('*.ipynb'))
     flags = skip_flags()
     for p in paths:
-        execute(p, flags, keep)
+        execute(p, flags, keep, cells)
     subprocess.run([Path(sys.executable).parent/'nbdev_clean'], cwd=ROOT, check=True)
