@@ -3,12 +3,15 @@
 
 Quarto cannot be installed on every machine (see the toolchain notes), so this script runs nbdev's own notebook
 processing (the processors `nbdev_docs` runs: frontmatter, `show_doc` execution, hidden cells, doc links) into
-`_proc/`, adapts each processed notebook for MyST-NB (Quarto cell options become MyST-NB tags, `show_doc` gets a
-parameter table and nbdev's `page.html#name` anchors), and builds the site with Sphinx and the PyData theme: full-text
-search, a navigation drawer on small screens, scrolling code blocks, previous/next links, every stored output (PNG,
-GIF, audio players, HTML tables). No notebook is executed here except the cells nbdev's processing runs (imports,
-exports, `show_doc`); the outputs are the ones stored in the notebooks (`tools/run_nbs.py`). `nbdev_docs` keeps
-working where Quarto is installed (`_quarto.yml` is untouched).
+`_proc/`, adapts each processed notebook for MyST-NB (Quarto cell options become MyST-NB tags; each `show_doc` entry
+becomes an object of Sphinx's Python domain with a parameter table, its source link and nbdev's `page.html#name`
+anchor, so that `objects.inv` lists it for intersphinx; sounds and pictures inlined in outputs become files), and
+builds the site with Sphinx and the PyData theme: full-text search, copy buttons, a numbered chapter list with links
+to each notebook, a navigation drawer on small screens, scrolling code blocks, previous/next links, every stored
+output (PNG, GIF, audio players, HTML tables), and no markup that changes nothing on screen (`slim`). No notebook is
+executed here except the cells nbdev's processing runs (imports, exports, `show_doc`); the outputs are the ones stored
+in the notebooks (`tools/run_nbs.py`). `nbdev_docs` keeps working where Quarto is installed (`_quarto.yml` is
+untouched).
 
     python tools/build_docs.py [--dest _docs] [--no-readme]
 """
