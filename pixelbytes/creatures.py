@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 
 # %% auto #0
 __all__ = ['COLOUR_FAMILIES', 'SIZES', 'SHAPES', 'TYPES', 'PATTERNS', 'PITCHES', 'BLACK', 'WHITE', 'SIZE_WORDS', 'PITCH_WORDS',
-           'TEMPLATES', 'SHAPE_WORDS', 'FAMILY_OF_INDEX', 'DEFAULT_AUDIO_STEP', 'Attributes', 'sample_attributes',
-           'draw_frames', 'describe', 'synth_cry', 'Creature', 'make_creature', 'make_creatures', 'split_of',
-           'items_in_split', 'creatures_dataset', 'dominant_colour', 'size_class', 'cry_pitch', 'level_pitch']
+           'TEMPLATES', 'SHAPE_WORDS', 'PITCH_ADJECTIVES', 'FREE_SHARE', 'PARAPHRASES', 'FAMILY_OF_INDEX',
+           'DEFAULT_AUDIO_STEP', 'Attributes', 'sample_attributes', 'draw_frames', 'describe', 'describe_freely',
+           'paraphrase', 'synth_cry', 'Creature', 'make_creature', 'make_creatures', 'split_of', 'items_in_split',
+           'creatures_dataset', 'dominant_colour', 'size_class', 'cry_pitch', 'level_pitch']
 
 # %% ../nbs/05_creatures.ipynb #54486d5e
 COLOUR_FAMILIES = {  # name: (main, light, dark) indices into NES_PALETTE
@@ -158,6 +159,86 @@ def describe(a: Attributes, rng: np.random.Generator) -> str:
         pitch=str(rng.choice(PITCH_WORDS[a.pitch])),
     )
 
+# %% ../nbs/05_creatures.ipynb #fafb0162
+PITCH_ADJECTIVES = {'high': ('high', 'shrill', 'high-pitched'), 'low': ('low', 'deep', 'low-pitched')}
+FREE_SHARE = 1 / 2   # of the creatures, the share whose data-set description is in free words (the rest: a template)
+
+_NOUNS = ('creature', 'critter', 'animal', 'thing', 'fellow', 'one')
+_OPENERS = ('here is', 'meet', 'look:', 'i found', 'there is', 'this is', 'imagine', 'see', 'behold', 'oh,')
+_FILLERS = ('very', 'rather', 'really', 'kind of', 'so', 'well', 'hmm', 'yes', 'truly', 'also', 'a bit')
+_JOINS = (', ', '; ', '. ', ' and ', ' - ', '! ', ', ')
+_CLAUSES = {  # clause forms of one attribute ({} its words); the noun phrase takes size, shape, colour and type too
+    'colour': ('it is {}', 'its body is {}', '{} in colour', 'coloured {}', 'a {} body', '{} all over'),
+    'size': ('it is {}', '{} in size', 'a {} body', '{} overall'),
+    'shape': ('its body is {}', '{} in shape', 'a {} body'),
+    'type': ('a {}-type', 'of the {} type', '{} type'),
+    'pattern': ('with {}', 'marked with {}', 'it has {}', 'bearing {}'),
+    'pitch': ('its cry is {}', 'with a {} cry', 'it makes a {} sound', 'a {} call', '{} cry'),
+}
+
+def _unknown_word(rng: np.random.Generator) -> str:
+    "A made-up word of 3 to 8 letters that is none of the attribute words."
+    known = {w for ws in (*SIZE_WORDS.values(), *SHAPE_WORDS.values(), *PITCH_ADJECTIVES.values()) for w in ws}
+    while (w := ''.join(rng.choice(list('abcdefghijklmnopqrstuvwxyz'), int(rng.integers(3, 9))))) in (
+            known | set(COLOUR_FAMILIES) | set(TYPES)):
+        pass
+    return w
+
+def describe_freely(a: Attributes, rng: np.random.Generator) -> str:
+    ("A description in free words: attributes left out at random, the rest as adjectives of a noun or as clauses in "
+     "any order, in one or several sentences, with filler and made-up words.")
+    words = {'colour': a.colour, 'size': str(rng.choice(SIZE_WORDS[a.size])), 'type': a.type,
+             'shape': str(rng.choice(SHAPE_WORDS[a.shape])), 'pitch': str(rng.choice(PITCH_ADJECTIVES[a.pitch])),
+             # the pattern's colour stays next to its pattern word: `\0` joins them until the end
+             'pattern': f'a\0{a.pattern_colour}\0belly' if a.pattern == 'belly' else f'{a.pattern_colour}\0{a.pattern}'}
+    named = [k for k in words if rng.random() < (.85 if k in ('colour', 'size', 'pitch') else .7)] or ['colour']
+    adjectives = [k for k in ('size', 'shape', 'colour', 'type') if k in named and rng.random() < .5]
+    if rng.random() < .3:
+        adjectives = list(rng.permutation(adjectives))
+    noun = ' '.join([f'{words[k]}-type' if k == 'type' else words[k] for k in adjectives] + [str(rng.choice(_NOUNS))])
+    parts = [str(rng.choice(_CLAUSES[k])).format(words[k]) for k in named if k not in adjectives]
+    if adjectives or rng.random() < .5:
+        parts.insert(int(rng.integers(len(parts) + 1)), f'a {noun}' if rng.random() < .8 else noun)
+    if rng.random() < .3:
+        parts[0] = f'{rng.choice(_OPENERS)} {parts[0]}'
+    text = parts[0] + ''.join(str(rng.choice(_JOINS)) + p for p in parts[1:])
+    tokens = text.split(' ')
+    for _ in range(int(rng.integers(0, 3))):   # filler and made-up words anywhere
+        word = _unknown_word(rng) if rng.random() < .5 else str(rng.choice(_FILLERS))
+        tokens.insert(int(rng.integers(len(tokens) + 1)), word)
+    return ' '.join(tokens).replace('\0', ' ') + str(rng.choice(('.', '.', '!', '')))
+
+
+# %% ../nbs/05_creatures.ipynb #af6c6231
+PARAPHRASES = (  # the paraphrase test set's frames: no training description uses them
+    "Draw me a {size} {colour} monster with a {pitch} voice.",
+    "{size} {colour} beast",
+    "Make it {colour}. It should be {size}.",
+    "{pitch} voice, {colour} fur",
+    "please: {size}! {colour}!",
+    "I want one that looks {colour} and sounds {pitch}, {size} too.",
+    "{colour}",
+    "just a {size} one, nothing else",
+    "It squeaks in a {pitch} tone.",
+    "Colour: {colour}. Size: {size}. Voice: {pitch}.",
+    "My pet monster is {size}, {colour} from head to toe, and its squeal is {pitch}.",
+    "A {type} monster, {colour} with {pattern}, {size}, with a {pitch} voice.",
+    "With {pattern} on a {colour} hide, this {size} beast shrieks in a {pitch} tone.",
+    "Could you draw a {colour} monster? A {size} one, with a {pitch} voice, please.",
+    "sounds {pitch}",
+    "{colour} {shape} beast, {size}, zorbly and plimk",
+)
+
+def paraphrase(a: Attributes, rng: np.random.Generator) -> tuple[str, tuple]: # the text, the attributes it names
+    ("A description in one of the `PARAPHRASES` frames, and which of colour, size and pitch it names (the others "
+     "are the model's free choice).")
+    frame = str(rng.choice(PARAPHRASES))
+    pattern = f'a {a.pattern_colour} belly' if a.pattern == 'belly' else f'{a.pattern_colour} {a.pattern}'
+    text = frame.format(colour=a.colour, size=str(rng.choice(SIZE_WORDS[a.size])), type=a.type, pattern=pattern,
+                        shape=str(rng.choice(SHAPE_WORDS[a.shape])), pitch=str(rng.choice(PITCH_ADJECTIVES[a.pitch])))
+    return text, tuple(k for k in ('colour', 'size', 'pitch') if f'{{{k}}}' in frame)
+
+
 # %% ../nbs/05_creatures.ipynb #4b3dbd56
 def synth_cry(a: Attributes, rng: np.random.Generator, sr: int = SAMPLE_RATE) -> np.ndarray: # mono, peak 0.9
     "A chiptune cry whose pitch, timbre and length follow the attributes."
@@ -176,13 +257,17 @@ def synth_cry(a: Attributes, rng: np.random.Generator, sr: int = SAMPLE_RATE) ->
 # %% ../nbs/05_creatures.ipynb #0d1c726e
 @dataclass
 class Creature:
-    "One generated item: its attributes, four sprite frames (palette indices), description and two-channel cry."
+    ("One generated item: its attributes, four sprite frames (palette indices), description and two-channel cry, and "
+     "the other wordings of the description.")
     number: str
     attributes: Attributes
     frames: np.ndarray
     durations: list
-    text: str
+    text: str              # the description in a template (`describe`): names every attribute
     audio: np.ndarray
+    told: str = ''         # the description the data set holds: `text`, or for `FREE_SHARE` of them free words
+    paraphrase: str = ''   # the description in a held-out frame (`paraphrase`), for the paraphrase test set
+    named: tuple = ()      # which of colour, size and pitch `paraphrase` names
 
     @property
     def rgb(self) -> np.ndarray: return NES_PALETTE[self.frames]
@@ -201,9 +286,11 @@ def make_creature(seed: int, k: int) -> Creature:
     "Creature number `k` of the series `seed` (independent of how many are made)."
     rng = np.random.default_rng([seed, k])
     a = sample_attributes(rng)
-    return Creature(
-        f'{k:05d}', a, draw_frames(a, rng), [300, 200, 150, 300], describe(a, rng), action_state(synth_cry(a, rng))
-    )
+    frames, text, cry = draw_frames(a, rng), describe(a, rng), action_state(synth_cry(a, rng))
+    words = np.random.default_rng([seed, k, 1])   # the other wordings draw apart: the sprite, cry and template stay
+    told = describe_freely(a, words) if words.random() < FREE_SHARE else text
+    return Creature(f'{k:05d}', a, frames, [300, 200, 150, 300], text, cry, told,
+                    *paraphrase(a, np.random.default_rng([seed, k, 2])))
 
 # %% ../nbs/05_creatures.ipynb #46e4972f
 def make_creatures(n: int, seed: int = 0) -> list[Creature]:
@@ -232,7 +319,7 @@ def creatures_dataset(n: int = 1000, # number of creatures
     import datasets
     crs = make_creatures(n, seed)
     cols = {'number': [c.number for c in crs], 'image': [{'bytes': c.gif(), 'path': None} for c in crs],
-            'audio': [{'bytes': c.wav(), 'path': None} for c in crs], 'text': [c.text for c in crs],
+            'audio': [{'bytes': c.wav(), 'path': None} for c in crs], 'text': [c.told for c in crs],
             **{k: [getattr(c.attributes, k) for c in crs] for k in Attributes.__dataclass_fields__},
             'split': [split_of(c.number, seed) for c in crs]}
     feats = features(

@@ -20,7 +20,7 @@ from .train import PxByLoss, next_token_scores, train_model, TrainWindows, reads
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['ATTRIBUTES', 'CHANCE', 'TABLE2_PAPER', 'REDUCTIONS', 'CONDITIONING', 'measured_attributes', 'agreement',
+__all__ = ['ATTRIBUTES', 'CHANCE', 'PROMPTS', 'TABLE2_PAPER', 'REDUCTIONS', 'CONDITIONING', 'measured_attributes', 'agreement',
            'real_sequence', 'named_attributes', 'score_windows', 'run_windows', 'table2', 'real_structure',
            'free_structure', 'coherence', 'coherence_summary', 'agreement_rate', 'agreement_interval',
            'rate_with_interval', 'description_bits', 'bits_saved', 'sprite_grid', 'cry_spectrograms', 'plot_coherence',
@@ -41,9 +41,9 @@ def measured_attributes(
             'pitch': None if d.audio is None else level_pitch(d.audio, g.sample_rate)}
 
 # %% ../nbs/15_evaluate.ipynb #d636d3b3
-def agreement(named: dict, measured: dict) -> dict: # per attribute: True, False, or None (nothing measured)
-    "Whether each measured attribute is the one the description named."
-    return {a: None if measured.get(a) is None else measured[a] == named[a] for a in ATTRIBUTES}
+def agreement(named: dict, measured: dict) -> dict: # per attribute: True, False, or None (nothing measured or named)
+    "Whether each measured attribute is the one the description named (None where it names none: a free choice)."
+    return {a: None if measured.get(a) is None or named.get(a) is None else measured[a] == named[a] for a in ATTRIBUTES}
 
 # %% ../nbs/15_evaluate.ipynb #d19a9f17
 def real_sequence(c, tokenizer: PixelBytesTokenizer,
@@ -54,7 +54,14 @@ def real_sequence(c, tokenizer: PixelBytesTokenizer,
                      16000 // tokenizer.config.audio_step, tokenizer=tokenizer)
 
 # %% ../nbs/15_evaluate.ipynb #0b1156b9
-def named_attributes(c) -> dict: return {a: getattr(c.attributes, a) for a in ATTRIBUTES}
+PROMPTS = {'description': 'its description in a training template', 'paraphrase': 'its description in a held-out frame',
+           'empty': 'an empty description (the text-blind control)'}
+
+def named_attributes(c,                     # a creature
+                     prompt: str = 'description' # a key of `PROMPTS`
+                    ) -> dict:              # the attributes the prompt names (None: not named, the model's choice)
+    "What the prompt of `c` names: every attribute in a template, those `c.named` lists in its paraphrase."
+    return {a: getattr(c.attributes, a) if prompt != 'paraphrase' or a in c.named else None for a in ATTRIBUTES}
 
 # %% ../nbs/15_evaluate.ipynb #e5972c65
 @torch.no_grad()
@@ -165,14 +172,15 @@ def coherence(
     temperature: float = 0.8, seed: int = 0,
     max_frames: int = 4,        # frames per sprite (at most)
     batch: int = 16,            # sequences generated at once
-    progress: bool = False
-) -> tuple[pd.DataFrame, list]: # one row per creature and prompt; the generated sequences ('description' then 'empty')
-    ("Draw and voice every creature from its description and, as the text-blind baseline, from an empty one; measure "
-     "what each shows.")
+    progress: bool = False,
+    prompts: tuple = tuple(PROMPTS) # which prompts (`PROMPTS`)
+) -> tuple[pd.DataFrame, dict]: # one row per creature and prompt; the generated sequences per prompt
+    ("Draw and voice every creature from its template description, its paraphrase and, as the text-blind baseline, "
+     "from an empty one; measure what each shows.")
     rows, made = [], {}
-    for prompt in ('description', 'empty'):
-        parts = [_parts(c, c.text if prompt == 'description' else '', structure, tokenizer, max_frames)
-                 for c in creatures]
+    for prompt in prompts:
+        text = {'description': lambda c: c.text, 'paraphrase': lambda c: c.paraphrase, 'empty': lambda c: ''}[prompt]
+        parts = [_parts(c, text(c), structure, tokenizer, max_frames) for c in creatures]
         made[prompt] = [g for k in range(0, len(parts), batch)
                         for g in generate(model, parts[k:k + batch], tokenizer, temperature=temperature, seed=seed + k,
                                           progress=progress)]
@@ -180,23 +188,28 @@ def coherence(
             measured = measured_attributes(g)
             if structure == 'given':
                 measured.pop('size')                                    # the structure fixes the size
-            rows.append({'number': c.number, 'prompt': prompt,
-                         **{f'named_{a}': v for a, v in named_attributes(c).items()},
+            named = named_attributes(c, 'description' if prompt == 'empty' else prompt)
+            rows.append({'number': c.number, 'prompt': prompt, 'text': text(c),
+                         **{f'named_{a}': v for a, v in named.items()},
                          **{f'measured_{a}': measured.get(a) for a in ATTRIBUTES},
-                         **{f'agree_{a}': v for a, v in agreement(named_attributes(c), measured).items()}})
+                         **{f'agree_{a}': v for a, v in agreement(named, measured).items()}})
     return pd.DataFrame(rows), made
 
 # %% ../nbs/15_evaluate.ipynb #30c0af8c
 def coherence_summary(df: pd.DataFrame) -> pd.DataFrame: # agreement rate per attribute and prompt, beside controls
-    ("Agreement rates for the description prompt, the empty-description baseline, the description's outputs scored "
-     "against another creature's words (shuffled), and a uniform guess.")
-    out = {p: {a: agreement_rate(df.loc[df.prompt == p, f'agree_{a}']) for a in ATTRIBUTES}
-           for p in ('description', 'empty')}
-    desc = df[df.prompt == 'description']
-    out['shuffled'] = {a: agreement_rate(_shifted_agreement(desc, a)) for a in ATTRIBUTES}
+    ("Agreement rates for each prompt (template description, paraphrase, empty description), each description's "
+     "outputs scored against another creature's words (shuffled), and a uniform guess; n: the outputs scored.")
+    out, n = {}, {}
+    for p in [p for p in PROMPTS if p in set(df.prompt)]:
+        rows = df[df.prompt == p]
+        out[p] = {a: agreement_rate(rows[f'agree_{a}']) for a in ATTRIBUTES}
+        n[p] = int(rows[[f'agree_{a}' for a in ATTRIBUTES]].notna().any(axis=1).sum())
+        if p != 'empty':
+            name = 'shuffled' if p == 'description' else f'shuffled {p}'
+            out[name] = {a: agreement_rate(_shifted_agreement(rows, a)) for a in ATTRIBUTES}
     out['chance'] = dict(CHANCE)
     table = pd.DataFrame(out).T
-    table['n'] = [int(desc[f'agree_{ATTRIBUTES[0]}'].notna().sum())] * 2 + [None, None]
+    table['n'] = [n.get(p) for p in table.index]
     return table
 
 # %% ../nbs/15_evaluate.ipynb #d8a341c6
@@ -204,7 +217,8 @@ def _shifted_agreement(desc: pd.DataFrame, a: str) -> pd.Series:
     "What the outputs show, against the words of the next creature in the list (a pairing that carries no information)."
     named = desc[f'named_{a}'].to_numpy()
     measured = desc[f'measured_{a}'].to_numpy()
-    return pd.Series([None if m is None else m == n for m, n in zip(measured, np.roll(named, 1))], dtype=object)
+    return pd.Series([None if m is None or pd.isna(n) else m == n for m, n in zip(measured, np.roll(named, 1))],
+                     dtype=object)
 
 def agreement_rate(values) -> float | None:
     ("The share of True among the measured values (None and NaN: nothing measured, left out); None when nothing was "
@@ -309,14 +323,14 @@ def cry_spectrograms(creatures: list, generated: list, tokenizer: PixelBytesToke
 
 # %% ../nbs/15_evaluate.ipynb #effa93a4
 def plot_coherence(summary: pd.DataFrame):
-    ("Agreement per attribute for the description prompt beside the empty-description baseline, shuffled pairs and a "
-     "uniform guess.")
+    ("Agreement per attribute for the template description and the paraphrase beside the empty-description baseline, "
+     "shuffled pairs and a uniform guess.")
     from matplotlib.figure import Figure
     fig = Figure(figsize=(7, 3))
     ax = fig.subplots()
-    width, rows = 0.2, [r for r in ('description', 'empty', 'shuffled', 'chance') if r in summary.index]
+    width, rows = 0.16, [r for r in ('description', 'paraphrase', 'empty', 'shuffled', 'chance') if r in summary.index]
     for k, r in enumerate(rows):
-        ax.bar(np.arange(len(ATTRIBUTES)) + (k - 1.5) * width,
+        ax.bar(np.arange(len(ATTRIBUTES)) + (k - (len(rows) - 1) / 2) * width,
                [summary.loc[r, a] if summary.loc[r, a] is not None else 0 for a in ATTRIBUTES], width, label=r)
     ax.set_xticks(range(len(ATTRIBUTES)), ATTRIBUTES)
     ax.set_ylim(0, 1)
@@ -403,12 +417,13 @@ def _evaluate(run: Path, out: Path, samples: int, structure: str, temperature: f
         for name, table in (('coherence.csv', df), ('coherence_summary.csv', summary)):
             with atomic_path(out/name) as tmp:
                 table.to_csv(tmp, index=name != 'coherence.csv')
-        rows += [{'metric': f'agreement_{a}_{p}', 'value': summary.loc[p, a]}
-                 for p in ('description', 'empty', 'shuffled') for a in ATTRIBUTES]
-        desc = df[df.prompt == 'description']
-        for p, values in (('description', lambda a: desc[f'agree_{a}']),
-                          ('empty', lambda a: df.loc[df.prompt == 'empty', f'agree_{a}']),
-                          ('shuffled', lambda a: _shifted_agreement(desc, a))):
+        controls = {'description': lambda a: df.loc[df.prompt == 'description', f'agree_{a}'],
+                    'paraphrase': lambda a: df.loc[df.prompt == 'paraphrase', f'agree_{a}'],
+                    'empty': lambda a: df.loc[df.prompt == 'empty', f'agree_{a}'],
+                    'shuffled': lambda a: _shifted_agreement(df[df.prompt == 'description'], a),
+                    'shuffled_paraphrase': lambda a: _shifted_agreement(df[df.prompt == 'paraphrase'], a)}
+        for p, values in controls.items():
+            rows += [{'metric': f'agreement_{a}_{p}', 'value': agreement_rate(values(a))} for a in ATTRIBUTES]
             rows += [{'metric': f'agreement_{a}_{p}_{end}', 'value': v} for a in ATTRIBUTES
                      for end, v in zip(('low', 'high'), agreement_interval(values(a)))]
         saved = bits_saved(description_bits(model, tok, held))

@@ -106,7 +106,9 @@ AGREEMENT_ROWS = {'given': 'description, real structure',
                   'free': "description, model's structure",
                   'shuffled_given': 'shuffled words, real structure',
                   'shuffled_free': "shuffled words, model's structure",
-                  'empty': "empty description, model's structure"}
+                  'empty': "empty description, model's structure",
+                  'paraphrase': "paraphrase, model's structure",
+                  'shuffled_paraphrase': "shuffled paraphrase, model's structure"}
 
 AGREEMENT_MEANING = {
     'given': 'the sprite and cry drawn for a description, with the real creature\'s size and length fixed, '
@@ -116,6 +118,9 @@ AGREEMENT_MEANING = {
                       'a model that ignores the words scores the same here as on its own description',
     'shuffled_free': 'control: the own-structure outputs checked against the previous creature\'s words',
     'empty': 'control: outputs drawn from an empty description, checked against the words it was not given',
+    'paraphrase': 'the same creatures described in a sentence frame no training description uses, checked against '
+                  'the attributes it names (the others are the model\'s free choice)',
+    'shuffled_paraphrase': 'control: the paraphrase outputs checked against the previous creature\'s paraphrase',
 }
 
 def followed_descriptions(summary: dict # a demo summary with `agreement_*` rates (`rate_with_interval` each)

@@ -145,6 +145,7 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
     from pixelbytes.dataset import build_dataset
     from pixelbytes.tokenizer import encode_audio
     from pixelbytes.evaluate import real_structure, free_structure
+    from pixelbytes.creatures import make_creature
     out = Path(out)
     # windows side by side, as many as fit, unless told otherwise
     kwargs.setdefault('stride', settings['seq_length'])
@@ -157,16 +158,23 @@ def demo(out: str = 'runs/demo',     # run folder: data, model, generated sprite
     ds = build_dataset(source, n=n + samples if fresh else n, seed=seed)
     rows = list(range(n, n + samples)) if fresh else held_out_rows(ds, out)[:samples]
     items = list(dataset_items(ds.select(rows)))
+    # fresh creatures: the template description (the data set may hold free words) and the paraphrase (chapter 05)
+    creatures = [make_creature(seed, k) for k in rows] if fresh else []
+    for item, c in zip(items, creatures):
+        item['text'] = c.text
     max_samples = max(encode_audio(i['audio'], tok.config.audio_step)[0].shape[0] for i in items)
     print(f'Generating for {len(items)} held-out descriptions...', flush=True)
     prompts = {'given': [real_structure(i, tok, max_frames, max_samples) for i in items],
                'free': [free_structure(i, max_frames=max_frames, max_samples=max_samples) for i in items],
                'empty': [free_structure({**i, 'text': ''}, max_frames=max_frames, max_samples=max_samples)
                          for i in items]}
-    # one batch for the three: each step of the model serves three times the sequences
+    if creatures:
+        prompts['paraphrase'] = [free_structure({**i, 'text': c.paraphrase}, max_frames=max_frames,
+                                                max_samples=max_samples) for i, c in zip(items, creatures)]
+    # one batch for all: each step of the model serves every prompt's sequences
     drawn = generate(model, sum(prompts.values(), []), tok, temperature=temperature, seed=seed, progress=progress)
     made = {kind: drawn[k * len(items):(k + 1) * len(items)] for k, kind in enumerate(prompts)}
-    report = _demo_rows(ds, rows, items, made, out)
+    report = _demo_rows(ds, rows, items, made, out, creatures)
     summary = _demo_summary(report, out, tok)
     summary['command'] = command_line('demo', demo, settings)
     summary['settings'] = settings
@@ -212,8 +220,8 @@ def _save_real(item: dict, folder: Path, stem: str) -> dict:
     return {'gif': gif, 'wav': atomic_write(folder/f'{stem}.wav', wav_bytes(np.clip(item['audio'], -1, 1)))}
 
 # %% ../nbs/20_mainjob.ipynb #b8dc5e87
-def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
-    from pixelbytes.evaluate import ATTRIBUTES, measured_attributes, agreement
+def _demo_rows(ds, rows, items, made, out: Path, creatures: list = ()) -> list[dict]:
+    from pixelbytes.evaluate import ATTRIBUTES, measured_attributes, agreement, named_attributes
     named = [c for c in ATTRIBUTES if c in ds.column_names]
     report = []
     for k, (row, item) in enumerate(zip(rows, items)):
@@ -221,6 +229,9 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
         name = safe_stem(name, row)                               # names from a data set must not choose paths
         entry = {'number': name, 'text': item['text'], 'attributes': {a: ds[row][a] for a in named},
                  'real': {'files': {f: str(p.relative_to(out)) for f, p in _save_real(item, out/'real', name).items()}}}
+        if creatures:                                             # the paraphrase names only some attributes
+            entry['paraphrase_text'] = creatures[k].paraphrase
+            entry['paraphrase_attributes'] = named_attributes(creatures[k], 'paraphrase')
         for kind, gens in made.items():
             g = gens[k]
             entry[kind] = {'files': {f: str(p.relative_to(out))
@@ -231,7 +242,7 @@ def _demo_rows(ds, rows, items, made, out: Path) -> list[dict]:
                 if kind == 'given':
                     measured['size'] = None  # the real structure fixes the sprite's size: nothing to score
                 entry[kind]['measured'] = measured
-                checks = agreement(entry['attributes'], measured)
+                checks = agreement(entry.get(f'{kind}_attributes', entry['attributes']), measured)
                 if kind == 'given':
                     del checks['size']
                 entry[kind]['agreement'] = checks
@@ -251,10 +262,12 @@ def _demo_summary(report: list[dict], out: Path, tok) -> dict:
                'held_out': len(report)}
     if not all('measured' in r[kind] for r in report for kind in ('given', 'free', 'empty')):
         return summary
-    for kind in ('given', 'free', 'empty'):
+    kinds = ('given', 'free', 'empty') + (('paraphrase',) if all('paraphrase' in r for r in report) else ())
+    for kind in kinds:
         summary[f'agreement_{kind}'] = _rates([r[kind]['agreement'].get(a) for r in report] for a in CHANCE)
-    for kind in ('given', 'free'):                   # each output scored against the previous item's words
-        shuffled = [agreement(report[k - 1]['attributes'], r[kind]['measured']) for k, r in enumerate(report)]
+    for kind in [k for k in kinds if k != 'empty']:  # each output scored against the previous item's words
+        words = f'{kind}_attributes' if kind == 'paraphrase' else 'attributes'
+        shuffled = [agreement(report[k - 1][words], r[kind]['measured']) for k, r in enumerate(report)]
         summary[f'agreement_shuffled_{kind}'] = _rates([s[a] for s in shuffled] for a in CHANCE)
     return summary
 
@@ -330,7 +343,9 @@ def _agreement_section(summary: dict) -> str:
             'often than with the <b>controls</b>: the same outputs checked against another creature\'s words, and '
             'outputs drawn from no words at all. Rates are shown with their 95 % Wilson intervals [low, high] and the '
             'number of outputs that could be checked (n); size is not scored with the real structure, which fixes '
-            'it.</p>' + table)
+            'it. The <b>paraphrase</b> rows ask the same creatures in a user\'s own words: a sentence frame no '
+            'training description uses (chapter 05\'s <code>paraphrase</code>), scored only on the attributes it '
+            'names.</p>' + table)
 
 # %% ../nbs/20_mainjob.ipynb #16e68c8d
 def _pct(v) -> str: return '–' if v is None else f'{v:.0%}'
@@ -359,13 +374,17 @@ def _cards(report: list[dict]) -> str:
     cards = []
     for r in report:
         figs = [('real', _media('real', r['number'], 88, r['real']['files']), '')]
-        for kind, label in (('given', 'real structure'), ('free', 'own structure')):
+        for kind, label in (('given', 'real structure'), ('free', 'own structure'), ('paraphrase', 'paraphrase')):
+            if kind not in r:
+                continue
             marks = ' '.join(f'<span class="{"ok" if v else "no" if v is False else "muted"}">{a} {_mark(v)}</span>'
                              for a, v in r[kind].get('agreement', {}).items())
             figs.append((label, _media('generated', f'{r["number"]}_{kind}', 88, r[kind]['files']), marks))
         trio = ''.join(f'<figure>{m}<figcaption>{html.escape(c)}<br>{marks}</figcaption></figure>'
                        for c, m, marks in figs)
-        cards.append(f'<div class="card"><p>{html.escape(r["text"])}</p><div class="trio">{trio}</div></div>')
+        para = (f'<p class="muted">paraphrase: {html.escape(r["paraphrase_text"])}</p>' if 'paraphrase_text' in r
+                else '')
+        cards.append(f'<div class="card"><p>{html.escape(r["text"])}</p>{para}<div class="trio">{trio}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>'
 
 # %% ../nbs/20_mainjob.ipynb #c7638631

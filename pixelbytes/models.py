@@ -20,13 +20,14 @@ from .sequences import TEXT_FIRST
 from .embed import SlotEmbed, PxByEmbed, CenterEmbed
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'LAYOUT_STEPS', 'V1_KINDS', 'MAX_VOCAB', 'MAX_WIDTH', 'MAX_LAYERS', 'MAX_PARAMS', 'Width', 'Prior',
-           'CONFIG_SCHEMAS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM', 'lstm_step', 'step', 'positions',
-           'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors', 'DescribedLSTM', 'at_column', 'end_odds',
-           'channel_history', 'StepPrior', 'diffusion_mask', 'noise_embeddings', 'DiffusionLSTM', 'make_apxby',
-           'diffusion_loss', 'denoise', 'V1Config', 'RNNModel', 'encoder_layer_step', 'AttentionModel',
-           'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1', 'ModelConfigFile', 'V1ConfigFile', 'model_size',
-           'save_pretrained', 'from_pretrained', 'register_model_type', 'model_types', 'read_config']
+__all__ = ['OBJECTIVES', 'WORD_IDS', 'GATE_RANGE', 'LAYOUT_STEPS', 'V1_KINDS', 'MAX_VOCAB', 'MAX_WIDTH', 'MAX_LAYERS',
+           'MAX_PARAMS', 'Width', 'Prior', 'CONFIG_SCHEMAS', 'MODEL_TYPES', 'ModelConfig', 'check_priors', 'PxByLSTM',
+           'lstm_step', 'step', 'positions', 'row_widths', 'TokenFeatures', 'LengthPrior', 'DescriptionPriors',
+           'DescribedLSTM', 'at_column', 'end_odds', 'channel_history', 'StepPrior', 'diffusion_mask',
+           'noise_embeddings', 'DiffusionLSTM', 'make_apxby', 'diffusion_loss', 'denoise', 'V1Config', 'RNNModel',
+           'encoder_layer_step', 'AttentionModel', 'selective_scan', 'MambaMixer', 'SSMModel', 'make_v1',
+           'ModelConfigFile', 'V1ConfigFile', 'model_size', 'save_pretrained', 'from_pretrained', 'register_model_type',
+           'model_types', 'read_config']
 
 # %% ../nbs/10_models.ipynb #154ad82a
 OBJECTIVES = ('predict', 'autoregressive', 'diffusion')
@@ -42,6 +43,9 @@ class ModelConfig:
     objective: str = 'autoregressive' # 'predict', 'autoregressive' or 'diffusion'
     diffusion_steps: int = 5       # noise levels 0..n of the diffusion objective
     memory_size: int = 0           # width of the description memory (0: the research's model; see `DescribedLSTM`)
+    memory_gates: bool = False     # with a memory: a learned weight per n-gram in its mean (`TokenFeatures`)
+    ngrams: tuple = (3, 4, 5)      # with a memory: the byte n-gram lengths it reads
+    word_dropout: float = 0.       # with a memory: share of a description's words it leaves out while training
     position_size: int = 0         # width of the row and of the column embedding (0: none)
     image_prior: tuple = ()        # (first, end) image ids: a description prior over them (`DescribedLSTM`); () none
     geometry_prior: bool = False   # with an image prior: a description prior over row and frame lengths too
@@ -60,6 +64,9 @@ class ModelConfig:
             raise InputError('the description memory and columns read left to right: use a unidirectional predict or '
                              'autoregressive model', 'ModelConfig')
         check_priors(self, 'ModelConfig')
+        self.ngrams = tuple(self.ngrams)                      # as given, or a list read from config.json
+        if not 0 <= self.word_dropout < 1:
+            raise InputError(f'word_dropout must be in [0, 1), got {self.word_dropout}', 'ModelConfig')
         if self.layout_size and not self.geometry_prior:
             raise InputError('the layout reads the height the geometry prior expects: give geometry_prior too',
                              'ModelConfig')
@@ -165,16 +172,23 @@ class TokenFeatures(nn.Module):
                  buckets: int = 4096,           # hashed ids per n-gram length
                  ngrams: tuple = (3, 4, 5),     # byte n-gram lengths
                  cap: int = 64,                 # rows and columns told apart
-                 keep: int = 0):                # recent tokens the streaming state keeps (at least the longest n-gram)
+                 keep: int = 0,                 # recent tokens the streaming state keeps (at least the longest n-gram)
+                 gates: bool = False,           # weigh each n-gram by a learned gate (False: a plain running mean)
+                 word_dropout: float = 0.):     # share of the words the memory leaves out while training
         super().__init__()
+        self.word_dropout = word_dropout
         self.ngrams, self.buckets, self.cap = tuple(ngrams), buckets, cap
         self.keep = max(max(self.ngrams), keep)
         self.memory = nn.Embedding(buckets * len(self.ngrams), memory_size) if memory_size else None
         self.rows = nn.Embedding(cap, position_size) if position_size else None
         self.columns = nn.Embedding(cap, position_size) if position_size else None
         self.size = memory_size + 2 * position_size
+        # log-weight of each n-gram in the memory's mean; zero at first: the plain mean
+        self.gates = nn.Embedding(buckets * len(self.ngrams), 1) if memory_size and gates else None
         if self.memory is not None:
             nn.init.normal_(self.memory.weight)
+        if self.gates is not None:
+            nn.init.zeros_(self.gates.weight)
 
     def ngram_ids(self, toks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]: # (B, T, n) ids and validity
         "Hashed ids of the byte n-grams ending at every token; valid where all n tokens are text bytes."
@@ -189,21 +203,44 @@ class TokenFeatures(nn.Module):
                 valid.append(whole)
         return torch.stack(ids, -1), torch.stack(valid, -1)
 
+WORD_IDS = torch.tensor([BYTE_TOKENS.index(bytes([b])) for b in b'-abcdefghijklmnopqrstuvwxyz'])  # inside a word
+
+@patch
+def drop_words(self: TokenFeatures, toks: torch.Tensor, valid: torch.Tensor # (B, T) tokens, (B, T, n) `ngram_ids`'s
+              ) -> torch.Tensor: # `valid`, less the n-grams ending in the words left out
+    "Word dropout while training: each word (a run of letters and hyphens) is left out of the memory at random."
+    if not (self.training and self.word_dropout):
+        return valid
+    word = (~torch.isin(toks, WORD_IDS.to(toks.device))).long().cumsum(1)         # each token's word number
+    keep = torch.rand(len(toks), toks.shape[1] + 1, device=toks.device) >= self.word_dropout
+    return valid & keep.gather(1, word)[..., None]
+
+GATE_RANGE = 6.   # a gate's log-weight is kept within ±6 (weights from 1/400 to 400 times the plain mean's)
+
+@patch
+def weights(self: TokenFeatures, ids: torch.Tensor, valid: torch.Tensor # from `ngram_ids`
+           ) -> torch.Tensor: # (..., n) each n-gram's weight in the memory's mean (0 where not valid)
+    "How much each n-gram counts in the memory: 1 for every valid one, or its learned gate's weight."
+    if self.gates is None:
+        return valid.float()
+    return valid * self.gates(ids)[..., 0].clamp(-GATE_RANGE, GATE_RANGE).exp()
+
 # %% ../nbs/10_models.ipynb #9172ef2f
 @patch
 def forward(self: TokenFeatures, prev: torch.Tensor, # (B, L) each position's previous token
             text: torch.Tensor | None = None,         # (B, P) text bytes before the window (`text_before`), or None
             start: torch.Tensor | None = None         # (B, 2) row and column of the first position, or None (0, 0)
            ) -> torch.Tensor:                         # (B, L, size)
-    ("Features of every position of a window: the running mean of the n-gram vectors read so far, row and column "
-     "vectors.")
+    ("Features of every position of a window: the running (weighted) mean of the n-gram vectors read so far, row and "
+     "column vectors.")
     parts = []
     if self.memory is not None:
         seq = prev if text is None else torch.cat([text, prev], 1)
         ids, valid = self.ngram_ids(seq)
-        total = (self.memory(ids) * valid[..., None]).sum(2).cumsum(1)[:, -prev.shape[1]:]
-        count = valid.sum(2).cumsum(1)[:, -prev.shape[1]:, None]
-        parts.append(total / count.clamp_min(1))
+        w = self.weights(ids, self.drop_words(seq, valid))
+        total = (self.memory(ids) * w[..., None]).sum(2).cumsum(1)[:, -prev.shape[1]:]
+        count = w.sum(2).cumsum(1)[:, -prev.shape[1]:, None]
+        parts.append(total / count.clamp_min(1e-9))                    # nothing read yet: 0
     if self.rows is not None:
         rows, columns = positions(prev, prev.new_zeros(len(prev), 2) if start is None else start, self.cap)
         parts += [self.rows(rows), self.columns(columns)]
@@ -219,7 +256,8 @@ def start(self: TokenFeatures, prev: torch.Tensor # (B, P) previous tokens of a 
     total, count = prev.new_zeros(b, width, dtype=torch.float), prev.new_zeros(b, 1, dtype=torch.float)
     if self.memory is not None and prev.shape[1]:
         ids, valid = self.ngram_ids(prev)
-        total, count = (self.memory(ids) * valid[..., None]).sum((1, 2)), valid.sum((1, 2))[:, None].float()
+        w = self.weights(ids, valid)
+        total, count = (self.memory(ids) * w[..., None]).sum((1, 2)), w.sum((1, 2))[:, None]
     n = self.keep
     recent = F.pad(prev[:, -n:], (n - min(prev.shape[1], n), 0))
     row, column, width, index = (prev.new_zeros(b) for _ in range(4))
@@ -245,8 +283,9 @@ def step(self: TokenFeatures, prev: torch.Tensor, # (B,) the new position's prev
     parts = []
     if self.memory is not None:
         ids, valid = (t[:, -1] for t in self.ngram_ids(recent))
-        total, count = total + (self.memory(ids) * valid[..., None]).sum(1), count + valid.sum(1, keepdim=True)
-        parts.append(total / count.clamp_min(1))
+        w = self.weights(ids, valid)
+        total, count = total + (self.memory(ids) * w[..., None]).sum(1), count + w.sum(1, keepdim=True)
+        parts.append(total / count.clamp_min(1e-9))
     if self.rows is not None:
         parts += [self.rows(row), self.columns(column)]
     return torch.cat(parts, -1), (total, count, recent, row, column, width, index)
@@ -322,7 +361,10 @@ class DescribedLSTM(DescriptionPriors, PxByLSTM):
     def __init__(self, config: ModelConfig | None = None, **kwargs):
         super().__init__(config, **kwargs)
         c = self.config
-        self.features = TokenFeatures(c.memory_size, c.position_size, keep=2 * c.audio_channels)
+        self.features = TokenFeatures(c.memory_size, c.position_size, keep=2 * c.audio_channels,
+                                      gates=getattr(c, 'memory_gates', False),
+                                      word_dropout=getattr(c, 'word_dropout', 0.),
+                                      ngrams=tuple(getattr(c, 'ngrams', (3, 4, 5))))
         self.layout = nn.Embedding((LAYOUT_STEPS + 1) ** 2 + 1, c.layout_size) if c.layout_size else None
         read = self.features.size + c.layout_size
         self.lstm = nn.LSTM(self.embed.dim + read, c.hidden_size, c.num_layers, batch_first=True)
@@ -976,6 +1018,9 @@ class ModelConfigFile(BaseModel):
     objective: Literal[OBJECTIVES] = 'autoregressive'
     diffusion_steps: int = Field(5, ge=1, le=1000)
     memory_size: Width = 0
+    memory_gates: bool = False
+    ngrams: list[Annotated[int, Field(ge=1, le=16)]] = Field([3, 4, 5], min_length=1, max_length=8)
+    word_dropout: float = Field(0., ge=0, lt=1)
     position_size: Width = 0
     image_prior: Prior = []
     geometry_prior: bool = False

@@ -40,14 +40,14 @@ from .tokenizer import (PixelBytesTokenizer, TokenizerConfig, MODALITY_ORDER, IM
                                   tokenizer_class, MAX_STEP)
 
 # %% auto #0
-__all__ = ['DENSE_SLOT', 'LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'dataset_items', 'dataset_split', 'load_tokenizer', 'token_data',
-           'audio_only', 'TrainWindows', 'token_dataloaders', 'reads_history', 'PxByLoss', 'next_token_scores',
-           'PriorLoss', 'DiffusionNoise', 'GradsToNone', 'hold_memory', 'ReuseMemory', 'kept_slots_loss',
-           'KeptSlotsOnly', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy', 'pxby_metrics', 'RunLog',
-           'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best', 'pxby_learner',
-           'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'resumable_checkpoint', 'run_lock',
-           'holds_run_lock', 'plot_run', 'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer', 'check_training',
-           'train_model', 'TrainSettings']
+__all__ = ['DENSE_SLOT', 'LOCK_FILE', 'ARCHS', 'LAYOUT_SIZE', 'MEMORY_NGRAMS', 'dataset_items', 'dataset_split', 'load_tokenizer',
+           'token_data', 'audio_only', 'TrainWindows', 'token_dataloaders', 'reads_history', 'PxByLoss',
+           'next_token_scores', 'PriorLoss', 'DiffusionNoise', 'GradsToNone', 'hold_memory', 'ReuseMemory',
+           'kept_slots_loss', 'KeptSlotsOnly', 'ModalityMetric', 'ResearchSlotAccuracy', 'MaskedSlotAccuracy',
+           'pxby_metrics', 'RunLog', 'epoch_line', 'save_weights', 'load_weights', 'SaveBestModel', 'load_best',
+           'pxby_learner', 'ResumeCheckpoint', 'read_checkpoint', 'trim_log', 'fit_resumable', 'resumable_checkpoint',
+           'run_lock', 'holds_run_lock', 'plot_run', 'register_arch', 'arch_entry', 'arch_model', 'run_tokenizer',
+           'check_training', 'train_model', 'TrainSettings']
 
 # %% ../nbs/12_train.ipynb #b792be87
 def dataset_items(ds) -> "Iterator[dict]": # tokenizer inputs, one per row
@@ -761,6 +761,7 @@ def check_training(options: dict # `train_model`'s arguments, by name
 
 # %% ../nbs/12_train.ipynb #f275dfc9
 LAYOUT_SIZE = 16   # the layout embedding's width when `train_model` gives the LSTM its priors
+MEMORY_NGRAMS = (3, 4, 5, 8)   # the byte n-grams the LSTM's memory reads (8: a colour word with the next word's start)
 
 @holds_run_lock(before=lambda arguments: check_training(arguments))
 def train_model(
@@ -779,6 +780,9 @@ def train_model(
     position_size: int = 16,      # row and column embedding widths (0: none; left-to-right objectives only)
     # with a memory: the description's priors over the sprite's colours and lengths, the cry's steps (ch. 10)
     image_prior: bool = True,
+    # the LSTM's memory: a learned weight per n-gram in its mean, so that unknown and filler words count little (ch. 10)
+    memory_gates: bool = True,
+    word_dropout: float = 0.,     # the LSTM's memory: share of a description's words left out while training (ch. 10)
     start_repeats: int | None = None, # each item's first window per epoch (None: 4 with a memory, else 1)
     thin_audio: int = 1,          # of the training windows holding only audio levels, keep one in this many
     dim: int = 64,                # pixeltoken: width
@@ -820,7 +824,8 @@ def train_model(
                        span=seq_length, **described)
     layout = LAYOUT_SIZE if prior and arch == 'lstm' else 0          # the LSTM's place in the frame (chapter 10)
     sizes = dict(objective=objective, position_size=position_size, layout_size=layout, step_prior=bool(layout),
-                 **described)                                        # and its step prior over the cries' levels
+                 memory_gates=memory_gates and bool(memory_size), word_dropout=word_dropout, ngrams=MEMORY_NGRAMS,
+                 **described)                                        # its step prior over the cries' levels
     start_repeats = start_repeats or (4 if memory_size else 1)
     config = model.config if model is not None else ModelConfig(vocab, embed_size, hidden_size, num_layers, **sizes)
     settings = {k: v for k, v in locals().items() if k in _RUN_KEYS}
@@ -852,8 +857,8 @@ def train_model(
 
 _RUN_KEYS = ('source', 'n', 'seed', 'order', 'image_step', 'frame_step', 'audio_step', 'pixelize', 'objective', 'arch',
              'fold', 'embed_size', 'hidden_size', 'num_layers', 'memory_size', 'position_size', 'image_prior',
-             'start_repeats', 'thin_audio', 'dim', 'heads', 'depth', 'window', 'lookback', 'seq_length', 'stride', 'bs',
-             'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
+             'memory_gates', 'word_dropout', 'start_repeats', 'thin_audio', 'dim', 'heads', 'depth', 'window',
+             'lookback', 'seq_length', 'stride', 'bs', 'epochs', 'lr', 'accumulate', 'patience', 'valid_pct')
 
 # %% ../nbs/12_train.ipynb #e274120e
 class TrainSettings(BaseModel):
@@ -878,6 +883,8 @@ class TrainSettings(BaseModel):
     memory_size: int = Field(0, ge=0, le=MAX_WIDTH)
     position_size: int = Field(0, ge=0, le=MAX_WIDTH)
     image_prior: bool = True
+    memory_gates: bool = False
+    word_dropout: float = Field(0., ge=0, lt=1)
     start_repeats: int | None = Field(None, ge=1, le=1024)
     thin_audio: int = Field(1, ge=1, le=1_000_000)
     dim: int = Field(64, ge=1, le=MAX_WIDTH)

@@ -5,24 +5,29 @@ from PIL import Image, ImageSequence
 from pixelbytes.core import NES_PALETTE
 from pixelbytes.audio import SAMPLE_RATE
 from pixelbytes.creatures import make_creatures, make_creature, creatures_dataset, split_of, dominant_colour, size_class
-from pixelbytes.creatures import cry_pitch, COLOUR_FAMILIES, SIZE_WORDS, TYPES, WHITE
+from pixelbytes.creatures import cry_pitch, COLOUR_FAMILIES, SIZE_WORDS, TYPES, WHITE, FREE_SHARE, PARAPHRASES
 
 N = 300
 CREATURES = make_creatures(N, seed=11)
 SIZE_OF_WORD = {w.split('-')[0]: s for s, ws in SIZE_WORDS.items() for w in ws}
 
 def stated(text: str) -> dict:
-    "What the description says, read from the text alone: the first colour named is the body colour."
-    words = re.findall(r"[a-z]+", text.lower())
-    return {'colour': next(w for w in words if w in COLOUR_FAMILIES),
-            'size': next(SIZE_OF_WORD[w] for w in words if w in SIZE_OF_WORD),
-            'type': next(w for w in words if w in TYPES),
-            'pitch': next(w for w in words if w in ('high', 'low'))}
+    ("What the description says, read from the text alone: the first colour named outside the pattern (the word "
+     "before spots, stripes or belly) is the body colour.")
+    words = re.findall(r"[a-z]+", re.sub(r"[a-z]+ (spots|stripes|belly)", "", text.lower()))
+    pitch = {'high': 'high', 'shrill': 'high', 'low': 'low', 'deep': 'low'}
+    found = {'colour': next((w for w in words if w in COLOUR_FAMILIES), None),
+             'size': next((SIZE_OF_WORD[w] for w in words if w in SIZE_OF_WORD), None),
+             'type': next((w for w in words if w in TYPES), None),
+             'pitch': next((pitch[w] for w in words if w in pitch), None)}
+    return {k: v for k, v in found.items() if v is not None}
 
 def test_text_is_true_of_sprite_and_cry():
     wrong = []
-    for c in CREATURES:
-        s = stated(c.text)
+    for c, text in [(c, t) for c in CREATURES for t in (c.text, c.told, c.paraphrase)]:
+        s = stated(text)
+        if text == c.text:
+            assert set(s) == {'colour', 'size', 'type', 'pitch'}, text   # a template names all four
         seen = {'colour': dominant_colour(c.frames), 'size': size_class(c.frames), 'pitch': cry_pitch(c.audio),
                 # type: checked against the attribute column (timbre has no code checker yet)
                 'type': c.attributes.type}
@@ -33,6 +38,23 @@ def test_text_length_and_variety():
     lens = [len(c.text) for c in CREATURES]
     assert 60 <= min(lens) and max(lens) <= 200
     assert len({c.text.split()[0] for c in CREATURES}) >= 4      # several templates in use
+    told = [c.told for c in CREATURES]
+    assert max(map(len, told)) <= 300 and min(map(len, told)) >= 3
+    free = sum(t != c.text for t, c in zip(told, CREATURES)) / N      # the data set's share in free words
+    assert abs(free - FREE_SHARE) < 0.08, free
+
+def test_paraphrases_name_what_they_say():
+    for c in CREATURES:
+        s = stated(c.paraphrase)
+        assert {k for k in s if k != 'type'} == set(c.named), (c.paraphrase, c.named)
+        assert not any(t in c.told.lower() for t in {p.split('{')[0].strip().lower() for p in PARAPHRASES}
+                       if len(t) > 4)
+
+def test_free_words_leave_attributes_out_and_shuffle():
+    said = [stated(c.told) for c in CREATURES if c.told != c.text]
+    for k in ('colour', 'size', 'pitch'):
+        assert 0.7 < np.mean([k in s for s in said]) < 0.97, k     # named mostly, left out sometimes
+    assert len({re.findall(r"[a-z]+", c.told.lower())[0] for c in CREATURES if c.told != c.text}) >= 10
 
 def test_determinism_bytes():
     again = make_creatures(20, seed=11)
