@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, html, re, time, urllib.parse
 from typing import TYPE_CHECKING
 from pathlib import Path
-from .core import atomic_write, Run
+from .core import page_html, html_table, settings_table, atomic_write, Run
 from fastcore.meta import delegates
 from .hub import AGREEMENT_ROWS, AGREEMENT_MEANING, followed_descriptions, verdict, command_line, _model_name
 from .hub import signature_stub
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 # %% auto #0
-__all__ = ['PAGE_CSS', 'RUN_FILES', 'token_stats', 'held_out_rows', 'safe_stem', 'page_html', 'html_table', 'report_html',
-           'settings_table', 'demo', 'next_steps']
+__all__ = ['RUN_FILES', 'token_stats', 'held_out_rows', 'safe_stem', 'report_html', 'demo', 'next_steps']
 
 # %% ../nbs/20_mainjob.ipynb #9be0903c
 def token_stats(labels: "np.ndarray",         # token ids
@@ -47,64 +46,10 @@ def safe_stem(name: str, # a name taken from the data (a file stem, a Hub data s
     plain = re.sub(r'[^\w.-]', '_', name).strip('._')[:80]
     return name if plain == name else f'{plain or "item"}_{row:05d}'
 
-# %% ../nbs/20_mainjob.ipynb #122067e4
-PAGE_CSS = """
-:root{color-scheme:light dark;--fg:#1d1f23;--bg:#fff;--muted:#666;--line:#d8dbe0;--card:#f6f7f9;
---ok:#17803d;--no:#b42318}
-@media (prefers-color-scheme:dark){:root{--fg:#e8e8ea;--bg:#16181c;--muted:#a0a4ab;--line:#353a42;--card:#1f2227;
---ok:#4ade80;--no:#f87171}}
-*{box-sizing:border-box}
-body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);
-margin:0 auto;max-width:1000px;padding:16px}
-h1{font-size:1.6em;margin:.2em 0 .4em}h2{font-size:1.25em;margin:1.6em 0 .5em;border-bottom:1px solid var(--line)}
-code,pre{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-pre{background:var(--card);padding:10px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
-.verdict{font-size:1.1em;padding:12px 14px;border-left:5px solid var(--muted);background:var(--card);border-radius:4px}
-.verdict.yes{border-color:var(--ok)}.verdict.no{border-color:var(--no)}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;margin:.5em 0;font-size:.95em}
-th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
-th{background:var(--card)}
-td.num{text-align:right;white-space:nowrap}
-.muted{color:var(--muted)}.ok{color:var(--ok)}.no{color:var(--no)}
-img{max-width:100%;height:auto}img.sprite{image-rendering:pixelated;background:#fff}
-audio{max-width:100%;height:32px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:12px}
-.card{border:1px solid var(--line);border-radius:8px;padding:10px;background:var(--card)}
-.card .trio{display:flex;gap:8px}.card figure{margin:0;flex:1;min-width:0}
-.card figcaption{font-size:.8em;color:var(--muted)}
-ul.files{columns:2 14em;padding-left:1.2em}
-"""
-
-def page_html(title: str, # the page's title (escaped here)
-              body: str   # the page's content, HTML
-             ) -> str:    # a whole page: inline CSS, readable on a phone, light and dark
-    "A self-contained HTML page (no script, no external file) around `body`."
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{html.escape(title)}</title>'
-            f'<style>{PAGE_CSS}</style></head><body><h1>{html.escape(title)}</h1>{body}</body></html>')
-
-# %% ../nbs/20_mainjob.ipynb #dca46a77
-def html_table(rows: list[dict],  # one dict per row; cells are HTML
-               columns: list[str] # the column names (escaped here)
-              ) -> str:
-    "A table that scrolls sideways on a narrow screen."
-    head = ''.join(f'<th>{html.escape(c)}</th>' for c in columns)
-    body = ''.join('<tr>' + ''.join(f'<td>{r.get(c, "")}</td>' for c in columns) + '</tr>' for r in rows)
-    return f'<div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
-
 # %% ../nbs/20_mainjob.ipynb #df99a2ad
 def report_html(title: str, intro: str, rows: list[dict], columns: list[str]) -> str:
     "A one-page HTML report: an introduction, then a table with one row per prompt (cells are HTML)."
     return page_html(title, intro + html_table(rows, columns))
-
-# %% ../nbs/20_mainjob.ipynb #78fa0821
-def settings_table(settings: dict) -> str:
-    "Settings as a two-column table of names and values (escaped)."
-    show = lambda v: ('–' if v is None
-                      else html.escape(', '.join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)))
-    return html_table([{'setting': f'<code>{html.escape(k)}</code>', 'value': show(v)} for k, v in settings.items()],
-                      ['setting', 'value'])
 
 # %% ../nbs/20_mainjob.ipynb #7998cc51
 def _url(folder: str, stem: str, ext: str) -> str:
