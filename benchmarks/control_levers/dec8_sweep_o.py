@@ -1,10 +1,8 @@
-import sys, time, numpy as np, torch
+import sys, numpy as np, torch
 torch.set_num_threads(1)
 sys.path.insert(0, '/work/main/benchmarks/control_levers')
-from evaluate import summarize
-from pixelbytes.models import from_pretrained
-from pixelbytes.control import ControlTokenizer, ModelPredictiveController, RESEARCH_TEST
-from pixelbytes.plants import fresh_plants, run_closed_loop, iae
+from dec8_sweep import sweep
+from pixelbytes.control import ModelPredictiveController
 class OffsetFree(ModelPredictiveController):
     def __init__(self, *a, gain=0.2, **kw):
         super().__init__(*a, **kw); self.L, self.d, self.pred = gain, None, None
@@ -22,15 +20,7 @@ class OffsetFree(ModelPredictiveController):
         u = (w * self.grid).sum(1) / w.sum(1)
         self.pred, _ = self._step(state, torch.from_numpy(self.tok.physical_ids(u, 0)), torch.from_numpy(last[:, 1]))
         return u
-run, n, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-model, tok = from_pretrained(run), ControlTokenizer.load(run + '/control_tokenizer.json')
-ps, r = fresh_plants(n, seed)
-for kw in sys.argv[4:]:
-    kw = eval(kw)
-    make = lambda p, rr: OffsetFree(model, tok, **kw)
-    t0 = time.time()
-    u, y = run_closed_loop({'m': make}, ps, r, 300)['m']
-    row = summarize(str(kw), u, y, r, 0.1, time.time() - t0)
-    _, yt = run_closed_loop({'m': make}, [RESEARCH_TEST[0]], [RESEARCH_TEST[1]], 300)['m']
-    row['test'] = float(iae(yt, [0.5])[0])
-    print({k: (round(float(v), 3) if isinstance(v, (float, np.floating)) else v) for k, v in row.items()}, flush=True)
+
+
+if __name__ == '__main__':
+    sweep(OffsetFree)
